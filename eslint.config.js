@@ -1,0 +1,23 @@
+// TypeScript lint for every workspace; Python is linted by ruff (npm run lint runs both).
+import eslint from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  {
+    ignores: ["**/node_modules/**", "**/dist/**", "**/out/**", ".stage/**", "docs/.vitepress/dist/**", "docs/.vitepress/cache/**", "django/**", "test-results/**", ".test-results/**"],
+  },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["**/*.cjs", "chapters/**/src/**/*.ts", "final/src/**/*.ts", "chapters/**/test/**/*.ts", "final/test/**/*.ts"],
+    rules: {
+      // The shells compile to CommonJS; require() is how the launcher asks for Electron's path.
+      "@typescript-eslint/no-require-imports": "off",
+    },
+  },
+);

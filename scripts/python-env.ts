@@ -1,0 +1,110 @@
+/**
+ * Finds a usable Python on the developer's machine and manages django/.venv,
+ * the virtualenv every development shell runs Django from.
+ *
+ * Discovery order: the DDS_PYTHON override, then `python3`, `python`, and on
+ * Windows the `py -3` launcher. Python 3.10 or newer is required.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const djangoDir = path.join(repoRoot, "django");
+export const venvDir = path.join(djangoDir, ".venv");
+export const MIN_PYTHON: [number, number] = [3, 10];
+
+/** A command that starts Python, as program plus leading arguments. */
+export interface PythonCommand {
+  command: string;
+  args: string[];
+  version: [number, number];
+}
+
+export class PythonSetupError extends Error {}
+
+export function venvBin(name: string, dir = venvDir): string {
+  return process.platform === "win32"
+    ? path.join(dir, "Scripts", `${name}.exe`)
+    : path.join(dir, "bin", name);
+}
+
+function probe(command: string, args: string[]): [number, number] | null {
+  const result = spawnSync(command, [...args, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
+    encoding: "utf8",
+    windowsHide: true,
+  });
+  if (result.status !== 0 || !result.stdout) return null;
+  const [major, minor] = result.stdout.trim().split(".").map(Number);
+  return major === undefined || minor === undefined ? null : [major, minor];
+}
+
+function isRecentEnough([major, minor]: [number, number]): boolean {
+  return major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1]);
+}
+
+const tooOld = (found: string) =>
+  `Python ${MIN_PYTHON.join(".")}+ is required, but ${found}.\n` +
+  "Install Python 3.12 from https://www.python.org/downloads/ (or your package manager),\n" +
+  "or set DDS_PYTHON to the full path of a Python 3.10+ interpreter, then run `npm run setup:python`.";
+
+/** The interpreter to build the virtualenv with, or a PythonSetupError that says what to do. */
+export function findPython(env: NodeJS.ProcessEnv = process.env): PythonCommand {
+  const override = env.DDS_PYTHON;
+  if (override) {
+    const version = probe(override, []);
+    if (!version) throw new PythonSetupError(tooOld(`DDS_PYTHON=${override} does not run`));
+    if (!isRecentEnough(version)) throw new PythonSetupError(tooOld(`DDS_PYTHON points at Python ${version.join(".")}`));
+    return { command: override, args: [], version };
+  }
+  const candidates: [string, string[]][] = [["python3", []], ["python", []]];
+  if (process.platform === "win32") candidates.push(["py", ["-3"]]);
+  const seen: string[] = [];
+  for (const [command, args] of candidates) {
+    const version = probe(command, args);
+    if (!version) continue;
+    if (isRecentEnough(version)) return { command, args, version };
+    seen.push(`${[command, ...args].join(" ")} is Python ${version.join(".")}`);
+  }
+  throw new PythonSetupError(tooOld(seen.length ? seen.join(", ") : "no `python3` or `python` was found on PATH"));
+}
+
+const requirementsFile = path.join(djangoDir, "requirements-dev.txt");
+const stampFile = path.join(venvDir, ".requirements.sha256");
+
+function requirementsDigest(): string {
+  const hash = createHash("sha256");
+  for (const name of ["requirements.txt", "requirements-dev.txt"]) {
+    const file = path.join(djangoDir, name);
+    if (existsSync(file)) hash.update(readFileSync(file));
+  }
+  return hash.digest("hex");
+}
+
+function run(command: string, args: string[], what: string): void {
+  const result = spawnSync(command, args, { stdio: "inherit", windowsHide: true });
+  if (result.status !== 0) {
+    throw new PythonSetupError(`${what} failed (${[command, ...args].join(" ")}). Read the output above, fix it, then run \`npm run setup:python\`.`);
+  }
+}
+
+/**
+ * Makes sure django/.venv exists and holds the pinned requirements.
+ * Does nothing when the requirements have not changed since the last install.
+ */
+export function ensureVenv(log: (line: string) => void = console.log): string {
+  const python = venvBin("python");
+  const digest = requirementsDigest();
+  if (existsSync(python) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === digest) return python;
+  if (!existsSync(python)) {
+    const base = findPython();
+    log(`Creating django/.venv with ${[base.command, ...base.args].join(" ")} (Python ${base.version.join(".")})`);
+    run(base.command, [...base.args, "-m", "venv", venvDir], "Creating the virtualenv");
+  }
+  log("Installing Django's pinned requirements into django/.venv");
+  run(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", requirementsFile], "Installing the Python requirements");
+  writeFileSync(stampFile, digest);
+  return python;
+}
