@@ -1,0 +1,18 @@
+/**
+ * `npm run chapter:diff -- <a> <b>`: the increment between two steps as a
+ * unified diff, e.g. `npm run chapter:diff -- 02-health-and-port 03-token`
+ * or `npm run chapter:diff -- 06 final`.
+ */
+import { chapterDiff, steps } from "./chapters.ts";
+
+const [from, to] = process.argv.slice(2);
+if (!from || !to) {
+  console.error(`usage: npm run chapter:diff -- <from> <to>\nsteps: ${steps().join(", ")}`);
+  process.exit(2);
+}
+try {
+  process.stdout.write(chapterDiff(from, to));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}

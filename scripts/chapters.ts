@@ -1,0 +1,136 @@
+/**
+ * The chapter series: which folders are steps, what each declares it changes,
+ * the diff between two steps, and the consistency check that keeps every
+ * undeclared file byte-identical to the previous step's copy.
+ *
+ * Used by `npm run chapter:diff`, `npm run check:chapters` and the docs site.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createTwoFilesPatch } from "diff";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Files every step rewrites: its own name, its lesson text and this declaration. */
+export const ALWAYS_CHANGED = ["package.json", "README.md", "chapter.json"];
+/** Prose that the diff leaves out: the README describes the change rather than being it. */
+const NOT_IN_DIFF = new Set(["README.md", "chapter.json"]);
+const IGNORED_DIRS = new Set(["node_modules", "dist", "out", "test-results", "playwright-report", ".cache"]);
+
+export interface ChapterManifest {
+  title: string;
+  previous: string | null;
+  /** Paths relative to the step folder, added, changed or removed since `previous`. */
+  changes: string[];
+}
+
+/** The series in order: chapters/NN-name folders, then final. */
+export function steps(root = repoRoot): string[] {
+  const chapters = readdirSync(path.join(root, "chapters"), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && /^\d\d-/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
+  return existsSync(path.join(root, "final", "chapter.json")) ? [...chapters, "final"] : chapters;
+}
+
+export function stepDir(step: string, root = repoRoot): string {
+  return step === "final" ? path.join(root, "final") : path.join(root, "chapters", step);
+}
+
+export function readManifest(step: string, root = repoRoot): ChapterManifest {
+  const file = path.join(stepDir(step, root), "chapter.json");
+  if (!existsSync(file)) throw new Error(`${path.relative(root, file)} is missing: every step declares its title, previous step and changed files.`);
+  return JSON.parse(readFileSync(file, "utf8")) as ChapterManifest;
+}
+
+/** Every file of a step, as sorted forward-slash paths relative to the step folder. */
+export function listFiles(dir: string): string[] {
+  const files: string[] = [];
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!IGNORED_DIRS.has(entry.name)) walk(path.join(current, entry.name));
+      } else if (entry.isFile()) {
+        files.push(path.relative(dir, path.join(current, entry.name)).split(path.sep).join("/"));
+      }
+    }
+  };
+  walk(dir);
+  return files.sort();
+}
+
+function resolveStep(name: string, root: string): string {
+  if (name === "final") return "final";
+  const match = steps(root).find((step) => step === name || step.startsWith(`${name}-`));
+  if (!match) throw new Error(`No chapter called "${name}". Known steps: ${steps(root).join(", ")}.`);
+  return match;
+}
+
+/** A unified diff from step `from` to step `to` (a chapter name, its number like "03", or "final"). */
+export function chapterDiff(from: string, to: string, root = repoRoot): string {
+  const a = stepDir(resolveStep(from, root), root);
+  const b = stepDir(resolveStep(to, root), root);
+  const aFiles = new Set(listFiles(a));
+  const bFiles = new Set(listFiles(b));
+  const all = [...new Set([...aFiles, ...bFiles])].filter((file) => !NOT_IN_DIFF.has(file)).sort();
+  const patches: string[] = [];
+  for (const file of all) {
+    const before = aFiles.has(file) ? readFileSync(path.join(a, file), "utf8") : "";
+    const after = bFiles.has(file) ? readFileSync(path.join(b, file), "utf8") : "";
+    if (before === after) continue;
+    const patch = createTwoFilesPatch(
+      aFiles.has(file) ? `a/${file}` : "/dev/null",
+      bFiles.has(file) ? `b/${file}` : "/dev/null",
+      before,
+      after,
+      undefined,
+      undefined,
+      { context: 3 },
+    );
+    // Drop the "Index:" and "====" header lines the library adds; keep the ---/+++ header.
+    patches.push(patch.split("\n").filter((line) => !line.startsWith("Index: ") && !/^=+$/.test(line)).join("\n"));
+  }
+  return patches.join("\n").trimEnd() + "\n";
+}
+
+/** Problems with the series: undeclared drift, declared changes that did not happen, broken links. */
+export function checkConsistency(root = repoRoot): string[] {
+  const problems: string[] = [];
+  const series = steps(root);
+  for (const [index, step] of series.entries()) {
+    let manifest: ChapterManifest;
+    try {
+      manifest = readManifest(step, root);
+    } catch (error) {
+      problems.push((error as Error).message);
+      continue;
+    }
+    const expectedPrevious = index === 0 ? null : series[index - 1]!;
+    if (manifest.previous !== expectedPrevious) {
+      problems.push(`${step}/chapter.json: "previous" is ${JSON.stringify(manifest.previous)}, expected ${JSON.stringify(expectedPrevious)}.`);
+    }
+    if (!manifest.previous) continue;
+    const here = stepDir(step, root);
+    const before = stepDir(manifest.previous, root);
+    const hereFiles = new Set(listFiles(here));
+    const beforeFiles = new Set(listFiles(before));
+    const declared = new Set(manifest.changes);
+    for (const file of [...new Set([...hereFiles, ...beforeFiles])].sort()) {
+      if (ALWAYS_CHANGED.includes(file)) continue;
+      const same =
+        hereFiles.has(file) && beforeFiles.has(file) && readFileSync(path.join(here, file)).equals(readFileSync(path.join(before, file)));
+      if (!same && !declared.has(file)) {
+        const what = !hereFiles.has(file) ? "was removed" : !beforeFiles.has(file) ? "was added" : "differs";
+        problems.push(`${step}/${file} ${what} compared with ${manifest.previous}, but ${step}/chapter.json does not list it in "changes".`);
+      }
+      if (same && declared.has(file)) {
+        problems.push(`${step}/chapter.json lists ${file} in "changes", but it is identical to ${manifest.previous}'s copy.`);
+      }
+    }
+    for (const file of declared) {
+      if (!hereFiles.has(file) && !beforeFiles.has(file)) problems.push(`${step}/chapter.json lists ${file}, which exists in neither step.`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,156 @@
+/**
+ * `npm test`: everything a clean clone can run, in one go, ending with the line
+ * `N passed, N failed, N skipped` summed over every suite.
+ *
+ * Suites: Django's tests, lint, type checks, the chapter consistency check,
+ * each workspace's vitest suite and real-Electron suite (which skips without
+ * the Electron binary), the root tests, the docs build, and the browser tests.
+ * `npm test -- <word>` runs only the steps whose name contains that word.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { steps, stepDir } from "./chapters.ts";
+import { ensureVenv, PythonSetupError, repoRoot, venvBin } from "./python-env.ts";
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+interface Step {
+  name: string;
+  run: () => Promise<Counts>;
+}
+
+const resultsDir = path.join(repoRoot, ".test-results");
+const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+/** Runs a command with its output shown live; resolves with its exit code and what it printed. */
+function run(command: string, args: string[], cwd = repoRoot, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], shell: process.platform === "win32" });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk;
+      process.stderr.write(chunk);
+    });
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** A step that is one check: it passes when the command exits 0. */
+function check(name: string, command: string, args: string[], cwd = repoRoot): Step {
+  return {
+    name,
+    run: async () => ((await run(command, args, cwd)).code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 }),
+  };
+}
+
+function djangoTests(): Step {
+  return {
+    name: "django: manage.py test",
+    run: async () => {
+      const { code, output } = await run(venvBin("python"), [path.join("django", "manage.py"), "test", "--noinput"]);
+      const ran = Number(/^Ran (\d+) tests?/m.exec(output)?.[1] ?? 0);
+      const number = (key: string) => Number(new RegExp(`${key}=(\\d+)`).exec(output)?.[1] ?? 0);
+      const failed = number("failures") + number("errors");
+      const skipped = number("skipped");
+      if (code !== 0 && failed === 0) return { passed: 0, failed: Math.max(1, ran), skipped: 0 };
+      return { passed: ran - failed - skipped, failed, skipped };
+    },
+  };
+}
+
+function vitest(name: string, cwd: string): Step {
+  const outputFile = path.join(resultsDir, `vitest-${name.replace(/\W+/g, "_")}.json`);
+  return {
+    name: `vitest: ${name}`,
+    run: async () => {
+      const { code } = await run(npx, ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${outputFile}`], cwd);
+      if (!existsSync(outputFile)) return { passed: 0, failed: 1, skipped: 0 };
+      const report = JSON.parse(readFileSync(outputFile, "utf8")) as {
+        numPassedTests: number;
+        numFailedTests: number;
+        numPendingTests: number;
+        numTodoTests: number;
+        numFailedTestSuites: number;
+      };
+      const failed = report.numFailedTests + (code !== 0 && report.numFailedTests === 0 ? Math.max(1, report.numFailedTestSuites) : 0);
+      return { passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests };
+    },
+  };
+}
+
+function playwright(name: string, cwd: string, args: string[] = []): Step {
+  const outputFile = path.join(resultsDir, `playwright-${name.replace(/\W+/g, "_")}.json`);
+  return {
+    name: `playwright: ${name}`,
+    run: async () => {
+      const { code } = await run(npx, ["playwright", "test", "--reporter=list,json", ...args], cwd, { PLAYWRIGHT_JSON_OUTPUT_NAME: outputFile });
+      if (!existsSync(outputFile)) return { passed: 0, failed: 1, skipped: 0 };
+      const { stats } = JSON.parse(readFileSync(outputFile, "utf8")) as { stats: { expected: number; unexpected: number; skipped: number; flaky: number } };
+      const failed = stats.unexpected + (code !== 0 && stats.unexpected === 0 ? 1 : 0);
+      return { passed: stats.expected + stats.flaky, failed, skipped: stats.skipped };
+    },
+  };
+}
+
+function plan(): Step[] {
+  const workspaces = steps().map((step) => ({ name: step, dir: stepDir(step) }));
+  return [
+    djangoTests(),
+    check("lint: eslint + ruff", npm, ["run", "lint"]),
+    check("typecheck: root and every workspace", npm, ["run", "typecheck"]),
+    check("chapters: consistency", npm, ["run", "check:chapters"]),
+    ...workspaces.map(({ name, dir }) => vitest(name, dir)),
+    ...workspaces.map(({ name, dir }) => ({
+      name: `electron: ${name}`,
+      run: async () => {
+        const built = await run(npm, ["run", "build"], dir);
+        return built.code === 0 ? playwright(`electron ${name}`, dir).run() : { passed: 0, failed: 1, skipped: 0 };
+      },
+    })),
+    vitest("root tests", repoRoot),
+    check("docs: build (dead links fail)", npm, ["run", "docs:build"]),
+    playwright("browser", repoRoot),
+  ];
+}
+
+async function main(): Promise<void> {
+  try {
+    ensureVenv();
+  } catch (error) {
+    if (!(error instanceof PythonSetupError)) throw error;
+    console.error(`\n${error.message}\n`);
+    process.exit(1);
+  }
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  const filter = process.argv[2];
+  const selected = plan().filter((step) => !filter || step.name.includes(filter));
+  const results: [string, Counts][] = [];
+  for (const step of selected) {
+    console.log(`\n=== ${step.name}`);
+    results.push([step.name, await step.run()]);
+  }
+  const total = results.reduce((sum, [, c]) => ({ passed: sum.passed + c.passed, failed: sum.failed + c.failed, skipped: sum.skipped + c.skipped }), {
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+  });
+  console.log("\nSummary");
+  for (const [name, c] of results) {
+    console.log(`  ${c.failed ? "FAIL" : "ok  "}  ${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  }
+  console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  process.exit(total.failed ? 1 : 0);
+}
+
+await main();
