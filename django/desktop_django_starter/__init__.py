@@ -1,0 +1,1 @@
+"""The desktop-django-starter Django project: settings, URLs and the shared layout."""

@@ -1,0 +1,1 @@
+"""Settings modules: `base` holds what every mode shares, `dev` and `packaged` finish it."""

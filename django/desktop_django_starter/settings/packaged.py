@@ -1,0 +1,79 @@
+"""Packaged settings: running inside the installed desktop app.
+
+The shell passes two folders. DESKTOP_DJANGO_BUNDLE_DIR is the read-only
+backend it shipped (code and collected static files); nothing is written
+there at runtime. DESKTOP_DJANGO_APP_DATA_DIR is the user's writable folder:
+the database, the secret key and the logs live there.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from desktop_runtime.secret_key import load_or_create_secret_key
+
+from .base import *
+
+# The bundle may be read-only or code-signed: never write .pyc files into it.
+sys.dont_write_bytecode = True
+
+DEBUG = False
+
+if not DESKTOP_DJANGO_APP_DATA_DIR:
+    raise ImproperlyConfigured(
+        "DESKTOP_DJANGO_APP_DATA_DIR is not set: the desktop shell must set it to a "
+        "writable per-user folder (database, secret key and logs live there)."
+    )
+bundle_dir_setting = os.environ.get("DESKTOP_DJANGO_BUNDLE_DIR")
+if not bundle_dir_setting:
+    raise ImproperlyConfigured(
+        "DESKTOP_DJANGO_BUNDLE_DIR is not set: the desktop shell must set it to the "
+        "folder of the bundled backend (the one holding manage.py and static/)."
+    )
+
+APP_DATA_DIR = Path(DESKTOP_DJANGO_APP_DATA_DIR)
+BUNDLE_DIR = Path(bundle_dir_setting)
+LOG_DIR = APP_DATA_DIR / "logs"
+LOG_DIR.mkdir(parents=True, exist_ok=True)
+
+# Generated on first run, kept readable by this user alone, reused afterwards.
+SECRET_KEY = load_or_create_secret_key(APP_DATA_DIR / "secret_key")
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": APP_DATA_DIR / "app.sqlite3",
+        "OPTIONS": SQLITE_OPTIONS,
+    },
+}
+
+# Filled by `manage.py collectstatic` when the app is built, read-only after.
+STATIC_ROOT = BUNDLE_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "compact": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "compact"},
+        "file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": LOG_DIR / "django.log",
+            "maxBytes": 1_000_000,
+            "backupCount": 3,
+            "delay": True,
+            "encoding": "utf-8",
+            "formatter": "compact",
+        },
+    },
+    "root": {"handlers": ["console", "file"], "level": "INFO"},
+    "loggers": {
+        # Replace Django's default handlers, so no line is printed twice.
+        "django": {"handlers": ["console", "file"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console", "file"], "level": "INFO", "propagate": False},
+    },
+}

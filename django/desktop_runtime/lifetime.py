@@ -1,0 +1,51 @@
+"""The lifetime rule: a backend process never outlives its desktop shell.
+
+The shell starts each backend process with stdin connected to a pipe and
+never writes to it. However the shell ends (quit, crash, SIGKILL, Task
+Manager), the operating system closes its end of the pipe, our read returns
+end-of-file, and the process exits. This works the same on every OS, needs no
+signals, and catches the deaths no shell-side cleanup code can see.
+"""
+
+import contextlib
+import os
+import stat
+import sys
+import threading
+
+
+def exit_when_stdin_closes() -> bool:
+    """Start a daemon thread that ends the process when stdin reaches EOF.
+
+    Returns False, watching nothing, when stdin is not a pipe: in a terminal
+    or with stdin from /dev/null nobody is holding the other end, so stop the
+    process with Ctrl+C instead.
+    """
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        return False
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError):
+        return False
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        return False
+    watcher = threading.Thread(
+        target=_exit_at_eof, args=(stream.buffer,), name="stdin-eof-watcher", daemon=True
+    )
+    watcher.start()
+    return True
+
+
+def _exit_at_eof(stream) -> None:
+    try:
+        while stream.read(4096):
+            pass
+    except (OSError, ValueError):
+        pass
+    for output in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            output.flush()
+    # os._exit, not sys.exit: end every thread now, including a server loop
+    # or a routine in the middle of its work.
+    os._exit(0)

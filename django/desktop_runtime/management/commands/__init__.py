@@ -1,0 +1,1 @@
+"""`desktop_serve`: the one command a desktop shell runs."""

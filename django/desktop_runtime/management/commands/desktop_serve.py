@@ -1,0 +1,134 @@
+"""`manage.py desktop_serve`: migrate, seed, bind and serve for a desktop shell.
+
+The whole packaged start is this one process. It reads its address from
+DESKTOP_DJANGO_HOST and DESKTOP_DJANGO_PORT, exits when its stdin closes (the
+shell is gone), and tells the shell it is serving with one line on stdout:
+
+    DESKTOP_DJANGO_SERVING {"url": "http://127.0.0.1:8123/", "pid": 42, "workers": []}
+
+`workers` names the management commands installed apps want run beside the
+server (AppConfig.desktop_worker_command), e.g. ["run_routines"].
+
+Exit codes the shell acts on:
+    0   stdin closed: the shell went away
+    2   DESKTOP_DJANGO_PORT or DESKTOP_DJANGO_HOST missing or invalid
+    10  the port is taken: pick another one and start again
+    11  a migration failed: show the log, starting again will not help
+"""
+
+import errno
+import json
+import os
+import sys
+import threading
+import traceback
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.core.servers.basehttp import get_internal_wsgi_application
+from django.db import connections
+from django.utils import autoreload
+
+from desktop_runtime.database import apply_pending_migrations, seed_new_database, worker_commands
+from desktop_runtime.lifetime import exit_when_stdin_closes
+from desktop_runtime.server import make_server
+
+SERVING_PREFIX = "DESKTOP_DJANGO_SERVING"
+EXIT_BAD_ADDRESS = 2
+EXIT_PORT_IN_USE = 10
+EXIT_MIGRATION_FAILED = 11
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+# errno values meaning "cannot bind this port, try another one". On Windows,
+# WSAEACCES also shows up for ports the OS has reserved.
+PORT_UNAVAILABLE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", None)} | (
+    {getattr(errno, "WSAEACCES", None)} if sys.platform == "win32" else set()
+)
+
+
+class Command(BaseCommand):
+    help = "Serve Django for a desktop shell on DESKTOP_DJANGO_HOST:DESKTOP_DJANGO_PORT."
+
+    # Start fast: system checks belong in CI and `manage.py check`, not in
+    # every launch of the app.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reload",
+            action="store_true",
+            help="Restart the server when a Python file changes, like runserver (development).",
+        )
+
+    def handle(self, *args, reload=False, **options):
+        host, port = self.address_or_exit()
+        # The reloader parent only restarts children; the child that serves
+        # watches stdin (it inherits the same pipe).
+        if not reload or os.environ.get(autoreload.DJANGO_AUTORELOAD_ENV) == "true":
+            exit_when_stdin_closes()
+        if reload:
+            autoreload.run_with_reloader(self.serve, host, port)
+        else:
+            self.serve(host, port)
+
+    def address_or_exit(self) -> tuple[str, int]:
+        host = settings.DESKTOP_DJANGO_HOST
+        port = settings.DESKTOP_DJANGO_PORT
+        if not port:
+            self.exit(
+                EXIT_BAD_ADDRESS,
+                "DESKTOP_DJANGO_PORT is not set; the shell must set it to the port to serve on.",
+            )
+        if not str(port).isdigit() or not 0 < int(port) < 65536:
+            self.exit(EXIT_BAD_ADDRESS, f"DESKTOP_DJANGO_PORT={port!r} is not a port number.")
+        if host not in LOOPBACK_HOSTS:
+            self.exit(
+                EXIT_BAD_ADDRESS,
+                f"DESKTOP_DJANGO_HOST={host!r}: a desktop backend only listens on 127.0.0.1.",
+            )
+        return host, int(port)
+
+    def serve(self, host: str, port: int) -> None:
+        self.prepare_database()
+        httpd = self.bind(host, port)
+        serving = {
+            "url": f"http://{host}:{port}/",
+            "pid": os.getpid(),
+            "workers": worker_commands(),
+        }
+        self.stdout.write(f"{SERVING_PREFIX} {json.dumps(serving)}")
+        self.stdout.flush()
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            self.exit(0)
+
+    def prepare_database(self) -> None:
+        try:
+            brand_new = apply_pending_migrations()
+        except Exception as error:
+            traceback.print_exc()
+            summary = " ".join(f"{type(error).__name__}: {error}".split())
+            self.exit(EXIT_MIGRATION_FAILED, f"migration failed: {summary}")
+        if brand_new:
+            seed_new_database()
+        # Request threads open their own connections.
+        connections.close_all()
+
+    def bind(self, host: str, port: int):
+        try:
+            return make_server(host, port, get_internal_wsgi_application())
+        except OSError as error:
+            if error.errno in PORT_UNAVAILABLE:
+                self.exit(EXIT_PORT_IN_USE, f"port {port} is already in use")
+            raise
+
+    def exit(self, code: int, message: str | None = None) -> None:
+        if message:
+            self.stderr.write(f"desktop_serve: {message}")
+        if threading.current_thread() is threading.main_thread():
+            sys.exit(code)
+        # Under --reload the server runs in a thread, where sys.exit would
+        # end only that thread and leave the reloader waiting.
+        self.stdout.flush()
+        self.stderr.flush()
+        os._exit(code)

@@ -1,0 +1,20 @@
+"""The per-session shell token: where requests carry it and how it is compared."""
+
+import hmac
+
+from django.conf import settings
+
+TOKEN_HEADER = "X-Desktop-Django-Token"
+TOKEN_COOKIE = "desktop_django_token"
+
+
+def expected_token() -> str | None:
+    """The token this session requires, or None when the shell set none."""
+    return settings.DESKTOP_DJANGO_AUTH_TOKEN
+
+
+def token_matches(candidate: str | None, expected: str) -> bool:
+    """Compare in constant time, so response timing leaks nothing about the token."""
+    if not candidate:
+        return False
+    return hmac.compare_digest(candidate.encode(), expected.encode())

@@ -1,0 +1,34 @@
+"""The one model of the example app: a pony in the stable (an "item")."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+
+def validate_not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Every pony needs a name.", code="blank")
+
+
+class Item(models.Model):
+    class Status(models.TextChoices):
+        BACKLOG = "backlog", "Grazing"
+        ACTIVE = "active", "Galloping"
+        DONE = "done", "Show Ready"
+
+    title = models.CharField(max_length=200, validators=[validate_not_blank])
+    notes = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BACKLOG)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = "pony"
+        verbose_name_plural = "my ponies"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("example_app:item_detail", args=[self.pk])

@@ -1,0 +1,20 @@
+#!/usr/bin/env python
+"""Django's command-line entry point for the desktop-django-starter backend.
+
+Works from any working directory: Python puts this file's folder on sys.path,
+so the project and its apps import the same way wherever the command runs.
+"""
+
+import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desktop_django_starter.settings.dev")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

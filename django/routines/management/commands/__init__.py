@@ -1,0 +1,1 @@
+"""`run_routines`: the background worker the desktop shell supervises."""
