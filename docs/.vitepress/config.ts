@@ -1,0 +1,84 @@
+/**
+ * The docs site. The sidebar is the learning path: start, the chapters in
+ * order, adapting the starter, then reference. Chapter entries come from the
+ * pages in docs/chapters/, so a chapter appears as soon as its page is written,
+ * and prev/next links follow the same order.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig, type DefaultTheme } from "vitepress";
+import { chapterDiffPlugin } from "./chapter-diff.ts";
+
+const docsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The page's first `# ` heading, which is also its title. */
+function pageTitle(file: string): string {
+  const heading = /^# (.+)$/m.exec(readFileSync(file, "utf8"));
+  if (!heading) throw new Error(`${path.relative(docsDir, file)} has no "# " heading to use as its title.`);
+  return heading[1]!.trim();
+}
+
+function chapterItems(): DefaultTheme.SidebarItem[] {
+  const folder = path.join(docsDir, "chapters");
+  return readdirSync(folder)
+    .filter((name) => name.endsWith(".md") && name !== "index.md")
+    .sort()
+    .map((name) => ({ text: pageTitle(path.join(folder, name)), link: `/chapters/${name.replace(/\.md$/, "")}` }));
+}
+
+const sidebar: DefaultTheme.SidebarItem[] = [
+  {
+    text: "Start here",
+    items: [
+      { text: "What this is", link: "/" },
+      { text: "Getting started", link: "/getting-started" },
+    ],
+  },
+  { text: "Chapters", items: chapterItems() },
+  {
+    text: "Your own project",
+    items: [
+      { text: "Bring your own Django project", link: "/bring-your-own-django" },
+      { text: "Production gaps", link: "/production-gaps" },
+    ],
+  },
+  {
+    text: "Reference",
+    items: [
+      { text: "Runtime contract", link: "/reference/runtime-contract" },
+      { text: "Dev and packaged settings", link: "/reference/settings" },
+      { text: "npm scripts", link: "/reference/npm-scripts" },
+      { text: "Troubleshooting", link: "/reference/troubleshooting" },
+    ],
+  },
+];
+
+export default defineConfig({
+  title: "Desktop Django Starter",
+  description: "Ship a Django app as a desktop app with Electron, one runnable chapter at a time.",
+  lang: "en",
+  // "/" for local builds and tests; a GitHub Pages project site sets DDS_DOCS_BASE=/<repository>/.
+  base: process.env.DDS_DOCS_BASE ?? "/",
+  srcExclude: ["README.md"],
+  cleanUrls: false,
+  lastUpdated: false,
+  markdown: {
+    config: (md) => {
+      md.use(chapterDiffPlugin);
+    },
+  },
+  themeConfig: {
+    nav: [
+      { text: "Getting started", link: "/getting-started" },
+      { text: "Chapters", link: "/chapters/01-dev-loop" },
+      { text: "Your own project", link: "/bring-your-own-django" },
+      { text: "Reference", link: "/reference/runtime-contract" },
+    ],
+    sidebar,
+    outline: { level: [2, 3] },
+    // Everything works offline: local search index, no remote fonts or scripts.
+    search: { provider: "local" },
+    docFooter: { prev: "Previous", next: "Next" },
+  },
+});
