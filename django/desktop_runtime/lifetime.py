@@ -31,15 +31,18 @@ def exit_when_stdin_closes() -> bool:
     if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
         return False
     watcher = threading.Thread(
-        target=_exit_at_eof, args=(stream.buffer,), name="stdin-eof-watcher", daemon=True
+        target=_exit_at_eof, args=(stream.fileno(),), name="stdin-eof-watcher", daemon=True
     )
     watcher.start()
     return True
 
 
-def _exit_at_eof(stream) -> None:
+def _exit_at_eof(descriptor: int) -> None:
+    # os.read on the raw descriptor, not sys.stdin.buffer: a daemon thread
+    # blocked inside the buffered reader holds its lock, and Python aborts at
+    # exit when another path ends the process (sys.exit with an error code).
     try:
-        while stream.read(4096):
+        while os.read(descriptor, 4096):
             pass
     except (OSError, ValueError):
         pass

@@ -1,0 +1,196 @@
+"""`desktop_serve` as the shell sees it: real processes, real ports, real SQLite files."""
+
+import os
+import socket
+import tempfile
+import time
+from contextlib import closing
+from pathlib import Path
+from unittest import skipUnless
+
+from django.test import SimpleTestCase
+
+from .support import (
+    backend_environment,
+    change_database,
+    free_port,
+    http_get,
+    process_is_gone,
+    query_database,
+    start_command,
+)
+
+TOKEN = "test-token-" + "x" * 40
+STARTER_PONY_COUNT = 5
+
+
+class DesktopServeTestCase(SimpleTestCase):
+    def setUp(self):
+        temporary = tempfile.TemporaryDirectory(prefix="dds-serve-")
+        self.addCleanup(temporary.cleanup)
+        self.root = Path(temporary.name)
+        self.app_data = self.root / "app-data"
+        self.app_data.mkdir()
+        self.database = self.app_data / "app.sqlite3"
+
+    def start(self, *args, settings_module="desktop_django_starter.settings.dev", **env):
+        environment = backend_environment(self.app_data, settings_module, **env)
+        return start_command(self, ["desktop_serve", *args], environment, cwd=self.root)
+
+    def assert_exits_within(self, backend, seconds):
+        started = time.monotonic()
+        backend.close_stdin()
+        code = backend.wait(timeout=seconds)
+        self.assertLess(time.monotonic() - started, seconds)
+        return code
+
+
+class FirstAndLaterRunsTests(DesktopServeTestCase):
+    def test_first_run_migrates_seeds_and_serves_then_later_runs_keep_the_data(self):
+        bundle = self.root / "bundle"
+        (bundle / "static").mkdir(parents=True)
+        (bundle / "static" / "probe.txt").write_text("collected")
+        port = free_port()
+        packaged = {
+            "settings_module": "desktop_django_starter.settings.packaged",
+            "DESKTOP_DJANGO_BUNDLE_DIR": bundle,
+            "DESKTOP_DJANGO_PORT": port,
+            "DESKTOP_DJANGO_AUTH_TOKEN": TOKEN,
+        }
+
+        backend = self.start(**packaged)
+        serving = backend.wait_for_serving()
+        self.assertEqual(serving["url"], f"http://127.0.0.1:{port}/")
+        self.assertEqual(serving["pid"], backend.process.pid)
+        self.assertEqual(serving["workers"], ["run_routines"])
+        self.assertEqual(backend.output, [backend.output[0]], "the SERVING line comes first")
+
+        status, body, _ = http_get(f"{serving['url']}health/", TOKEN)
+        self.assertEqual((status, body), (200, '{"status": "ok"}'))
+        status, body, _ = http_get(serving["url"], TOKEN)
+        self.assertEqual(status, 200)
+        self.assertIn("Thunder Hoof", body)
+        status, body, _ = http_get(f"{serving['url']}static/probe.txt", TOKEN)
+        self.assertEqual((status, body), (200, "collected"))
+        self.assertEqual(http_get(f"{serving['url']}health/")[0], 403)
+
+        count = query_database(self.database, "SELECT COUNT(*) FROM example_app_item")
+        self.assertEqual(count, [(STARTER_PONY_COUNT,)])
+        self.assertTrue((self.app_data / "secret_key").is_file())
+        self.assertTrue((self.app_data / "logs").is_dir())
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+
+        # The user releases all ponies but one and renames it.
+        change_database(self.database, "DELETE FROM example_app_item WHERE title != 'Thunder Hoof'")
+        change_database(self.database, "UPDATE example_app_item SET title = 'Only Pony'")
+
+        backend = self.start(**packaged)
+        backend.wait_for_serving()
+        titles = query_database(self.database, "SELECT title FROM example_app_item")
+        self.assertEqual(titles, [("Only Pony",)], "a later start never seeds again")
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+
+        # Then deletes the last one: the stable stays empty, even after a restart.
+        change_database(self.database, "DELETE FROM example_app_item")
+        backend = self.start(**packaged)
+        backend.wait_for_serving()
+        self.assertEqual(
+            query_database(self.database, "SELECT COUNT(*) FROM example_app_item"), [(0,)]
+        )
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+
+        written = sorted(str(path.relative_to(bundle)) for path in bundle.rglob("*"))
+        self.assertEqual(written, ["static", os.path.join("static", "probe.txt")])
+
+
+class LifetimeTests(DesktopServeTestCase):
+    def test_closing_stdin_ends_the_server_within_two_seconds(self):
+        backend = self.start(DESKTOP_DJANGO_PORT=free_port())
+        serving = backend.wait_for_serving()
+        self.assertEqual(http_get(f"{serving['url']}health/")[0], 200)
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+
+    @skipUnless(os.name == "posix", "checks the reloader child's pid with os.kill(pid, 0)")
+    def test_reload_restarts_on_python_edits_and_both_processes_end_with_stdin(self):
+        # A settings module of our own that we can edit, like a developer would.
+        probe_dir = self.root / "probe"
+        probe_dir.mkdir()
+        probe = probe_dir / "reload_probe_settings.py"
+        probe.write_text("from desktop_django_starter.settings.dev import *  # noqa\n")
+        backend = self.start(
+            "--reload",
+            settings_module="reload_probe_settings",
+            PYTHONPATH=probe_dir,
+            DESKTOP_DJANGO_PORT=free_port(),
+        )
+        first_child = backend.wait_for_serving()["pid"]
+        self.assertNotEqual(first_child, backend.process.pid)
+
+        # Touch the file until the reloader (it polls once a second) notices.
+        deadline = time.monotonic() + 15
+        second_child = None
+        while second_child is None and time.monotonic() < deadline:
+            stamp = time.time() + 10 * (15 - (deadline - time.monotonic()))
+            os.utime(probe, (stamp, stamp))
+            try:
+                second_child = backend.wait_for_serving(timeout=1.5)["pid"]
+            except AssertionError:
+                continue
+        self.assertIsNotNone(second_child, "the server did not restart after an edit")
+        self.assertNotEqual(second_child, first_child)
+        self.assertTrue(process_is_gone(first_child))
+
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+        self.assertTrue(process_is_gone(second_child))
+
+
+class ExitCodeTests(DesktopServeTestCase):
+    def test_a_port_in_use_exits_with_code_10(self):
+        with closing(socket.socket()) as occupant:
+            occupant.bind(("127.0.0.1", 0))
+            occupant.listen()
+            port = occupant.getsockname()[1]
+            backend = self.start(DESKTOP_DJANGO_PORT=port)
+            self.assertEqual(backend.wait(timeout=20), 10)
+        self.assertIn(f"desktop_serve: port {port} is already in use", backend.stderr())
+        self.assertEqual(backend.output, [])
+
+    def test_a_missing_port_exits_with_code_2(self):
+        backend = self.start()
+        self.assertEqual(backend.wait(timeout=20), 2)
+        self.assertIn("desktop_serve: DESKTOP_DJANGO_PORT is not set", backend.stderr())
+
+    def test_a_failing_migration_exits_with_code_11(self):
+        backend = self.start(
+            settings_module="desktop_runtime.tests.settings_broken_migration",
+            DESKTOP_DJANGO_PORT=free_port(),
+        )
+        self.assertEqual(backend.wait(timeout=20), 11)
+        last_line = backend.stderr().strip().splitlines()[-1]
+        self.assertEqual(
+            last_line,
+            "desktop_serve: migration failed: OperationalError: no such table: "
+            "table_that_does_not_exist",
+        )
+        self.assertEqual(backend.output, [], "no SERVING line after a failed migration")
+
+    def test_a_corrupt_database_exits_with_code_11(self):
+        self.database.write_bytes(b"this is not a SQLite database " * 100)
+        backend = self.start(DESKTOP_DJANGO_PORT=free_port())
+        self.assertEqual(backend.wait(timeout=20), 11)
+        self.assertIn("desktop_serve: migration failed: DatabaseError", backend.stderr())
+
+
+class WorkerListTests(DesktopServeTestCase):
+    def test_without_the_routines_app_no_worker_is_listed_and_its_urls_are_gone(self):
+        backend = self.start(
+            settings_module="desktop_runtime.tests.settings_without_routines",
+            DESKTOP_DJANGO_PORT=free_port(),
+        )
+        serving = backend.wait_for_serving()
+        self.assertEqual(serving["workers"], [])
+        status, body, _ = http_get(serving["url"])
+        self.assertEqual(status, 200)
+        self.assertNotIn("Stable Routines", body)
+        self.assertEqual(http_get(f"{serving['url']}routines/")[0], 404)
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)

@@ -1,0 +1,293 @@
+"""My Ponies through the browser's eyes: pages, forms, bad input, deleting, releasing."""
+
+import importlib
+
+from bs4 import BeautifulSoup
+from django.core.exceptions import ValidationError
+from django.test import Client, TestCase, modify_settings
+from django.urls import clear_url_caches
+
+from desktop_runtime.tests.support import without_shell
+from example_app.forms import STATUS_INVALID, TITLE_REQUIRED, TITLE_TOO_LONG
+from example_app.models import Item
+from example_app.seed import STARTER_PONIES, add_starter_ponies
+
+
+def page(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content, "html.parser")
+
+
+@without_shell
+class PonyListTests(TestCase):
+    def test_the_home_page_lists_the_ponies_newest_first(self):
+        Item.objects.create(title="Older", status=Item.Status.DONE)
+        Item.objects.create(title="Newer", notes="Likes hay")
+        response = self.client.get("/")
+        self.assertEqual(response.status_code, 200)
+        names = [link.get_text() for link in page(response).select(".pony-name")]
+        self.assertEqual(names, ["Newer", "Older"])
+        self.assertContains(response, "Show Ready")
+        self.assertContains(response, "Likes hay")
+
+    def test_an_empty_stable_shows_the_empty_state(self):
+        soup = page(self.client.get("/"))
+        self.assertIsNotNone(soup.select_one(".empty-state svg"))
+        self.assertIsNone(soup.find("button", string="Release all ponies"))
+
+    def test_the_layout_has_the_flying_stable_parts(self):
+        soup = page(self.client.get("/"))
+        self.assertIn("Flying Stable", soup.select_one(".topnav-brand").get_text())
+        self.assertIsNotNone(soup.select_one(".topnav-brand svg"))
+        links = [link.get_text(strip=True) for link in soup.select(".topnav-links a")]
+        self.assertEqual(links, ["My Ponies", "Stable Routines"])
+        self.assertIsNotNone(soup.select_one(".page-header svg"))
+        self.assertIsNotNone(soup.select_one("footer"))
+
+    def test_the_app_data_button_waits_for_the_desktop_bridge(self):
+        soup = page(self.client.get("/"))
+        button = soup.select_one("[data-open-app-data-folder]")
+        self.assertEqual(button.get_text(strip=True), "Open App Data Folder")
+        self.assertTrue(button.has_attr("hidden"))
+        scripts = [script["src"] for script in soup.find_all("script")]
+        self.assertIn("/static/flying_stable/desktop_bridge.js", scripts)
+
+    def test_pages_ask_no_other_host_for_anything(self):
+        Item.objects.create(title="Offline")
+        for path in ("/", "/ponies/new/", f"/ponies/{Item.objects.get().pk}/"):
+            soup = page(self.client.get(path))
+            for tag in soup.find_all(["link", "script", "img"]):
+                reference = tag.get("href") or tag.get("src") or ""
+                with self.subTest(path=path, reference=reference):
+                    self.assertFalse(reference.startswith(("http:", "https:", "//")))
+
+    def test_static_files_are_served(self):
+        response = self.client.get("/static/flying_stable/flying_stable.css")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(b"--color-teal-700", b"".join(response.streaming_content))
+
+
+@without_shell
+class CreatePonyTests(TestCase):
+    def post(self, **data):
+        return self.client.post(
+            "/ponies/new/", {"title": "", "notes": "", "status": "backlog", **data}
+        )
+
+    def assert_title_error(self, response, message):
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(Item.objects.count(), 0)
+        error = page(response).select_one("#id_title_error")
+        self.assertEqual(error.get_text(strip=True), message)
+        self.assertIsNotNone(error.find("svg"), "the themed error has a warning icon")
+
+    def test_the_form_has_stable_names_and_browser_side_rules(self):
+        soup = page(self.client.get("/ponies/new/"))
+        form = soup.select_one("form[data-validate]")
+        self.assertTrue(form.has_attr("novalidate"))
+        title = soup.select_one("#id_title")
+        self.assertEqual(title["name"], "title")
+        self.assertEqual(title["maxlength"], "200")
+        self.assertTrue(title.has_attr("required"))
+        self.assertEqual(title["data-message-required"], TITLE_REQUIRED)
+        self.assertEqual(title["data-message-maxlength"], TITLE_TOO_LONG)
+        self.assertEqual(soup.select_one("#id_notes")["name"], "notes")
+        options = [option["value"] for option in soup.select("#id_status option")]
+        self.assertEqual(options, ["backlog", "active", "done"])
+        self.assertIsNotNone(soup.find("button", string="Add pony"))
+
+    def test_a_valid_pony_joins_the_stable(self):
+        response = self.client.post(
+            "/ponies/new/",
+            {"title": "  Sunny Side  ", "notes": "Loves apples", "status": "active"},
+            follow=True,
+        )
+        self.assertRedirects(response, "/")
+        self.assertContains(response, "Welcome to the stable, Sunny Side!")
+        pony = Item.objects.get()
+        self.assertEqual(
+            (pony.title, pony.notes, pony.status), ("Sunny Side", "Loves apples", "active")
+        )
+
+    def test_a_title_of_exactly_200_characters_is_fine(self):
+        self.assertRedirects(self.post(title="x" * 200), "/")
+
+    def test_an_empty_title_is_refused(self):
+        self.assert_title_error(self.post(title=""), TITLE_REQUIRED)
+
+    def test_a_missing_title_is_refused(self):
+        response = self.client.post("/ponies/new/", {"status": "backlog"})
+        self.assert_title_error(response, TITLE_REQUIRED)
+
+    def test_a_whitespace_only_title_is_refused(self):
+        self.assert_title_error(self.post(title=" \t\n  "), TITLE_REQUIRED)
+
+    def test_a_10000_character_title_is_refused(self):
+        self.assert_title_error(self.post(title="x" * 10_000), TITLE_TOO_LONG)
+
+    def test_an_unknown_status_is_refused(self):
+        for status in ("flying", "", "BACKLOG", "Grazing"):
+            with self.subTest(status=status):
+                response = self.post(title="Sunny", status=status)
+                self.assertEqual(response.status_code, 200)
+                error = page(response).select_one("#id_status_error")
+                self.assertEqual(error.get_text(strip=True), STATUS_INVALID)
+        self.assertEqual(Item.objects.count(), 0)
+
+    def test_an_empty_post_shows_errors_instead_of_a_blank_form(self):
+        response = self.client.post("/ponies/new/", {})
+        self.assertIsNotNone(page(response).select_one("#id_title_error"))
+
+    def test_the_model_refuses_a_blank_title_too(self):
+        with self.assertRaises(ValidationError):
+            Item(title="   ").full_clean()
+
+
+@without_shell
+class EditPonyTests(TestCase):
+    def setUp(self):
+        self.pony = Item.objects.create(title="Biscuit", notes="Round", status="backlog")
+        self.url = f"/ponies/{self.pony.pk}/"
+
+    def test_the_detail_page_shows_the_form_filled_in(self):
+        soup = page(self.client.get(self.url))
+        self.assertEqual(soup.select_one("#id_title")["value"], "Biscuit")
+        self.assertEqual(soup.select_one("#id_notes").get_text().strip(), "Round")
+        self.assertIsNotNone(soup.select_one("#id_status option[value=backlog][selected]"))
+        self.assertIsNotNone(soup.find("button", string="Save"))
+
+    def test_saving_changes_the_pony(self):
+        response = self.client.post(
+            self.url, {"title": "Biscuit II", "notes": "", "status": "done"}
+        )
+        self.assertRedirects(response, self.url)
+        self.pony.refresh_from_db()
+        self.assertEqual((self.pony.title, self.pony.status), ("Biscuit II", "done"))
+
+    def test_bad_input_leaves_the_pony_unchanged(self):
+        for data in (
+            {"title": "   ", "status": "done"},
+            {"title": "x" * 10_000, "status": "done"},
+            {"title": "Fine", "status": "sleeping"},
+        ):
+            with self.subTest(data=data):
+                response = self.client.post(self.url, {"notes": "", **data})
+                self.assertEqual(response.status_code, 200)
+                self.assertIsNotNone(page(response).select_one(".field-error"))
+        self.pony.refresh_from_db()
+        self.assertEqual((self.pony.title, self.pony.status), ("Biscuit", "backlog"))
+
+    def test_unknown_ids_are_404(self):
+        missing = self.pony.pk + 1000
+        self.assertEqual(self.client.get(f"/ponies/{missing}/").status_code, 404)
+        self.assertEqual(self.client.post(f"/ponies/{missing}/", {"title": "x"}).status_code, 404)
+        self.assertEqual(self.client.post(f"/ponies/{missing}/delete/").status_code, 404)
+        self.assertEqual(self.client.get("/ponies/not-a-number/").status_code, 404)
+
+
+@without_shell
+class DeletePonyTests(TestCase):
+    def setUp(self):
+        self.pony = Item.objects.create(title="Pebble")
+        self.other = Item.objects.create(title="Stays")
+
+    def test_delete_is_a_post_behind_an_in_page_dialog(self):
+        soup = page(self.client.get(f"/ponies/{self.pony.pk}/"))
+        form = soup.select_one("form[data-confirm]")
+        self.assertEqual(form["action"], f"/ponies/{self.pony.pk}/delete/")
+        self.assertEqual(form["method"], "post")
+        dialog = soup.select_one(f"#{form['data-confirm']}")
+        self.assertEqual(dialog["role"], "dialog")
+        self.assertIsNotNone(dialog.find("button", string="Delete"))
+        self.assertIsNotNone(dialog.find("button", string="Cancel"))
+
+    def test_deleting_removes_only_that_pony(self):
+        self.assertRedirects(self.client.post(f"/ponies/{self.pony.pk}/delete/"), "/")
+        self.assertEqual(list(Item.objects.all()), [self.other])
+
+    def test_get_never_deletes(self):
+        self.assertEqual(self.client.get(f"/ponies/{self.pony.pk}/delete/").status_code, 405)
+        self.assertEqual(Item.objects.count(), 2)
+
+
+@without_shell
+class ReleaseAllTests(TestCase):
+    def test_release_all_leaves_an_empty_stable_that_stays_empty(self):
+        add_starter_ponies()
+        soup = page(self.client.get("/"))
+        self.assertIsNotNone(soup.find("button", string="Release all ponies"))
+        self.assertEqual(soup.select_one("#release-dialog")["role"], "dialog")
+
+        response = self.client.post("/ponies/release-all/", follow=True)
+        self.assertRedirects(response, "/")
+        self.assertEqual(Item.objects.count(), 0)
+        self.assertContains(response, f"Released {len(STARTER_PONIES)} ponies.")
+        self.assertIsNotNone(page(response).select_one(".empty-state"))
+        self.assertEqual(Item.objects.count(), 0, "visiting the list does not re-seed")
+
+    def test_get_never_releases(self):
+        Item.objects.create(title="Stays")
+        self.assertEqual(self.client.get("/ponies/release-all/").status_code, 405)
+        self.assertEqual(Item.objects.count(), 1)
+
+
+@without_shell
+class CsrfTests(TestCase):
+    def setUp(self):
+        self.client = Client(enforce_csrf_checks=True)
+        self.pony = Item.objects.create(title="Guarded")
+
+    def test_posts_without_a_csrf_token_are_refused(self):
+        for url in (
+            "/ponies/new/",
+            f"/ponies/{self.pony.pk}/",
+            f"/ponies/{self.pony.pk}/delete/",
+            "/ponies/release-all/",
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.post(url, {"title": "Hacked"}).status_code, 403)
+        self.assertEqual(list(Item.objects.values_list("title", flat=True)), ["Guarded"])
+
+    def test_posts_with_the_csrf_token_from_the_page_work(self):
+        token = page(self.client.get("/ponies/new/")).select_one("[name=csrfmiddlewaretoken]")[
+            "value"
+        ]
+        response = self.client.post(
+            "/ponies/new/",
+            {"title": "Honest", "status": "backlog", "notes": "", "csrfmiddlewaretoken": token},
+        )
+        self.assertEqual(response.status_code, 302)
+
+
+class SeedTests(TestCase):
+    def test_the_starter_roster_has_varied_statuses(self):
+        add_starter_ponies()
+        self.assertEqual(Item.objects.count(), len(STARTER_PONIES))
+        self.assertEqual(
+            set(Item.objects.values_list("status", flat=True)), set(Item.Status.values)
+        )
+        self.assertEqual(Item.objects.first().title, STARTER_PONIES[0][0])
+
+
+@without_shell
+class WithoutRoutinesTests(TestCase):
+    """Removing the optional app hides its link and its URLs."""
+
+    def setUp(self):
+        import desktop_django_starter.urls
+
+        def reload_urls():
+            importlib.reload(desktop_django_starter.urls)
+            clear_url_caches()
+
+        without_routines = modify_settings(INSTALLED_APPS={"remove": ["routines"]})
+        without_routines.enable()
+        reload_urls()
+        # Cleanups run last-in first-out: settings back first, then the URLs.
+        self.addCleanup(reload_urls)
+        self.addCleanup(without_routines.disable)
+
+    def test_the_nav_link_and_pages_are_gone(self):
+        response = self.client.get("/")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "Stable Routines")
+        self.assertEqual(self.client.get("/routines/").status_code, 404)
