@@ -48,7 +48,9 @@ const sidebar: DefaultTheme.SidebarItem[] = [
     items: [
       { text: "Runtime contract", link: "/reference/runtime-contract" },
       { text: "Dev and packaged settings", link: "/reference/settings" },
+      { text: "Runtime manifest", link: "/reference/runtime-manifest" },
       { text: "npm scripts", link: "/reference/npm-scripts" },
+      { text: "Windows notes", link: "/reference/windows" },
       { text: "Troubleshooting", link: "/reference/troubleshooting" },
     ],
   },
