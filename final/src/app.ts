@@ -1,0 +1,100 @@
+/**
+ * The whole backend start, in one place for every caller: the Electron main
+ * process, `npm run backend` (no Electron) and the tests. Django starts on a
+ * free port with a fresh token; once /health/ answers, each worker that an
+ * installed Django app declared is started and supervised.
+ */
+import { startBackendOnFreePort, BackendStartError, type Backend, type ServingInfo } from "./backend";
+import { waitForHealth } from "./readiness";
+import { TOKEN_HEADER } from "./token";
+import { superviseWorker, type SupervisedWorker } from "./worker";
+
+export interface AppOptions {
+  python: string;
+  managePy: string;
+  /** The contract's variables except the port (chosen here) and the token (passed separately). */
+  env: Record<string, string>;
+  token: string;
+  /** Extra desktop_serve arguments, `--reload` in development. */
+  args?: string[];
+  logFile?: string;
+  workerLogFile?: string;
+  onLine?: (line: string) => void;
+  onServing?: (info: ServingInfo) => void;
+  log?: (message: string) => void;
+}
+
+export interface RunningApp {
+  backend: Backend;
+  workers: SupervisedWorker[];
+  /** Opens the app in any browser: sets the token cookie, then shows the pony list. */
+  bootstrapUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The start failed; carries Django's last lines for the error dialog. */
+export class AppStartError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly recentLines: string[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+export function bootstrapUrl(baseUrl: string, token: string, next = "/"): string {
+  const url = new URL("desktop-auth/bootstrap/", baseUrl);
+  url.search = new URLSearchParams({ token, next }).toString();
+  return url.href;
+}
+
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const env = { ...options.env, DESKTOP_DJANGO_AUTH_TOKEN: options.token };
+  let firstServing: ServingInfo | undefined;
+  let backend: Backend;
+  try {
+    backend = await startBackendOnFreePort(
+      {
+        python: options.python,
+        managePy: options.managePy,
+        env,
+        args: options.args ?? [],
+        logFile: options.logFile,
+        onLine: options.onLine,
+        onServing: (info) => {
+          firstServing ??= info;
+          options.onServing?.(info);
+        },
+      },
+      { log: options.log },
+    );
+  } catch (error) {
+    throw new AppStartError(error, error instanceof BackendStartError ? error.backend.recentLines() : []);
+  }
+  try {
+    await waitForHealth(backend.url, { exited: backend.exited, headers: { [TOKEN_HEADER]: options.token } });
+  } catch (error) {
+    await backend.stop();
+    throw new AppStartError(error, backend.recentLines());
+  }
+  const workers = (firstServing?.workers ?? []).map((command) =>
+    superviseWorker({
+      python: options.python,
+      managePy: options.managePy,
+      command,
+      env,
+      logFile: options.workerLogFile,
+      onLine: options.onLine,
+      log: options.log,
+    }),
+  );
+  return {
+    backend,
+    workers,
+    bootstrapUrl: bootstrapUrl(backend.url, options.token),
+    stop: async () => {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await backend.stop();
+    },
+  };
+}

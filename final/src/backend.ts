@@ -1,0 +1,189 @@
+/**
+ * Starts Django as a child process and stops it, together with every process
+ * it started, on every exit path.
+ *
+ * Lifetime rule: Django's stdin is a pipe we hold open. `desktop_serve` exits
+ * when it reads EOF, so if this process dies in any way (even SIGKILL) the
+ * operating system closes the pipe and Django follows within two seconds.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { findFreePort } from "./port";
+
+/** What `desktop_serve` prints, as `DESKTOP_DJANGO_SERVING {json}`, each time it starts serving. */
+export interface ServingInfo {
+  url: string;
+  pid: number;
+  workers: string[];
+}
+
+export interface ManageCommandOptions {
+  python: string;
+  managePy: string;
+  /** The management command and its arguments, e.g. `["desktop_serve", "--reload"]`. */
+  args: string[];
+  /** The runtime contract's variables (DJANGO_SETTINGS_MODULE, DESKTOP_DJANGO_*). */
+  env: Record<string, string>;
+  /** Called for every line the process writes to stdout or stderr. */
+  onLine?: (line: string) => void;
+  /** Every line is appended here too, so a failed start can be read afterwards. */
+  logFile?: string;
+}
+
+/** A supervised Python process: Django's server, or a background worker. */
+export interface ManagedProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves with the exit code (or null when killed by a signal) once the process has exited. */
+  exited: Promise<number | null>;
+  /** The last lines the process printed, for error messages. */
+  recentLines(): string[];
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface BackendOptions extends Omit<ManageCommandOptions, "args"> {
+  port: number;
+  /** Extra arguments for desktop_serve, such as `--reload` in development. */
+  args?: string[];
+  /** Called each time Django (re)starts serving: once at start, again after each autoreload. */
+  onServing?: (info: ServingInfo) => void;
+}
+
+export interface Backend extends ManagedProcess {
+  url: string;
+}
+
+const SERVING_PREFIX = "DESKTOP_DJANGO_SERVING ";
+const RECENT_LINES = 40;
+/** desktop_serve's exit code when its port was taken before it could bind. */
+export const EXIT_PORT_IN_USE = 10;
+
+export function parseServingLine(line: string): ServingInfo | undefined {
+  if (!line.startsWith(SERVING_PREFIX)) return undefined;
+  try {
+    return JSON.parse(line.slice(SERVING_PREFIX.length)) as ServingInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `python manage.py <args>` under the lifetime rule: stdin is a pipe, and stop() ends the whole tree. */
+export function startManageCommand(options: ManageCommandOptions): ManagedProcess {
+  const child = spawn(options.python, [options.managePy, ...options.args], {
+    env: { ...process.env, PYTHONUNBUFFERED: "1", ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+    // Its own process group on macOS and Linux, so stop() can end its children too.
+    detached: process.platform !== "win32",
+    windowsHide: true,
+  });
+  const recent: string[] = [];
+  if (options.logFile) mkdirSync(path.dirname(options.logFile), { recursive: true });
+  const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
+  const record = (line: string) => {
+    recent.push(line);
+    if (recent.length > RECENT_LINES) recent.shift();
+    log?.write(`${line}\n`);
+  };
+  child.once("error", (error) => record(`Could not start ${options.python}: ${error.message}`));
+  child.once("close", () => log?.end());
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on("line", (line) => {
+      record(line);
+      options.onLine?.(line);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.once("error", () => resolve(null));
+  });
+  return {
+    child,
+    exited,
+    recentLines: () => [...recent],
+    stop: (graceMs = 1500) => stopProcess(child, exited, graceMs),
+  };
+}
+
+/** Starts `manage.py desktop_serve` on the given port. */
+export function startBackend(options: BackendOptions): Backend {
+  const managed = startManageCommand({
+    ...options,
+    args: ["desktop_serve", ...(options.args ?? [])],
+    env: { ...options.env, DESKTOP_DJANGO_PORT: String(options.port) },
+    onLine: (line) => {
+      options.onLine?.(line);
+      const serving = parseServingLine(line);
+      if (serving) options.onServing?.(serving);
+    },
+  });
+  return { ...managed, url: `http://127.0.0.1:${options.port}/` };
+}
+
+/**
+ * Starts Django on a free port and resolves once it has bound it. If another
+ * program took the port first (exit code 10), tries again with a new one.
+ */
+export async function startBackendOnFreePort(
+  options: Omit<BackendOptions, "port">,
+  { attempts = 3, choosePort = findFreePort, log = console.warn }: RetryOptions = {},
+): Promise<Backend> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await choosePort();
+    let bound!: () => void;
+    const serving = new Promise<void>((resolve) => (bound = resolve));
+    const backend = startBackend({
+      ...options,
+      port,
+      onServing: (info) => {
+        bound();
+        options.onServing?.(info);
+      },
+    });
+    const outcome = await Promise.race([serving.then(() => "serving" as const), backend.exited]);
+    if (outcome === "serving") return backend;
+    if (outcome !== EXIT_PORT_IN_USE || attempt >= attempts) {
+      throw new BackendStartError(`Django exited with code ${outcome} before it started serving.`, backend);
+    }
+    log(`Port ${port} was taken before Django could bind it; trying another port (attempt ${attempt + 1} of ${attempts}).`);
+  }
+}
+
+export interface RetryOptions {
+  attempts?: number;
+  choosePort?: () => Promise<number>;
+  log?: (message: string) => void;
+}
+
+/** Django stopped before it served; carries the backend so its last lines can be shown. */
+export class BackendStartError extends Error {
+  constructor(
+    message: string,
+    readonly backend: Backend,
+  ) {
+    super(message);
+  }
+}
+
+/** Closes stdin (the process exits by itself), then ends whatever is left of its tree. */
+async function stopProcess(child: ChildProcessWithoutNullStreams, exited: Promise<number | null>, graceMs: number): Promise<void> {
+  child.stdin.end();
+  const timer = new Promise<"timeout">((resolve) => setTimeout(resolve, graceMs, "timeout"));
+  const outcome = await Promise.race([exited, timer]);
+  killProcessTree(child.pid);
+  if (outcome === "timeout") await exited;
+}
+
+/** Ends a process and all its descendants: a process group on POSIX, `taskkill /T` on Windows. */
+export function killProcessTree(pid: number | undefined): void {
+  if (pid === undefined) return;
+  if (process.platform === "win32") {
+    spawnSync("taskkill", ["/pid", String(pid), "/T", "/F"], { windowsHide: true, stdio: "ignore" });
+    return;
+  }
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // The group is already gone.
+  }
+}

@@ -1,0 +1,135 @@
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { afterEach, describe, expect, it } from "vitest";
+import { bootstrapUrl, startApp, type RunningApp } from "../src/app";
+import { devPaths } from "../src/paths";
+import { generateToken } from "../src/token";
+import { superviseWorker, type SupervisedWorker } from "../src/worker";
+import { DjangoClient, isFinal, routines, waitForRoutines } from "./django";
+import { isRunning, tempDir, waitFor, waitUntilGone } from "./helpers";
+
+const paths = devPaths();
+let running: RunningApp | undefined;
+const extraWorkers: SupervisedWorker[] = [];
+
+afterEach(async () => {
+  await Promise.all(extraWorkers.splice(0).map((worker) => worker.stop()));
+  await running?.stop();
+  running = undefined;
+});
+
+function contractEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev",
+    DESKTOP_DJANGO_HOST: "127.0.0.1",
+    DESKTOP_DJANGO_APP_DATA_DIR: tempDir(),
+    DESKTOP_ROUTINES_MIN_SECONDS: "0.2",
+    DESKTOP_ROUTINES_MAX_SECONDS: "0.6",
+    ...overrides,
+  };
+}
+
+async function start(env = contractEnv(), lines: string[] = []) {
+  const token = generateToken();
+  running = await startApp({ ...paths, env, token, onLine: (line) => lines.push(line), log: (message) => lines.push(message) });
+  return { app: running, client: new DjangoClient(running.backend.url, token), env, lines };
+}
+
+describe("bootstrapUrl", () => {
+  it("builds the contract's bootstrap URL with the token and the next path", () => {
+    expect(bootstrapUrl("http://127.0.0.1:5000/", "a-b_c", "/")).toBe("http://127.0.0.1:5000/desktop-auth/bootstrap/?token=a-b_c&next=%2F");
+  });
+});
+
+describe("startApp", () => {
+  it("starts Django, then the worker the routines app declares, and the worker finishes routines", async () => {
+    const { app, client } = await start();
+    expect(app.workers.map((worker) => worker.command)).toEqual(["run_routines"]);
+    for (let i = 0; i < 3; i += 1) expect((await client.submit("/routines/", "/routines/start/")).status).toBe(302);
+    const done = await waitForRoutines(client, (all) => all.length === 3 && all.every(isFinal));
+    expect(done.every((routine) => routine.attempts === 1)).toBe(true);
+  });
+
+  it("the bootstrap URL lets a browser in", async () => {
+    const { app } = await start();
+    const response = await fetch(app.bootstrapUrl, { redirect: "manual" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/");
+  });
+
+  it("two workers never claim the same routine", async () => {
+    const env = contractEnv();
+    const lines: string[] = [];
+    const { client } = await start(env, lines);
+    extraWorkers.push(superviseWorker({ ...paths, command: "run_routines", env: { ...env, DESKTOP_DJANGO_AUTH_TOKEN: "unused" }, onLine: (line) => lines.push(line) }));
+    for (let i = 0; i < 10; i += 1) await client.submit("/routines/", "/routines/start/");
+    const done = await waitForRoutines(client, (all) => all.length === 10 && all.every(isFinal), 60_000);
+    const claims = lines.map((line) => /^run_routines: (worker-\S+) claimed routine (\d+)/.exec(line)).filter((match) => match !== null);
+    const claimedIds = claims.map((match) => Number(match[2]));
+    expect(new Set(claimedIds).size).toBe(claimedIds.length);
+    expect(claimedIds.sort((a, b) => a - b)).toEqual(done.map((routine) => routine.id).sort((a, b) => a - b));
+    expect(new Set(claims.map((match) => match[1])).size).toBe(2);
+  });
+
+  it("restarts a worker killed mid-routine, and the routine ends failed or retried, never stuck", async () => {
+    const { app, client, lines } = await start(contractEnv({ DESKTOP_ROUTINES_MIN_SECONDS: "3", DESKTOP_ROUTINES_MAX_SECONDS: "3" }));
+    const worker = app.workers[0]!;
+    await client.submit("/routines/", "/routines/start/");
+    await waitForRoutines(client, (all) => all[0]?.status === "running", 15_000);
+    const killed = worker.current()!.child.pid!;
+    process.kill(killed, "SIGKILL");
+    await waitUntilGone([killed], 2000);
+    const [routine] = await waitForRoutines(client, (all) => all.length === 1 && isFinal(all[0]!), 45_000);
+    expect(worker.restarts()).toBe(1);
+    expect(lines.some((line) => line.startsWith("Worker run_routines exited") && line.includes("restarting it (1 of 3)"))).toBe(true);
+    expect(routine!.status === "failed" || routine!.attempts === 2).toBe(true);
+  });
+
+  it("starts no worker when the routines app is removed from settings, and the ponies still work", async () => {
+    const settingsDir = tempDir();
+    writeFileSync(
+      path.join(settingsDir, "without_routines.py"),
+      'from desktop_django_starter.settings.dev import *  # noqa: F403\n\nINSTALLED_APPS = [app for app in INSTALLED_APPS if app != "routines"]  # noqa: F405\n',
+    );
+    const { app, client } = await start(contractEnv({ DJANGO_SETTINGS_MODULE: "without_routines", PYTHONPATH: settingsDir }));
+    expect(app.workers).toEqual([]);
+    const page = await client.get("/");
+    expect(page.status).toBe(200);
+    expect(await page.text()).not.toContain("/routines/");
+    expect((await client.get("/routines/")).status).toBe(404);
+  });
+
+  it("stop() ends Django and the worker", async () => {
+    const { app } = await start();
+    const pids = [app.backend.child.pid!, app.workers[0]!.current()!.child.pid!];
+    expect(pids.every(isRunning)).toBe(true);
+    await app.stop();
+    running = undefined;
+    await waitUntilGone(pids, 2000);
+  });
+
+  it("Django and the worker are gone within 2 s after SIGKILL of the supervising process", async () => {
+    const supervisor = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "fixtures", "supervise-app.ts"), tempDir()], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const pids = await waitFor<{ backend: number; workers: number[] }>(
+      (resolve) => createInterface({ input: supervisor.stdout }).on("line", (line) => line.startsWith("{") && resolve(JSON.parse(line))),
+      30_000,
+      "the supervisor to report its process ids",
+    );
+    const all = [pids.backend, ...pids.workers];
+    expect(all).toHaveLength(2);
+    expect(all.every(isRunning)).toBe(true);
+    supervisor.kill("SIGKILL");
+    await waitUntilGone(all, 2000);
+  });
+});
+
+describe("routines status", () => {
+  it("is empty on a brand-new database", async () => {
+    const { client } = await start();
+    expect(await routines(client)).toEqual([]);
+  });
+});

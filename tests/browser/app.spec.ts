@@ -1,0 +1,94 @@
+/**
+ * The real pages in Chromium, against the real backend started by final's own
+ * startApp(): Django's desktop_serve on a random port with a token, plus the
+ * routines worker. The browser enters through the bootstrap URL, as any shell
+ * that cannot add headers does.
+ */
+import { mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { expect, test as base } from "@playwright/test";
+import type { RunningApp } from "../../final/src/app.ts";
+
+// final/ compiles to CommonJS; require() gives its named exports to this ES module.
+const require = createRequire(import.meta.url);
+const { startApp } = require("../../final/src/app.ts") as typeof import("../../final/src/app.ts");
+const { devPaths } = require("../../final/src/paths.ts") as typeof import("../../final/src/paths.ts");
+const { generateToken } = require("../../final/src/token.ts") as typeof import("../../final/src/token.ts");
+
+const test = base.extend<{ app: RunningApp }>({
+  app: async ({}, use) => {
+    const paths = devPaths();
+    const app = await startApp({
+      python: paths.python,
+      managePy: paths.managePy,
+      token: generateToken(),
+      env: {
+        DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev",
+        DESKTOP_DJANGO_HOST: "127.0.0.1",
+        DESKTOP_DJANGO_APP_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "dds-browser-")),
+        DESKTOP_ROUTINES_MIN_SECONDS: "0.5",
+        DESKTOP_ROUTINES_MAX_SECONDS: "2",
+      },
+    });
+    await use(app);
+    await app.stop();
+  },
+});
+
+test("a page opened without the token gets 403", async ({ app, page }) => {
+  const response = await page.goto(app.backend.url);
+  expect(response?.status()).toBe(403);
+  const health = await page.goto(new URL("health/", app.backend.url).href);
+  expect(health?.status()).toBe(403);
+});
+
+test("create, edit and delete a pony through the real UI", async ({ app, page }, testInfo) => {
+  await page.goto(app.bootstrapUrl);
+  await expect(page.getByRole("heading", { name: "My Ponies" })).toBeVisible();
+  await expect(page.locator(".pony-row").first()).toBeVisible();
+  const screenshot = await page.screenshot({ path: path.join("test-results", "screenshots", "pony-list.png"), fullPage: true });
+  await testInfo.attach("pony-list", { body: screenshot, contentType: "image/png" });
+
+  // The same rules as the server, shown in the app's own tooltip instead of the browser's bubble.
+  await page.getByRole("link", { name: "Add pony" }).first().click();
+  await page.getByRole("button", { name: "Add pony" }).click();
+  const error = page.locator(".field-error").first();
+  await expect(error).toBeVisible();
+  await expect(error).toContainText(/required|name|title/i);
+  await page.screenshot({ path: path.join("test-results", "screenshots", "validation.png") });
+
+  await page.locator("#id_title").fill("Quillfeather Nimbus");
+  await page.locator("#id_notes").fill("Arrived in the night.");
+  await page.locator("#id_status").selectOption("active");
+  await page.getByRole("button", { name: "Add pony" }).click();
+  await expect(page.getByText("Quillfeather Nimbus").first()).toBeVisible();
+
+  await page.goto(new URL("/", app.backend.url).href);
+  await page.getByRole("link", { name: "Quillfeather Nimbus" }).click();
+  await page.locator("#id_title").fill("Quillfeather Nimbus the Second");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.goto(new URL("/", app.backend.url).href);
+  await expect(page.getByRole("link", { name: "Quillfeather Nimbus the Second" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Quillfeather Nimbus the Second" }).click();
+  await page.getByRole("button", { name: "Delete" }).first().click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("heading", { name: "My Ponies" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Quillfeather Nimbus the Second" })).toHaveCount(0);
+});
+
+test("three routines started on the routines page each reach a final state through polling", async ({ app, page }, testInfo) => {
+  await page.goto(app.bootstrapUrl);
+  await page.getByRole("link", { name: "Stable Routines" }).first().click();
+  for (let i = 0; i < 3; i += 1) await page.getByRole("button", { name: "Start Routine" }).click();
+  const statuses = page.locator(".routine-status");
+  await expect(statuses).toHaveCount(3);
+  // No reload from here on: the page's own polling moves each routine to its final state.
+  await expect(page.locator('.routine-status[data-status="succeeded"], .routine-status[data-status="failed"]')).toHaveCount(3, { timeout: 30_000 });
+  const screenshot = await page.screenshot({ path: path.join("test-results", "screenshots", "routines.png"), fullPage: true });
+  await testInfo.attach("routines", { body: screenshot, contentType: "image/png" });
+});
