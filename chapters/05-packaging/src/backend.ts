@@ -1,0 +1,167 @@
+/**
+ * Starts Django as a child process and stops it, together with every process
+ * it started, on every exit path.
+ *
+ * Lifetime rule: Django's stdin is a pipe we hold open. `desktop_serve` exits
+ * when it reads EOF, so if this process dies in any way (even SIGKILL) the
+ * operating system closes the pipe and Django follows within two seconds.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { findFreePort } from "./port";
+
+/** What `desktop_serve` prints, as `DESKTOP_DJANGO_SERVING {json}`, each time it starts serving. */
+export interface ServingInfo {
+  url: string;
+  pid: number;
+  workers: string[];
+}
+
+export interface BackendOptions {
+  python: string;
+  managePy: string;
+  port: number;
+  /** The runtime contract's variables (DJANGO_SETTINGS_MODULE, DESKTOP_DJANGO_*). */
+  env: Record<string, string>;
+  /** Extra arguments for desktop_serve, such as `--reload` in development. */
+  args?: string[];
+  /** Called for every line Django writes to stdout or stderr. */
+  onLine?: (line: string) => void;
+  /** Called each time Django (re)starts serving: once at start, again after each autoreload. */
+  onServing?: (info: ServingInfo) => void;
+  /** Every line Django prints is appended here too, so a failed start can be read afterwards. */
+  logFile?: string;
+}
+
+export interface Backend {
+  url: string;
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves with the exit code (or null when killed by a signal) once Django has exited. */
+  exited: Promise<number | null>;
+  /** The last lines Django printed, for startup error messages. */
+  recentLines(): string[];
+  stop(graceMs?: number): Promise<void>;
+}
+
+const SERVING_PREFIX = "DESKTOP_DJANGO_SERVING ";
+const RECENT_LINES = 40;
+/** desktop_serve's exit code when its port was taken before it could bind. */
+export const EXIT_PORT_IN_USE = 10;
+
+export function parseServingLine(line: string): ServingInfo | undefined {
+  if (!line.startsWith(SERVING_PREFIX)) return undefined;
+  try {
+    return JSON.parse(line.slice(SERVING_PREFIX.length)) as ServingInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+export function startBackend(options: BackendOptions): Backend {
+  const child = spawn(options.python, [options.managePy, "desktop_serve", ...(options.args ?? [])], {
+    env: { ...process.env, PYTHONUNBUFFERED: "1", ...options.env, DESKTOP_DJANGO_PORT: String(options.port) },
+    stdio: ["pipe", "pipe", "pipe"],
+    // Its own process group on macOS and Linux, so stop() can end Django's children too.
+    detached: process.platform !== "win32",
+    windowsHide: true,
+  });
+  const recent: string[] = [];
+  if (options.logFile) mkdirSync(path.dirname(options.logFile), { recursive: true });
+  const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
+  const record = (line: string) => {
+    recent.push(line);
+    if (recent.length > RECENT_LINES) recent.shift();
+    log?.write(`${line}\n`);
+  };
+  child.once("error", (error) => record(`Could not start ${options.python}: ${error.message}`));
+  child.once("close", () => log?.end());
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on("line", (line) => {
+      record(line);
+      options.onLine?.(line);
+      const serving = parseServingLine(line);
+      if (serving) options.onServing?.(serving);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.once("error", () => resolve(null));
+  });
+  return {
+    url: `http://127.0.0.1:${options.port}/`,
+    child,
+    exited,
+    recentLines: () => [...recent],
+    stop: (graceMs = 1500) => stopBackend(child, exited, graceMs),
+  };
+}
+
+/**
+ * Starts Django on a free port and resolves once it has bound it. If another
+ * program took the port first (exit code 10), tries again with a new one.
+ */
+export async function startBackendOnFreePort(
+  options: Omit<BackendOptions, "port">,
+  { attempts = 3, choosePort = findFreePort, log = console.warn }: RetryOptions = {},
+): Promise<Backend> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await choosePort();
+    let bound!: () => void;
+    const serving = new Promise<void>((resolve) => (bound = resolve));
+    const backend = startBackend({
+      ...options,
+      port,
+      onServing: (info) => {
+        bound();
+        options.onServing?.(info);
+      },
+    });
+    const outcome = await Promise.race([serving.then(() => "serving" as const), backend.exited]);
+    if (outcome === "serving") return backend;
+    if (outcome !== EXIT_PORT_IN_USE || attempt >= attempts) {
+      throw new BackendStartError(`Django exited with code ${outcome} before it started serving.`, backend);
+    }
+    log(`Port ${port} was taken before Django could bind it; trying another port (attempt ${attempt + 1} of ${attempts}).`);
+  }
+}
+
+export interface RetryOptions {
+  attempts?: number;
+  choosePort?: () => Promise<number>;
+  log?: (message: string) => void;
+}
+
+/** Django stopped before it served; carries the backend so its last lines can be shown. */
+export class BackendStartError extends Error {
+  constructor(
+    message: string,
+    readonly backend: Backend,
+  ) {
+    super(message);
+  }
+}
+
+/** Closes stdin (Django exits by itself), then ends whatever is left of the process tree. */
+async function stopBackend(child: ChildProcessWithoutNullStreams, exited: Promise<number | null>, graceMs: number): Promise<void> {
+  child.stdin.end();
+  const timer = new Promise<"timeout">((resolve) => setTimeout(resolve, graceMs, "timeout"));
+  const outcome = await Promise.race([exited, timer]);
+  killProcessTree(child.pid);
+  if (outcome === "timeout") await exited;
+}
+
+/** Ends a process and all its descendants: a process group on POSIX, `taskkill /T` on Windows. */
+export function killProcessTree(pid: number | undefined): void {
+  if (pid === undefined) return;
+  if (process.platform === "win32") {
+    spawnSync("taskkill", ["/pid", String(pid), "/T", "/F"], { windowsHide: true, stdio: "ignore" });
+    return;
+  }
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // The group is already gone.
+  }
+}
