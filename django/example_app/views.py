@@ -47,6 +47,9 @@ def item_detail(request, pk):
             form.save()
             messages.success(request, f"Saved {pony.title}.")
             return redirect(pony)
+        # Validation copied the rejected input onto the instance; the page
+        # header must keep showing what is actually saved.
+        pony.refresh_from_db()
     else:
         form = ItemForm(instance=pony)
     return render(request, "example_app/item_detail.html", {"pony": pony, "form": form})

@@ -29,7 +29,3 @@ class Routine(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -173,6 +173,7 @@ class EditPonyTests(TestCase):
                 response = self.client.post(self.url, {"notes": "", **data})
                 self.assertEqual(response.status_code, 200)
                 self.assertIsNotNone(page(response).select_one(".field-error"))
+                self.assertEqual(page(response).h1.get_text(), "Biscuit")
         self.pony.refresh_from_db()
         self.assertEqual((self.pony.title, self.pony.status), ("Biscuit", "backlog"))
 

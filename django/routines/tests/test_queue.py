@@ -107,6 +107,15 @@ class WorkloadTests(TestCase):
         self.assertEqual(finished.status, Routine.Status.FAILED)
         self.assertTrue(finished.result)
 
+    @override_settings(ROUTINES_MIN_SECONDS=0.01, ROUTINES_MAX_SECONDS=0.01)
+    def test_a_worker_stops_when_it_cannot_renew_its_lease(self):
+        enqueue_routine()
+        routine = claim_next_routine("worker-a")
+        Routine.objects.filter(pk=routine.pk).update(claimed_by="worker-b")
+        self.assertIsNone(perform_routine(routine, "worker-a"))
+        routine.refresh_from_db()
+        self.assertEqual((routine.status, routine.claimed_by), (Routine.Status.RUNNING, "worker-b"))
+
     def test_a_worker_that_lost_its_routine_does_not_overwrite_it(self):
         enqueue_routine()
         routine = claim_next_routine("worker-a")
