@@ -13,6 +13,8 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 
 export const CHECKSUMS_FILE = "SHA256SUMS";
+/** What electron-builder writes into its output folder about the build itself: not release files. */
+const BUILD_LOGS = new Set(["builder-debug.yml", "builder-effective-config.yaml"]);
 
 export interface ChecksumEntry {
   sha256: string;
@@ -40,13 +42,14 @@ export function formatChecksums(entries: ChecksumEntry[]): string {
 
 /**
  * Checksums every file directly in `folder` (not in subfolders, such as
- * electron-builder's `*-unpacked` folders) and writes `folder/SHA256SUMS`.
+ * electron-builder's `*-unpacked` folders, nor its build logs) and writes
+ * `folder/SHA256SUMS`.
  */
 export async function writeChecksums(folder: string): Promise<ChecksumEntry[]> {
   let names: string[];
   try {
     names = readdirSync(folder, { withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name !== CHECKSUMS_FILE)
+      .filter((entry) => entry.isFile() && entry.name !== CHECKSUMS_FILE && !BUILD_LOGS.has(entry.name))
       .map((entry) => entry.name);
   } catch {
     throw new ChecksumError(`Cannot read the release folder ${folder}: pass the folder that holds the installers.`);

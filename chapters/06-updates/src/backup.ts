@@ -127,11 +127,15 @@ function copyDatabase(python: string, from: string, to: string): Promise<void> {
   });
 }
 
-/** The reason desktop_serve gave for a failed migration, or undefined when it stopped for another reason. */
+/**
+ * The reason desktop_serve gave for a failed migration, or undefined when it
+ * stopped for another reason. Its message counts even if the process then
+ * died another way: the database may be half-migrated all the same.
+ */
 export function migrationFailureReason(exitCode: number | null, lines: string[]): string | undefined {
-  if (exitCode !== EXIT_MIGRATION_FAILED) return undefined;
   const line = [...lines].reverse().find((candidate) => candidate.startsWith(MIGRATION_FAILED_PREFIX));
-  return line ? line.slice(MIGRATION_FAILED_PREFIX.length) : "desktop_serve did not say why (see the log)";
+  if (line) return line.slice(MIGRATION_FAILED_PREFIX.length);
+  return exitCode === EXIT_MIGRATION_FAILED ? "desktop_serve did not say why (see the log)" : undefined;
 }
 
 /**

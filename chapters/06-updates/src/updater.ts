@@ -21,7 +21,7 @@ export function installUpdateMenu(options: UpdateMenuOptions): void {
     prompts: dialogPrompts(),
     currentVersion: app.getVersion(),
     isPackaged: app.isPackaged,
-    // electron-builder writes the feed chosen at build time here (see updates.ts).
+    // electron-builder writes the feed chosen at build time here (see scripts/updateFeed.ts).
     feedConfigured: app.isPackaged && existsSync(path.join(process.resourcesPath, "app-update.yml")),
     stopBackend: options.stopBackend,
   });

@@ -15,6 +15,7 @@ import {
   VERSION_FILE,
 } from "../src/backup";
 import { devPaths } from "../src/paths";
+import { describeStartupFailure } from "../src/startupError";
 import { tempDir } from "./helpers";
 
 const { python, djangoDir } = devPaths();
@@ -117,11 +118,12 @@ describe("backupBeforeMigrations", () => {
 });
 
 describe("migrationFailureReason", () => {
-  it("reads desktop_serve's reason when it exits with code 11", () => {
+  it("reads desktop_serve's reason, and knows exit code 11 without one", () => {
     const lines = ["Traceback (most recent call last):", "desktop_serve: migration failed: OperationalError: near \"NOT\": syntax error"];
     expect(migrationFailureReason(11, lines)).toBe('OperationalError: near "NOT": syntax error');
     expect(migrationFailureReason(11, [])).toMatch(/see the log/);
-    expect(migrationFailureReason(10, lines)).toBeUndefined();
+    expect(migrationFailureReason(null, lines)).toBe('OperationalError: near "NOT": syntax error');
+    expect(migrationFailureReason(10, ["desktop_serve: port 8000 is already in use"])).toBeUndefined();
   });
 });
 
@@ -233,5 +235,10 @@ describe("startBackendWithBackup with the real Django", () => {
     expect(tables(database)).toEqual(tablesBefore);
     expect(dump(database)).toBe(before);
     expect(lastRunVersion(appDataDir)).toBe("1.1.0");
+
+    // main.ts shows it like any failed start: the startup dialog names the backup and Django's last lines.
+    const dialog = describeStartupFailure(error, error.backend.recentLines(), "backend.log");
+    expect(dialog.message).toContain(error.backup!.file);
+    expect(dialog.detail).toContain("desktop_serve: migration failed: OperationalError");
   });
 });

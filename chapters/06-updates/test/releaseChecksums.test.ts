@@ -8,12 +8,13 @@ import { tempDir } from "./helpers";
 const chapterDir = path.resolve(__dirname, "..");
 const repoRoot = path.resolve(chapterDir, "..", "..");
 
-/** A release folder as the packaging workflow leaves it: installers, update metadata, an unpacked folder. */
+/** A release folder as electron-builder leaves it: installers, update metadata, an unpacked folder, its build log. */
 function releaseFolder(): string {
   const folder = tempDir("dds-release-");
   writeFileSync(path.join(folder, "Flying Stable-1.2.0.AppImage"), "pretend AppImage\n");
   writeFileSync(path.join(folder, "flying-stable-1.2.0.tar.gz"), Buffer.from([0x1f, 0x8b, 0, 1, 2, 3]));
   writeFileSync(path.join(folder, "latest-linux.yml"), "version: 1.2.0\n");
+  writeFileSync(path.join(folder, "builder-debug.yml"), "x64: {}\n");
   mkdirSync(path.join(folder, "linux-unpacked"));
   writeFileSync(path.join(folder, "linux-unpacked", "flying-stable"), "binary");
   return folder;
@@ -25,7 +26,7 @@ function run(script: string, args: string[], cwd = chapterDir) {
 }
 
 describe("writeChecksums", () => {
-  it("lists every file of the release folder in sha256sum's format, sorted, without subfolders", async () => {
+  it("lists every file of the release folder in sha256sum's format, sorted, without subfolders or build logs", async () => {
     const folder = releaseFolder();
     await writeChecksums(folder);
     const text = readFileSync(path.join(folder, CHECKSUMS_FILE), "utf8");
@@ -85,7 +86,7 @@ describe("verifyFile", () => {
     const list = path.join(folder, CHECKSUMS_FILE);
     writeFileSync(list, `${readFileSync(list, "utf8")}deadbeef  truncated.zip\n`);
     await expect(verifyFile(path.join(folder, "latest-linux.yml"), list)).rejects.toThrow(
-      /SHA256SUMS is malformed at line 4 \(expected "<64 hex digits>  <file name>"\): get an intact copy/,
+      /SHA256SUMS is malformed at line 4 \(expected "<64 hex digits> {2}<file name>"\): get an intact copy/,
     );
   });
 

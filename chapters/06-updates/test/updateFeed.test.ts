@@ -6,7 +6,8 @@ import type { AppUpdater } from "electron-updater";
 import { createClient } from "electron-updater/out/providerFactory";
 import type { ProviderPlatform, ProviderRuntimeOptions } from "electron-updater/out/providers/Provider";
 import { describe, expect, it } from "vitest";
-import { describeUpdateFeed, genericFeed, githubFeed, updateFeedFromEnvironment, type UpdateFeed } from "../src/updates";
+import { builderConfig } from "../electron-builder.config";
+import { describeUpdateFeed, genericFeed, githubFeed, updateFeedFromEnvironment, type UpdateFeed } from "../scripts/updateFeed";
 
 describe("updateFeedFromEnvironment", () => {
   it("uses the GitHub releases of the repository GitHub Actions builds by default", () => {
@@ -36,6 +37,25 @@ describe("updateFeedFromEnvironment", () => {
     expect(() => updateFeedFromEnvironment({ DDS_UPDATE_URL: "https://a.example/", DDS_UPDATE_GITHUB_REPOSITORY: "o/r" })).toThrow(
       /Both DDS_UPDATE_URL and DDS_UPDATE_GITHUB_REPOSITORY are set/,
     );
+  });
+});
+
+describe("the builder configuration", () => {
+  it("publishes to the feed its environment chooses, or nowhere", () => {
+    expect(builderConfig({ env: { GITHUB_REPOSITORY: "octo-org/flying-stable" } }).publish).toEqual({
+      provider: "github",
+      owner: "octo-org",
+      repo: "flying-stable",
+    });
+    expect(builderConfig({ env: { DDS_UPDATE_URL: "https://updates.example.com/stable/" } }).publish).toEqual({
+      provider: "generic",
+      url: "https://updates.example.com/stable/",
+    });
+    expect(builderConfig({ env: {} }).publish).toBeNull();
+  });
+
+  it("stops the build on an update URL that is not https", () => {
+    expect(() => builderConfig({ env: { DDS_UPDATE_URL: "http://updates.example.com/" } })).toThrow(/does not use https/);
   });
 });
 

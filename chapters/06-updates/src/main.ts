@@ -1,0 +1,139 @@
+/**
+ * Chapter 06: the packaged shell of chapter 05, now updatable without risk to
+ * the user's data. Before a new version lets Django migrate the database, the
+ * database is backed up (a failed migration puts it back and says where the
+ * backup is); Help > Check for Updates… downloads and installs a new version
+ * after stopping Django.
+ */
+import path from "node:path";
+import { app, BrowserWindow, dialog, session } from "electron";
+import { startBackendOnFreePort, BackendStartError, type Backend } from "./backend";
+import { contractEnv, resolveBackend, type BackendRoot } from "./backendRoot";
+import { startBackendWithBackup } from "./backup";
+import { watchTemplatesAndStatic } from "./devReload";
+import { waitForHealth } from "./readiness";
+import { guardWindow, injectToken, registerBridge } from "./security";
+import { describeStartupFailure } from "./startupError";
+import { generateToken, originOf, TOKEN_HEADER } from "./token";
+import { installUpdateMenu } from "./updater";
+
+let backend: Backend | undefined;
+let mainWindow: BrowserWindow | undefined;
+let stopWatching: (() => Promise<void>) | undefined;
+let firstStart = true;
+// A new secret each launch; Django answers 403 to any request without it.
+const token = generateToken();
+
+/** Spawns Django at once; a missing virtualenv or bundle becomes a rejected start, shown in the dialog later. */
+function startDjango(): { root?: BackendRoot; appDataDir: string; logFile: string; backend: Promise<Backend> } {
+  let root: BackendRoot;
+  try {
+    root = resolveBackend({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath });
+  } catch (error) {
+    return { appDataDir: app.getPath("userData"), logFile: "(Django was not started)", backend: Promise.reject(error) };
+  }
+  // A bundle is read-only: its database, secret key and logs live in Electron's per-user folder.
+  const appDataDir = root.devAppDataDir ?? app.getPath("userData");
+  const logFile = path.join(appDataDir, "logs", "backend.log");
+  // A version that has not run on this database before backs it up first; Django then migrates it.
+  const starting = startBackendWithBackup({
+    appDataDir,
+    currentVersion: app.getVersion(),
+    python: root.python,
+    start: () =>
+      startBackendOnFreePort({
+        python: root.python,
+        managePy: root.managePy,
+        env: contractEnv(root, appDataDir, token),
+        // Autoreload is for development; the bundled backend is one process that never restarts itself.
+        args: root.layout === "development" ? ["--reload"] : [],
+        logFile,
+        onLine: (line) => console.log(`[django] ${line}`),
+        onServing: () => {
+          if (!firstStart) mainWindow?.webContents.reload();
+          firstStart = false;
+        },
+      }),
+  }).then((started) => started.backend);
+  return { root, appDataDir, logFile, backend: starting };
+}
+
+// Spawn Django now, before app.whenReady(), so Python starts while Electron does.
+const django = startDjango();
+django.backend.catch(() => undefined);
+
+function createMainWindow(url: string): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1100,
+    height: 760,
+    title: "Flying Stable",
+    show: false,
+    webPreferences: {
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      preload: path.join(__dirname, "preload.js"),
+    },
+  });
+  guardWindow(window, originOf(url));
+  window.once("ready-to-show", () => window.show());
+  window.on("closed", () => (mainWindow = undefined));
+  void window.loadURL(url);
+  return window;
+}
+
+/** Stops Django and the dev file watcher; on quit, and before an update is installed. */
+async function stopDjango(): Promise<void> {
+  const running = backend;
+  backend = undefined;
+  await Promise.all([running?.stop(), stopWatching?.()]);
+}
+
+async function showStartupFailure(error: unknown, lines: string[]): Promise<void> {
+  const failure = describeStartupFailure(error, lines, django.logFile);
+  await dialog.showMessageBox({ type: "error", title: failure.title, message: failure.message, detail: failure.detail });
+}
+
+app.whenReady().then(async () => {
+  installUpdateMenu({ stopBackend: stopDjango });
+  // The splash is a local file: Django is not serving yet.
+  const splash = new BrowserWindow({ width: 420, height: 320, frame: false, resizable: false, show: false });
+  splash.once("ready-to-show", () => splash.show());
+  if (django.root) void splash.loadFile(django.root.splashFile);
+
+  try {
+    backend = await django.backend;
+    await waitForHealth(backend.url, { exited: backend.exited, headers: { [TOKEN_HEADER]: token } });
+  } catch (error) {
+    splash.destroy();
+    const failed = error instanceof BackendStartError ? error.backend : backend;
+    await showStartupFailure(error, failed?.recentLines() ?? []);
+    app.quit();
+    return;
+  }
+  const origin = originOf(backend.url);
+  injectToken(session.defaultSession, origin, token);
+  registerBridge(origin, django.appDataDir);
+  mainWindow = createMainWindow(backend.url);
+  mainWindow.once("ready-to-show", () => splash.destroy());
+  if (django.root?.layout === "development") {
+    stopWatching = watchTemplatesAndStatic(django.root.djangoDir, () => mainWindow?.webContents.reloadIgnoringCache());
+  }
+
+  // On macOS apps stay active with no window; clicking the dock icon opens one again.
+  app.on("activate", () => {
+    if (!mainWindow && backend) mainWindow = createMainWindow(backend.url);
+  });
+});
+
+// Closing the last window quits on Windows and Linux, as users there expect.
+app.on("window-all-closed", () => {
+  if (process.platform !== "darwin") app.quit();
+});
+
+// Quitting waits for Django and its autoreload child to be gone.
+app.on("will-quit", (event) => {
+  if (!backend) return;
+  event.preventDefault();
+  void stopDjango().finally(() => app.quit());
+});

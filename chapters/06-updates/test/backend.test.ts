@@ -1,0 +1,126 @@
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { BackendStartError, parseServingLine, startBackend, startBackendOnFreePort, type Backend, type ServingInfo } from "../src/backend";
+import { devPaths } from "../src/paths";
+import { waitForHealth } from "../src/readiness";
+import { createServer, type Server } from "node:net";
+import { existsSync, readFileSync } from "node:fs";
+import { freePort, isRunning, tempDir, waitFor, waitUntilGone } from "./helpers";
+
+const paths = devPaths();
+let backend: Backend | undefined;
+
+afterEach(async () => {
+  await backend?.stop();
+  backend = undefined;
+});
+
+function devEnv(): Record<string, string> {
+  return {
+    DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev",
+    DESKTOP_DJANGO_HOST: "127.0.0.1",
+    DESKTOP_DJANGO_APP_DATA_DIR: tempDir(),
+  };
+}
+
+describe("parseServingLine", () => {
+  it("reads the line desktop_serve prints when it serves", () => {
+    expect(parseServingLine('DESKTOP_DJANGO_SERVING {"url": "http://127.0.0.1:5/", "pid": 7, "workers": []}')).toEqual({
+      url: "http://127.0.0.1:5/",
+      pid: 7,
+      workers: [],
+    });
+  });
+
+  it("ignores other output and broken JSON", () => {
+    expect(parseServingLine("Watching for file changes")).toBeUndefined();
+    expect(parseServingLine("DESKTOP_DJANGO_SERVING {not json")).toBeUndefined();
+  });
+});
+
+describe("startBackend", () => {
+  it("starts Django with the contract's environment and serves the pony list", async () => {
+    const port = await freePort();
+    const served: ServingInfo[] = [];
+    backend = startBackend({ ...paths, port, env: devEnv(), onServing: (info) => served.push(info) });
+    await waitForHealth(backend.url, { exited: backend.exited });
+    const response = await fetch(backend.url);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("My Ponies");
+    expect(served[0]?.url).toBe(`http://127.0.0.1:${port}/`);
+  });
+
+  it("stop() ends Django and its autoreload child", async () => {
+    const port = await freePort();
+    const serving = await new Promise<ServingInfo>((resolve) => {
+      backend = startBackend({ ...paths, port, env: devEnv(), args: ["--reload"], onServing: resolve });
+    });
+    const reloaderPid = backend!.child.pid!;
+    expect(serving.pid).not.toBe(reloaderPid);
+    expect(isRunning(serving.pid)).toBe(true);
+    await backend!.stop();
+    backend = undefined;
+    await waitUntilGone([reloaderPid, serving.pid], 2000);
+  });
+
+  it("Django and its autoreload child are gone within 2 s after SIGKILL of the supervising process", async () => {
+    const port = await freePort();
+    const supervisor = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "fixtures", "supervise.ts"), String(port), tempDir()], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const pids = await waitFor<{ reloader: number; server: number }>(
+      (resolve) => createInterface({ input: supervisor.stdout }).on("line", (line) => line.startsWith("{") && resolve(JSON.parse(line))),
+      30_000,
+      "the supervisor to report Django's process ids",
+    );
+    expect(isRunning(pids.reloader) && isRunning(pids.server)).toBe(true);
+    supervisor.kill("SIGKILL");
+    await waitUntilGone([pids.reloader, pids.server], 2000);
+  });
+});
+
+describe("startBackendOnFreePort", () => {
+  it("tries another port when the first is taken before Django binds it, and says why", async () => {
+    const taken = await freePort();
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(taken, "127.0.0.1", resolve));
+    const ports = [taken, await freePort()];
+    const messages: string[] = [];
+    try {
+      backend = await startBackendOnFreePort({ ...paths, env: devEnv() }, { choosePort: async () => ports.shift()!, log: (m) => messages.push(m) });
+      expect(backend.url).not.toContain(`:${taken}/`);
+      await waitForHealth(backend.url, { exited: backend.exited });
+      expect(messages).toEqual([`Port ${taken} was taken before Django could bind it; trying another port (attempt 2 of 3).`]);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("gives up after the bounded number of attempts", async () => {
+    const taken = await freePort();
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(taken, "127.0.0.1", resolve));
+    try {
+      await expect(startBackendOnFreePort({ ...paths, env: devEnv() }, { attempts: 2, choosePort: async () => taken, log: () => {} })).rejects.toThrow(
+        "Django exited with code 10 before it started serving.",
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("reports a crash before serving with Django's last lines, and writes them to the log file", async () => {
+    const logFile = `${tempDir()}/logs/backend.log`;
+    const env = { ...devEnv(), DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.missing" };
+    const error = await startBackendOnFreePort({ ...paths, env, logFile }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendStartError);
+    const lines = (error as BackendStartError).backend.recentLines().join("\n");
+    expect(lines).toContain("desktop_django_starter.settings.missing");
+    await (error as BackendStartError).backend.exited;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(logFile)).toBe(true);
+    expect(readFileSync(logFile, "utf8")).toContain("desktop_django_starter.settings.missing");
+  });
+});

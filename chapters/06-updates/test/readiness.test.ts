@@ -1,0 +1,48 @@
+import { createServer } from "node:http";
+import { describe, expect, it } from "vitest";
+import { BackendExitedError, HealthTimeoutError, waitForHealth } from "../src/readiness";
+import { freePort } from "./helpers";
+
+function serve(handler: (url: string) => number) {
+  return createServer((request, response) => response.writeHead(handler(request.url ?? "")).end());
+}
+
+describe("waitForHealth", () => {
+  it("waits for the first 200 from /health/, not just any answer", async () => {
+    const port = await freePort();
+    let calls = 0;
+    const server = serve((url) => (url === "/health/" && ++calls >= 3 ? 200 : 503));
+    setTimeout(() => server.listen(port, "127.0.0.1"), 200);
+    await waitForHealth(`http://127.0.0.1:${port}/`, { timeoutMs: 5000 });
+    expect(calls).toBe(3);
+    server.close();
+  });
+
+  it("sends the given headers", async () => {
+    const port = await freePort();
+    let seen: string | undefined;
+    const server = createServer((request, response) => {
+      seen = request.headers["x-test"] as string | undefined;
+      response.writeHead(200).end();
+    }).listen(port, "127.0.0.1");
+    await waitForHealth(`http://127.0.0.1:${port}/`, { headers: { "X-Test": "yes" } });
+    expect(seen).toBe("yes");
+    server.close();
+  });
+
+  it("gives up at the deadline with a clear message", async () => {
+    const port = await freePort();
+    const server = serve(() => 503).listen(port, "127.0.0.1");
+    const error = await waitForHealth(`http://127.0.0.1:${port}/`, { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HealthTimeoutError);
+    expect((error as Error).message).toBe(`Django did not answer http://127.0.0.1:${port}/health/ with 200 within 0.3 s.`);
+    server.close();
+  });
+
+  it("stops waiting as soon as the backend exits", async () => {
+    const port = await freePort();
+    const started = Date.now();
+    await expect(waitForHealth(`http://127.0.0.1:${port}/`, { timeoutMs: 10_000, exited: Promise.resolve(1) })).rejects.toBeInstanceOf(BackendExitedError);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
