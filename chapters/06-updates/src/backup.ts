@@ -39,6 +39,8 @@ export interface UpgradeBackup {
   /** The version that wrote the database, or "unknown" for a database from before versions were recorded. */
   previousVersion: string;
   currentVersion: string;
+  /** The database that was backed up: `<app data>/app.sqlite3`. */
+  database: string;
   /** The backup file in `<app data>/backups/`. */
   file: string;
 }
@@ -97,12 +99,12 @@ export async function backupBeforeMigrations(options: BackupOptions, now = new D
   }
   renameSync(partial, file);
   pruneBackups(folder, options.keep ?? KEEP_BACKUPS);
-  return { previousVersion, currentVersion: options.currentVersion, file };
+  return { previousVersion, currentVersion: options.currentVersion, database, file };
 }
 
 /** Puts a backup back over the database. Only while Django is stopped. */
-export async function restoreBackup(appDataDir: string, backup: UpgradeBackup, python: string): Promise<void> {
-  await copyDatabase(python, backup.file, path.join(appDataDir, DATABASE_FILE));
+export async function restoreBackup(backup: UpgradeBackup, python: string): Promise<void> {
+  await copyDatabase(python, backup.file, backup.database);
 }
 
 /** Deletes all but the newest `keep` backups this module made; other files in the folder stay. */
@@ -157,7 +159,6 @@ export class MigrationFailedError extends BackendStartError {
 }
 
 function describeMigrationFailure(reason: string, backup: UpgradeBackup | undefined, restoreError: Error | undefined): string {
-  const database = backup ? path.join(path.dirname(path.dirname(backup.file)), DATABASE_FILE) : DATABASE_FILE;
   if (!backup) {
     return `Migrating the database failed (${reason}). No backup was taken: the database was new, or this version of the app had already used it.`;
   }
@@ -165,7 +166,7 @@ function describeMigrationFailure(reason: string, backup: UpgradeBackup | undefi
     return (
       `Updating the database to version ${backup.currentVersion} failed (${reason}), and putting the backup back failed too ` +
       `(${restoreError.message}). Your data from version ${backup.previousVersion} is safe in ${backup.file}: with the app closed, ` +
-      `copy that file over ${database} and reinstall version ${backup.previousVersion}.`
+      `delete ${backup.database}-wal and ${backup.database}-shm, copy the backup over ${backup.database}, and reinstall version ${backup.previousVersion}.`
     );
   }
   return (
@@ -195,7 +196,7 @@ export async function startBackendWithBackup(options: GuardedStartOptions): Prom
     const reason = migrationFailureReason(await error.backend.exited, error.backend.recentLines());
     if (reason === undefined) throw error;
     let restoreError: Error | undefined;
-    if (backup) await restoreBackup(options.appDataDir, backup, options.python).catch((failed: Error) => (restoreError = failed));
+    if (backup) await restoreBackup(backup, options.python).catch((failed: Error) => (restoreError = failed));
     throw new MigrationFailedError(reason, backup, restoreError, error.backend);
   }
   recordRunVersion(options.appDataDir, options.currentVersion);

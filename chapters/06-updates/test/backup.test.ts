@@ -127,6 +127,19 @@ describe("migrationFailureReason", () => {
   });
 });
 
+describe("MigrationFailedError", () => {
+  it("says how to restore by hand when putting the backup back failed too", () => {
+    const backup = { previousVersion: "1.1.0", currentVersion: "1.2.0", database: "/data/app.sqlite3", file: "/data/backups/app-1.1.0-x.sqlite3" };
+    const backend = { recentLines: () => [] } as unknown as Backend;
+    const error = new MigrationFailedError("OperationalError: boom", backup, new Error("database disk image is malformed"), backend);
+    expect(error.message).toBe(
+      "Updating the database to version 1.2.0 failed (OperationalError: boom), and putting the backup back failed too " +
+        "(database disk image is malformed). Your data from version 1.1.0 is safe in /data/backups/app-1.1.0-x.sqlite3: with the app closed, " +
+        "delete /data/app.sqlite3-wal and /data/app.sqlite3-shm, copy the backup over /data/app.sqlite3, and reinstall version 1.1.0.",
+    );
+  });
+});
+
 /**
  * Two "versions" of the app are one temporary copy of django/ before and after
  * a migration file is added to it, started through the shell's own start code.
