@@ -78,9 +78,12 @@ export function splitUnifiedDiff(diff: string): FileDiff[] {
   return files;
 }
 
-/** Source files open by default: they are the lesson. Tests, configs and manifests start folded. */
+/** Boilerplate every step carries, and generated files: shown folded, since the lesson is elsewhere. */
+const FOLDED = [/^test\//, /^build\/icons\//, /^package\.json$/, /^tsconfig[\w.]*\.json$/, /^(vitest|playwright)\.config\.ts$/];
+
+/** The code a chapter adds or changes starts open; tests, project boilerplate and generated files start folded. */
 function openByDefault(file: FileDiff): boolean {
-  return file.path.startsWith("src/") && !file.binary;
+  return !file.binary && !FOLDED.some((pattern) => pattern.test(file.path));
 }
 
 function plural(count: number, word: string): string {

@@ -49,6 +49,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: "Runtime contract", link: "/reference/runtime-contract" },
       { text: "Dev and packaged settings", link: "/reference/settings" },
       { text: "Runtime manifest", link: "/reference/runtime-manifest" },
+      { text: "Releases and updates", link: "/reference/releases-and-updates" },
       { text: "npm scripts", link: "/reference/npm-scripts" },
       { text: "Windows notes", link: "/reference/windows" },
       { text: "Troubleshooting", link: "/reference/troubleshooting" },
