@@ -1,0 +1,280 @@
+/**
+ * `npm run bench`: how fast does the backend start, next to the physical limit?
+ *
+ * Cold start is measured from spawn to the first 200 from /health/, for three
+ * ways of starting the same interpreter with the same settings:
+ *
+ *   floor        python + django.setup() + a bare stdlib HTTP server (scripts/bench/floor.py)
+ *   two-process  `manage.py migrate`, then `manage.py runserver --noreload`, polled every 250 ms
+ *   ours         `manage.py desktop_serve`, the one process every shell starts
+ *
+ * Runs are interleaved (floor, two-process, ours, floor, ...) so a busy
+ * moment on the machine hits every variant alike, and medians are reported,
+ * for an existing database and for a brand-new one. Also: the idle resident
+ * memory of desktop_serve and the size of the staged bundle.
+ *
+ * It reports; it never fails because a machine is slow. Options: --runs N (default 9).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { get } from "node:http";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { directorySize, formatMegabytes } from "../chapters/04-bundled-python/scripts/bundle.ts";
+import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../chapters/04-bundled-python/scripts/localRuntime.ts";
+import { isolatedPythonEnv, stageBackend } from "../chapters/04-bundled-python/scripts/stageBackend.ts";
+import type { BundleManifest } from "../chapters/04-bundled-python/src/backendRoot.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const floorScript = path.join(repoRoot, "scripts", "bench", "floor.py");
+const stagedBundle = path.join(repoRoot, ".stage", "backend");
+const TOKEN_HEADER = "X-Desktop-Django-Token";
+const FAST_POLL_MS = 5;
+const STARTER_POLL_MS = 250;
+const GIVE_UP_MS = 60_000;
+
+const { values } = parseArgs({ options: { runs: { type: "string", default: "9" } } });
+const runs = Math.max(1, Number(values.runs));
+
+interface Backend {
+  description: string;
+  python: string;
+  managePy: string;
+  djangoDir: string;
+  settingsModule: string;
+  bundleDir?: string;
+}
+
+function bundleBackend(bundleDir: string): Backend {
+  const manifest = JSON.parse(readFileSync(path.join(bundleDir, "manifest.json"), "utf8")) as BundleManifest;
+  const managePy = path.join(bundleDir, manifest.managePy);
+  return {
+    description: `staged bundle ${path.relative(repoRoot, bundleDir)} (Python ${manifest.pythonVersion}, ${manifest.runtime.kind})`,
+    python: path.join(bundleDir, manifest.interpreter),
+    managePy,
+    djangoDir: path.dirname(managePy),
+    settingsModule: manifest.settingsModule,
+    bundleDir,
+  };
+}
+
+/** The staged bundle; staged first from a local archive when there is none; django/.venv as the last resort. */
+async function findBackend(): Promise<Backend> {
+  if (existsSync(path.join(stagedBundle, "manifest.json"))) return bundleBackend(stagedBundle);
+  const unavailable = localRuntimeUnavailable();
+  if (!unavailable) {
+    console.log("No staged bundle in .stage/backend: staging one from a local runtime archive first.\n");
+    const cacheDir = path.join(repoRoot, ".stage", "cache");
+    const venvPython = path.join(repoRoot, "django", ".venv", "bin", "python");
+    const archive = await buildLocalRuntimeArchive(cacheDir);
+    const wheelhouse = buildWheelhouse(cacheDir, path.join(repoRoot, "django", "requirements.txt"), venvPython);
+    await stageBackend({ repoRoot, pythonArchive: archive.file, pythonSha256: archive.sha256, wheelhouse });
+    console.log("");
+    return bundleBackend(stagedBundle);
+  }
+  console.log(
+    `Note: no staged bundle, and none can be staged offline here (${unavailable}).\n` +
+      "Measuring django/.venv with the development settings instead; run `npm run stage -w chapters/04-bundled-python` for the packaged numbers.\n",
+  );
+  const venv = path.join(repoRoot, "django", ".venv");
+  const python = process.platform === "win32" ? path.join(venv, "Scripts", "python.exe") : path.join(venv, "bin", "python");
+  return {
+    description: "django/.venv (development settings)",
+    python,
+    managePy: path.join(repoRoot, "django", "manage.py"),
+    djangoDir: path.join(repoRoot, "django"),
+    settingsModule: "desktop_django_starter.settings.dev",
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+const token = randomBytes(32).toString("base64url");
+
+function contractEnv(backend: Backend, appDataDir: string, port: number): NodeJS.ProcessEnv {
+  return isolatedPythonEnv({
+    DJANGO_SETTINGS_MODULE: backend.settingsModule,
+    DESKTOP_DJANGO_HOST: "127.0.0.1",
+    DESKTOP_DJANGO_PORT: String(port),
+    DESKTOP_DJANGO_AUTH_TOKEN: token,
+    DESKTOP_DJANGO_APP_DATA_DIR: appDataDir,
+    ...(backend.bundleDir ? { DESKTOP_DJANGO_BUNDLE_DIR: backend.bundleDir } : {}),
+  });
+}
+
+function launch(python: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): ChildProcess {
+  // stdin stays an open pipe: desktop_serve exits when it closes.
+  return spawn(python, args, { env, cwd, stdio: ["pipe", "ignore", "pipe"], detached: process.platform !== "win32", windowsHide: true });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  if (process.platform === "win32") spawnSync("taskkill", ["/pid", String(child.pid), "/T", "/F"], { stdio: "ignore" });
+  else process.kill(-child.pid!, "SIGKILL");
+  return exited;
+}
+
+/** One GET /health/ on a fresh connection (cheaper than fetch, which matters when polling every few ms on 2 cores). */
+function healthStatus(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const request = get({ host: "127.0.0.1", port, path: "/health/", headers: { [TOKEN_HEADER]: token }, agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.once("error", () => resolve(undefined));
+  });
+}
+
+/** Polls /health/ until the first 200; rejects if the process exits first. */
+async function firstHealthy(port: number, child: ChildProcess, intervalMs: number, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + GIVE_UP_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode} before /health/ answered:\n${stderr()}`);
+    if ((await healthStatus(port)) === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`no 200 from /health/ within ${GIVE_UP_MS / 1000} s:\n${stderr()}`);
+}
+
+function collectStderr(child: ChildProcess): () => string {
+  let text = "";
+  child.stderr?.on("data", (chunk: Buffer) => (text = (text + chunk.toString()).slice(-4000)));
+  return () => text;
+}
+
+type Variant = "floor" | "two-process" | "ours";
+const VARIANTS: Variant[] = ["floor", "two-process", "ours"];
+
+/** One cold start, in milliseconds from the first spawn to the first 200. Leaves `keep` running when asked (for the memory reading). */
+async function coldStart(variant: Variant, backend: Backend, appDataDir: string, keep = false): Promise<{ ms: number; child: ChildProcess }> {
+  const port = await freePort();
+  const env = contractEnv(backend, appDataDir, port);
+  const started = performance.now();
+  let child: ChildProcess;
+  let interval = FAST_POLL_MS;
+  if (variant === "floor") {
+    child = launch(backend.python, [floorScript, backend.djangoDir], env, backend.djangoDir);
+  } else if (variant === "ours") {
+    child = launch(backend.python, [backend.managePy, "desktop_serve"], env, backend.djangoDir);
+  } else {
+    const migrate = launch(backend.python, [backend.managePy, "migrate", "--noinput"], env, backend.djangoDir);
+    const migrateErrors = collectStderr(migrate);
+    const code = await new Promise<number | null>((resolve) => migrate.once("exit", resolve));
+    if (code !== 0) throw new Error(`manage.py migrate failed with code ${code}:\n${migrateErrors()}`);
+    child = launch(backend.python, [backend.managePy, "runserver", "--noreload", `127.0.0.1:${port}`], env, backend.djangoDir);
+    interval = STARTER_POLL_MS;
+  }
+  const stderr = collectStderr(child);
+  try {
+    await firstHealthy(port, child, interval, stderr);
+  } catch (error) {
+    await stop(child);
+    throw new Error(`${variant}: ${(error as Error).message}`);
+  }
+  const ms = performance.now() - started;
+  if (!keep) await stop(child);
+  return { ms, child };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Resident memory of a process, in bytes, on macOS and Linux. */
+function residentBytes(pid: number): number | undefined {
+  if (process.platform === "win32") return undefined;
+  const result = spawnSync("ps", ["-o", "rss=", "-p", String(pid)], { encoding: "utf8" });
+  const kilobytes = Number(result.stdout.trim());
+  return result.status === 0 && kilobytes > 0 ? kilobytes * 1024 : undefined;
+}
+
+const pad = (text: string, width: number) => text.padStart(width);
+const ms = (value: number) => `${Math.round(value)} ms`;
+
+async function main(): Promise<void> {
+  const backend = await findBackend();
+  console.log(`Backend: ${backend.description}`);
+  console.log(`Interpreter: ${path.relative(repoRoot, backend.python) || backend.python}`);
+  console.log(`Machine: ${os.cpus().length} CPUs, ${os.platform()} ${os.arch()}, Node ${process.version}`);
+  console.log(`Cold start = spawn to first 200 from /health/; median of ${runs} interleaved runs per cell (after one warm-up each).\n`);
+
+  const existingDb = tempDir("dds-bench-existing-");
+  const scratch: string[] = [existingDb];
+  try {
+    // Warm-up: fills the OS file cache and creates the "existing" database (migrated and seeded).
+    await coldStart("ours", backend, existingDb);
+    for (const variant of VARIANTS) await coldStart(variant, backend, existingDb);
+
+    const results: Record<"existing" | "new", Record<Variant, number[]>> = {
+      existing: { floor: [], "two-process": [], ours: [] },
+      new: { floor: [], "two-process": [], ours: [] },
+    };
+    for (let round = 0; round < runs; round += 1) {
+      // Rotate the order each round, so no variant always runs right after another.
+      const order = VARIANTS.map((_variant, index) => VARIANTS[(index + round) % VARIANTS.length]!);
+      for (const database of ["existing", "new"] as const) {
+        for (const variant of order) {
+          const appDataDir = database === "existing" ? existingDb : tempDir("dds-bench-new-");
+          if (database === "new") scratch.push(appDataDir);
+          results[database][variant].push((await coldStart(variant, backend, appDataDir)).ms);
+        }
+      }
+      if (process.stdout.isTTY) process.stdout.write(`\rround ${round + 1} of ${runs} done`);
+    }
+    process.stdout.write(process.stdout.isTTY ? "\n\n" : "\n");
+
+    const medians = (database: "existing" | "new") => Object.fromEntries(VARIANTS.map((variant) => [variant, median(results[database][variant])])) as Record<Variant, number>;
+    const existing = medians("existing");
+    const fresh = medians("new");
+    const rows: Array<[string, string, string]> = [
+      ["(a) floor: django.setup() + stdlib http.server", ms(existing.floor), ms(fresh.floor)],
+      ["(b) two-process: migrate, then runserver", ms(existing["two-process"]), ms(fresh["two-process"])],
+      ["(c) ours: desktop_serve", ms(existing.ours), ms(fresh.ours)],
+      ["ours / floor        (target <= 1.2x, existing DB)", `${(existing.ours / existing.floor).toFixed(2)}x`, `${(fresh.ours / fresh.floor).toFixed(2)}x`],
+      ["two-process / ours  (target >= 3x)", `${(existing["two-process"] / existing.ours).toFixed(2)}x`, `${(fresh["two-process"] / fresh.ours).toFixed(2)}x`],
+    ];
+    console.log(`${"".padEnd(52)}${pad("existing DB", 13)}${pad("new DB", 10)}`);
+    for (const [label, a, b] of rows) console.log(`${label.padEnd(52)}${pad(a, 13)}${pad(b, 10)}`);
+
+    const { child } = await coldStart("ours", backend, existingDb, true);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const rss = residentBytes(child.pid!);
+    await stop(child);
+    console.log("");
+    console.log(`Idle resident memory of desktop_serve (2 s after start): ${rss === undefined ? "not measured on Windows" : formatMegabytes(rss)}`);
+    console.log(`Staged bundle size: ${backend.bundleDir ? formatMegabytes(directorySize(backend.bundleDir)) : "no staged bundle"}`);
+
+    const verdicts = [
+      existing.ours <= existing.floor * 1.2 ? "ours is within 1.2x of the floor" : "ours is MORE than 1.2x the floor",
+      existing["two-process"] >= existing.ours * 3 ? "at least 3x faster than the two-process start" : "LESS than 3x faster than the two-process start",
+    ];
+    console.log(`\nOn an existing database, ${verdicts.join(", and ")}.`);
+  } finally {
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`\nThe benchmark could not run: ${error.message}`);
+  process.exit(1);
+});
