@@ -12,7 +12,7 @@
  * place only when every step succeeded: a failed stage leaves nothing behind.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { x as extractTar } from "tar";
@@ -260,6 +260,8 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
   mkdirSync(path.dirname(bundleDir), { recursive: true });
   const staging = mkdtempSync(`${bundleDir}.partial-`);
   try {
+    // mkdtemp makes a private folder; an installed app's resources must be readable by every user.
+    chmodSync(staging, 0o755);
     log(`Unpacking ${path.basename(archive.file)}`);
     await extractTar({ file: archive.file, cwd: staging, strict: true });
     const interpreter = findInterpreter(staging);

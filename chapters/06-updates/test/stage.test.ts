@@ -1,11 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import type { BundleManifest } from "../src/backendRoot";
 import { bundleDigest } from "../scripts/bundle";
+import { PYTHON_RELEASE, releaseAsset } from "../scripts/pythonRelease";
 import { ChecksumMismatchError } from "../scripts/runtimeArchive";
-import { PACKAGED_SETTINGS, stageBackend } from "../scripts/stageBackend";
+import { isolatedPythonEnv, PACKAGED_SETTINGS, stageBackend } from "../scripts/stageBackend";
 import { findRepoRoot } from "../src/paths";
 import { tempDir } from "./helpers";
 
@@ -34,18 +35,23 @@ function previousBundle(): { bundleDir: string; parent: string } {
 describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a wheelhouse", () => {
   const bundleDir = staged.bundleDir!;
   const manifest = () => JSON.parse(readFileSync(path.join(bundleDir, "manifest.json"), "utf8")) as BundleManifest;
+  /** The standard library: python/Lib on Windows, python/lib/python3.X elsewhere. */
   const lib = () => {
+    if (process.platform === "win32") return path.join(bundleDir, "python", "Lib");
     const version = manifest().pythonVersion.split(".").slice(0, 2).join(".");
     return path.join(bundleDir, "python", "lib", `python${version}`);
   };
 
   it("describes itself in manifest.json", () => {
+    const runtime = staged.downloaded
+      ? { kind: "python-build-standalone", tag: PYTHON_RELEASE.tag, asset: releaseAsset(process.platform, process.arch).name, sha256: staged.archiveSha256 }
+      : { kind: "local archive", name: path.basename(staged.archive!), sha256: staged.archiveSha256 };
     expect(manifest()).toMatchObject({
-      interpreter: "python/bin/python3",
+      interpreter: process.platform === "win32" ? "python/python.exe" : "python/bin/python3",
       managePy: "django/manage.py",
       settingsModule: PACKAGED_SETTINGS,
       staticDir: "static",
-      runtime: { kind: "local archive", name: path.basename(staged.archive!), sha256: staged.archiveSha256 },
+      runtime,
       platform: process.platform,
       arch: process.arch,
     });
@@ -55,6 +61,10 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
 
   it("records a digest of everything in it but the manifest", () => {
     expect(manifest().digest).toBe(bundleDigest(bundleDir, (relative) => relative === "manifest.json"));
+  });
+
+  it.skipIf(process.platform === "win32")("is readable by every user of the machine, as installed resources must be", () => {
+    expect(statSync(bundleDir).mode & 0o777).toBe(0o755);
   });
 
   it("holds the Django code without dev data, venv or caches, and the collected static files", () => {
@@ -76,7 +86,7 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
 
   it("has no pip left, and no way to import it", () => {
     const python = path.join(bundleDir, manifest().interpreter);
-    const result = spawnSync(python, ["-c", "import pip"], { env: { PATH: "" }, encoding: "utf8" });
+    const result = spawnSync(python, ["-c", "import pip"], { env: isolatedPythonEnv(), encoding: "utf8" });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/No module named 'pip'/);
   });
