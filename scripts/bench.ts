@@ -8,8 +8,8 @@
  *   two-process  `manage.py migrate`, then `manage.py runserver --noreload`, polled every 250 ms
  *   ours         `manage.py desktop_serve`, the one process every shell starts
  *
- * Runs are interleaved (floor, two-process, ours, floor, ...) so a busy
- * moment on the machine hits every variant alike, and medians are reported,
+ * Runs are interleaved, in a new random order each round, so a busy moment
+ * on the machine hits every variant alike, and medians are reported,
  * for an existing database and for a brand-new one. Also: the idle resident
  * memory of desktop_serve and the size of the staged bundle.
  *
@@ -162,6 +162,18 @@ function collectStderr(child: ChildProcess): () => string {
 
 type Variant = "floor" | "two-process" | "ours";
 const VARIANTS: Variant[] = ["floor", "two-process", "ours"];
+const CELLS = (["existing", "new"] as const).flatMap((database) => VARIANTS.map((variant) => [database, variant] as const));
+/** A pause before each start, so the previous run's processes are fully gone. */
+const SETTLE_MS = 150;
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other]!, copy[index]!];
+  }
+  return copy;
+}
 
 /** One cold start, in milliseconds from the first spawn to the first 200. Leaves `keep` running when asked (for the memory reading). */
 async function coldStart(variant: Variant, backend: Backend, appDataDir: string, keep = false): Promise<{ ms: number; child: ChildProcess }> {
@@ -230,14 +242,13 @@ async function main(): Promise<void> {
       new: { floor: [], "two-process": [], ours: [] },
     };
     for (let round = 0; round < runs; round += 1) {
-      // Rotate the order each round, so no variant always runs right after another.
-      const order = VARIANTS.map((_variant, index) => VARIANTS[(index + round) % VARIANTS.length]!);
-      for (const database of ["existing", "new"] as const) {
-        for (const variant of order) {
-          const appDataDir = database === "existing" ? existingDb : tempDir("dds-bench-new-");
-          if (database === "new") scratch.push(appDataDir);
-          results[database][variant].push((await coldStart(variant, backend, appDataDir)).ms);
-        }
+      // A new random order each round, so no variant always runs right after another
+      // (the two-process start leaves more for the system to clean up than the others).
+      for (const [database, variant] of shuffled(CELLS)) {
+        const appDataDir = database === "existing" ? existingDb : tempDir("dds-bench-new-");
+        if (database === "new") scratch.push(appDataDir);
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        results[database][variant].push((await coldStart(variant, backend, appDataDir)).ms);
       }
       if (process.stdout.isTTY) process.stdout.write(`\rround ${round + 1} of ${runs} done`);
     }
