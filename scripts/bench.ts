@@ -252,7 +252,7 @@ async function main(): Promise<void> {
       }
       if (process.stdout.isTTY) process.stdout.write(`\rround ${round + 1} of ${runs} done`);
     }
-    process.stdout.write(process.stdout.isTTY ? "\n\n" : "\n");
+    if (process.stdout.isTTY) process.stdout.write("\n\n");
 
     const medians = (database: "existing" | "new") => Object.fromEntries(VARIANTS.map((variant) => [variant, median(results[database][variant])])) as Record<Variant, number>;
     const existing = medians("existing");
