@@ -5,7 +5,7 @@
  *
  * Used by `npm run chapter:diff`, `npm run check:chapters` and the docs site.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTwoFilesPatch } from "diff";
@@ -133,4 +133,29 @@ export function checkConsistency(root = repoRoot): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * Copies every file the step does not declare as changed from its previous
+ * step, so an edit to an early chapter flows down the series. Returns the
+ * copied paths. Files only the step has, and undeclared, are left for the
+ * consistency check to report.
+ */
+export function syncFromPrevious(step: string, root = repoRoot): string[] {
+  const manifest = readManifest(step, root);
+  if (!manifest.previous) return [];
+  const here = stepDir(step, root);
+  const before = stepDir(manifest.previous, root);
+  const keep = new Set([...ALWAYS_CHANGED, ...manifest.changes]);
+  const copied: string[] = [];
+  for (const file of listFiles(before)) {
+    if (keep.has(file)) continue;
+    const target = path.join(here, file);
+    const source = path.join(before, file);
+    if (existsSync(target) && readFileSync(target).equals(readFileSync(source))) continue;
+    mkdirSync(path.dirname(target), { recursive: true });
+    copyFileSync(source, target);
+    copied.push(file);
+  }
+  return copied;
 }

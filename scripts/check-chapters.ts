@@ -1,13 +1,21 @@
 /**
  * `npm run check:chapters`: every file a step does not declare as changed must
  * be byte-identical to the previous step's copy.
+ *
+ * `npm run check:chapters -- --sync` first copies those files down the series
+ * (02 from 01, 03 from 02, ... final from 06): run it after editing a chapter.
  */
-import { checkConsistency, steps } from "./chapters.ts";
+import { checkConsistency, steps, syncFromPrevious } from "./chapters.ts";
 
+if (process.argv.includes("--sync")) {
+  for (const step of steps().slice(1)) {
+    for (const file of syncFromPrevious(step)) console.log(`synced ${step}/${file}`);
+  }
+}
 const problems = checkConsistency();
 if (problems.length) {
   console.error(`The chapter series is inconsistent:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
-  console.error('Either restore the file from the previous step or add it to that step\'s chapter.json "changes".');
+  console.error('Either restore the file from the previous step (npm run check:chapters -- --sync) or add it to that step\'s chapter.json "changes".');
   process.exit(1);
 }
 console.log(`Chapter series consistent: ${steps().join(" -> ")}`);
