@@ -16,10 +16,13 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { Configuration } from "electron-builder";
 import { hasNotarizationCredentials } from "./scripts/signing";
+import { findRepoRoot } from "./src/paths";
 
 export const chapterDir = __dirname;
+/** This workspace as npm names it (`chapters/05-packaging`, `final`), for the commands in messages. */
+export const workspace = path.relative(findRepoRoot(chapterDir), chapterDir).split(path.sep).join("/");
 /** Where `npm run stage` puts the backend: `.stage/backend` at the repository root. */
-export const stagedBackendDir = path.resolve(chapterDir, "..", "..", ".stage", "backend");
+export const stagedBackendDir = path.join(findRepoRoot(chapterDir), ".stage", "backend");
 
 /**
  * The Electron version npm installed. electron-builder looks for it only in this

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BundleManifest } from "../src/backendRoot";
-import { devPaths } from "../src/paths";
+import { devPaths, findRepoRoot } from "../src/paths";
 import { tempDir } from "./helpers";
 
 const manifest: BundleManifest = {
@@ -65,9 +65,11 @@ describe("resolveBackend", () => {
     });
   });
 
-  it("staged without a stage: says which command builds it", () => {
+  it("staged without a stage: says which command builds it, in this workspace", () => {
+    const workspace = path.relative(findRepoRoot(), path.resolve(__dirname, "..")).split(path.sep).join("/");
+    expect(() => resolveBackend({ isPackaged: false, env: { [LAYOUT_VARIABLE]: "staged" }, start: fakeRepo() })).toThrow(`npm run stage -w ${workspace}\``);
     expect(() => resolveBackend({ isPackaged: false, env: { [LAYOUT_VARIABLE]: "staged" }, start: fakeRepo() })).toThrow(
-      /The backend bundle is missing: .*manifest\.json does not exist\.\nRun `npm run stage -w chapters\/04-bundled-python` first/,
+      /The backend bundle is missing: .*manifest\.json does not exist\.\nRun `npm run stage -w [\w./-]+` first/,
     );
   });
 

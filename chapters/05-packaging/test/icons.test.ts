@@ -67,7 +67,7 @@ describe("the committed icons", () => {
     checkIconSet(ICONS_DIR);
   });
 
-  it("were made from the current brand art (run `npm run icons -w chapters/05-packaging` after changing it)", () => {
+  it("were made from the current brand art (run `npm run icons` after changing it)", () => {
     const record = JSON.parse(readFileSync(path.join(ICONS_DIR, "icons.json"), "utf8")) as IconsRecord;
     expect(record.source).toBe(SOURCE_SVG);
     expect(record.sha256).toBe(sha256(readFileSync(path.join(findRepoRoot(), SOURCE_SVG))));

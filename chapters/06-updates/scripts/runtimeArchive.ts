@@ -76,8 +76,10 @@ async function fetchOk(url: string): Promise<Response> {
   try {
     response = await fetch(url);
   } catch (error) {
+    // fetch reports "fetch failed"; the reason (DNS, refused, TLS...) is in its cause.
+    const cause = (error as Error & { cause?: Error }).cause;
     throw new Error(
-      `Could not download ${url}: ${(error as Error).message}.\n` +
+      `Could not download ${url}: ${cause?.message ?? (error as Error).message}.\n` +
         "Without network access, stage from a local archive instead: --python-archive <file> (or DDS_PYTHON_ARCHIVE).",
     );
   }

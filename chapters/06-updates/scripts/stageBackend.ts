@@ -77,7 +77,7 @@ export function isolatedPythonEnv(extra: Record<string, string> = {}, base: Node
   return { ...env, PYTHONNOUSERSITE: "1", PYTHONDONTWRITEBYTECODE: "1", ...extra };
 }
 
-function run(command: string, args: string[], what: string, options: { env?: NodeJS.ProcessEnv; cwd?: string; quiet?: boolean } = {}): string {
+function run(command: string, args: string[], what: string, options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
   const result = spawnSync(command, args, {
     env: options.env ?? isolatedPythonEnv(),
     cwd: options.cwd,
@@ -118,6 +118,7 @@ function installDependencies(python: string, requirements: string, wheelhouse: s
   const hasPip = spawnSync(python, ["-m", "pip", "--version"], { env: isolatedPythonEnv(), windowsHide: true }).status === 0;
   if (!hasPip) run(python, ["-m", "ensurepip", "--default-pip"], "Installing pip into the bundled Python");
   const source = wheelhouse ? ["--no-index", "--find-links", wheelhouse] : [];
+  // --no-cache-dir: pip keeps no cache of its own, in the bundle or elsewhere; --no-compile: compileBytecode() does that once, at the end.
   log(wheelhouse ? `Installing ${path.basename(requirements)} from the wheelhouse ${wheelhouse} (no index)` : `Installing ${path.basename(requirements)} from the package index`);
   run(
     python,
@@ -190,7 +191,7 @@ function pruneBundle(bundleDir: string, runtime: RuntimeInfo, django: DjangoInfo
   }
   // Headers, static and import libraries, man pages, Tcl/Tk script libraries: for building and GUIs, not for serving.
   for (const dir of ["include", "share", "libs", "tcl", path.join("lib", "pkgconfig")]) rmSync(path.join(pythonDir, dir), { recursive: true, force: true });
-  removeMatching(path.join(pythonDir, "lib"), (name) => /^(tcl|tk|itcl|thread)\d/.test(name) || /\.(a|lib)$/.test(name));
+  removeMatching(path.join(pythonDir, "lib"), (name) => /^(lib)?(tcl|tk|itcl|thread)\d/.test(name) || /\.(a|lib)$/.test(name));
   removeMatching(path.join(pythonDir, "DLLs"), (name) => EXTENSIONS_PRUNED.test(name));
   for (const app of OPTIONAL_CONTRIB_APPS) {
     if (!django.installedApps.includes(`django.contrib.${app}`)) rmSync(path.join(django.djangoPackage, "contrib", app), { recursive: true, force: true });

@@ -46,7 +46,12 @@ export interface BackendRoot {
 /** `npm run start:packaged` sets this to "staged" for the Electron process it launches. */
 export const LAYOUT_VARIABLE = "DDS_BACKEND_LAYOUT";
 export const DEV_SETTINGS = "desktop_django_starter.settings.dev";
-const STAGE_ADVICE = "Run `npm run stage -w chapters/04-bundled-python` first (add --python-archive <file> to stage offline).";
+/** What to run when no bundle is staged, naming this shell's workspace (`chapters/04-bundled-python`, `final`, ...). */
+function stageAdvice(): string {
+  const workspaceDir = path.resolve(__dirname, "..");
+  const workspace = path.relative(findRepoRoot(workspaceDir), workspaceDir).split(path.sep).join("/");
+  return `Run \`npm run stage -w ${workspace}\` first (add --python-archive <file> to stage offline).`;
+}
 
 export interface ResolveOptions {
   /** Electron's `app.isPackaged`. */
@@ -93,7 +98,7 @@ export function resolveBackend({ isPackaged, resourcesPath, env = process.env, s
     );
   }
   if (env[LAYOUT_VARIABLE] === "staged") {
-    return readBundle("staged", path.join(findRepoRoot(start), ".stage", "backend"), STAGE_ADVICE);
+    return readBundle("staged", path.join(findRepoRoot(start), ".stage", "backend"), stageAdvice());
   }
   const paths = devPaths(findRepoRoot(start));
   return {

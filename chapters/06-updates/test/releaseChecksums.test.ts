@@ -1,12 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { workspace } from "../electron-builder.config";
 import { describe, expect, it } from "vitest";
 import { CHECKSUMS_FILE, parseChecksums, verifyFile, writeChecksums } from "../scripts/releaseChecksums";
+import { findRepoRoot } from "../src/paths";
 import { tempDir } from "./helpers";
 
 const chapterDir = path.resolve(__dirname, "..");
-const repoRoot = path.resolve(chapterDir, "..", "..");
+const repoRoot = findRepoRoot(chapterDir);
 
 /** A release folder as electron-builder leaves it: installers, update metadata, an unpacked folder, its build log. */
 function releaseFolder(): string {
@@ -115,7 +117,7 @@ describe("the release:checksums and release:verify commands", () => {
     const folder = releaseFolder();
     const relative = path.relative(repoRoot, folder);
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    const written = spawnSync(npm, ["run", "--silent", "release:checksums", "-w", "chapters/06-updates", "--", relative], {
+    const written = spawnSync(npm, ["run", "--silent", "release:checksums", "-w", workspace, "--", relative], {
       cwd: repoRoot,
       encoding: "utf8",
       shell: process.platform === "win32",
@@ -126,7 +128,7 @@ describe("the release:checksums and release:verify commands", () => {
 
     const verified = spawnSync(
       npm,
-      ["run", "--silent", "release:verify", "-w", "chapters/06-updates", "--", path.join(relative, "latest-linux.yml"), path.join(relative, CHECKSUMS_FILE)],
+      ["run", "--silent", "release:verify", "-w", workspace, "--", path.join(relative, "latest-linux.yml"), path.join(relative, CHECKSUMS_FILE)],
       { cwd: repoRoot, encoding: "utf8", shell: process.platform === "win32" },
     );
     expect(verified.status).toBe(0);

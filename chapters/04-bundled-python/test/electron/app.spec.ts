@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { _electron as electron, expect, test } from "@playwright/test";
+import { findRepoRoot } from "../../src/paths";
 import { chapterDir, djangoWindow, electronBinary, SKIP_REASON } from "./support";
 
 const binary = electronBinary();
@@ -18,8 +19,8 @@ test("the window shows the pony list, and a request without the token is refused
 });
 
 test("start:packaged runs the staged bundle and keeps its data in Electron's userData folder", async () => {
-  const manifest = path.resolve(chapterDir, "..", "..", ".stage", "backend", "manifest.json");
-  test.skip(!existsSync(manifest), "no staged bundle: run `npm run stage -w chapters/04-bundled-python` first");
+  const manifest = path.join(findRepoRoot(chapterDir), ".stage", "backend", "manifest.json");
+  test.skip(!existsSync(manifest), "no staged bundle: run `npm run stage` in this workspace first");
   const app = await electron.launch({ executablePath: binary!, args: [chapterDir], env: { ...process.env, DDS_BACKEND_LAYOUT: "staged" } });
   const window = await djangoWindow(app);
   await expect(window.getByRole("heading", { name: "My Ponies" })).toBeVisible({ timeout: 30_000 });
