@@ -5,6 +5,7 @@
  * installed Django app declared is started and supervised.
  */
 import { startBackendOnFreePort, BackendStartError, type Backend, type ServingInfo } from "./backend";
+import { startBackendWithBackup } from "./backup";
 import { waitForHealth } from "./readiness";
 import { TOKEN_HEADER } from "./token";
 import { superviseWorker, type SupervisedWorker } from "./worker";
@@ -17,6 +18,8 @@ export interface AppOptions {
   token: string;
   /** Extra desktop_serve arguments, `--reload` in development. */
   args?: string[];
+  /** The app's version. Given, a version that has not run on this database yet backs it up before Django migrates (backup.ts). */
+  currentVersion?: string;
   logFile?: string;
   workerLogFile?: string;
   onLine?: (line: string) => void;
@@ -49,11 +52,10 @@ export function bootstrapUrl(baseUrl: string, token: string, next = "/"): string
 }
 
 export async function startApp(options: AppOptions): Promise<RunningApp> {
-  const env = { ...options.env, DESKTOP_DJANGO_AUTH_TOKEN: options.token };
+  const env: Record<string, string> = { ...options.env, DESKTOP_DJANGO_AUTH_TOKEN: options.token };
   let firstServing: ServingInfo | undefined;
-  let backend: Backend;
-  try {
-    backend = await startBackendOnFreePort(
+  const start = () =>
+    startBackendOnFreePort(
       {
         python: options.python,
         managePy: options.managePy,
@@ -68,6 +70,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       },
       { log: options.log },
     );
+  let backend: Backend;
+  try {
+    backend = options.currentVersion
+      ? (await startBackendWithBackup({ appDataDir: env.DESKTOP_DJANGO_APP_DATA_DIR ?? "", currentVersion: options.currentVersion, python: options.python, start }))
+          .backend
+      : await start();
   } catch (error) {
     throw new AppStartError(error, error instanceof BackendStartError ? error.backend.recentLines() : []);
   }

@@ -1,25 +1,33 @@
 /**
- * `npm run dev`: starts Electron on the compiled main process, or explains in
- * one paragraph why it cannot when the Electron binary is not installed.
+ * `npm run dev`: starts Electron on the compiled main process. The Electron
+ * binary downloads on first use; when it is missing and cannot be downloaded,
+ * this explains what to do in one paragraph instead of a stack trace.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-function electronBinary(): string | undefined {
-  try {
-    // Under plain Node, the electron package exports the binary's path (downloading it on first use).
-    return require("electron") as unknown as string;
-  } catch {
-    return undefined;
-  }
+const electronDir = path.dirname(require.resolve("electron/package.json"));
+
+function installedBinary(): string | undefined {
+  const pathFile = path.join(electronDir, "path.txt");
+  if (!existsSync(pathFile)) return undefined;
+  const binary = path.join(electronDir, "dist", readFileSync(pathFile, "utf8").trim());
+  return existsSync(binary) ? binary : undefined;
 }
 
-const binary = electronBinary();
+function downloadBinary(): string | undefined {
+  console.log("Downloading the Electron binary (first run only)...");
+  spawnSync(process.execPath, [path.join(electronDir, "install.js")], { stdio: ["ignore", "ignore", "pipe"] });
+  return installedBinary();
+}
+
+const binary = installedBinary() ?? downloadBinary();
 if (!binary) {
   console.error(
     "\nThe Electron binary is not installed, so the desktop window cannot open here.\n" +
       "npm installs Electron's JavaScript package, and the binary itself downloads from GitHub on first use;\n" +
-      "that download failed (no network to GitHub, or ELECTRON_SKIP_BINARY_DOWNLOAD was set).\n" +
+      "that download failed (no network to GitHub, or ELECTRON_SKIP_BINARY_DOWNLOAD is set).\n" +
       "On a machine with network access, run `npx install-electron` and then this command again.\n" +
       "Without Electron you can still use the app in a browser: `npm run backend -w final` starts Django\n" +
       "through the same supervisor and prints the URL to open.\n",

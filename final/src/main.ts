@@ -1,62 +1,74 @@
 /**
- * Chapter 03: the same start as chapter 02, now locked down. Django requires a
- * per-session token that only this shell knows and sends; the window stays on
- * Django's origin; the page gets one narrow desktop capability.
+ * The complete app: chapter 06's shell, plus the optional background worker
+ * (started by startApp() once Django is healthy), the application menu, one
+ * instance at a time, and the window's size and position remembered.
  */
 import path from "node:path";
-import { app, BrowserWindow, dialog, session } from "electron";
-import { startBackendOnFreePort, BackendStartError, type Backend } from "./backend";
+import { app, BrowserWindow, dialog, Menu, screen, session, shell } from "electron";
+import { AppStartError, startApp, type RunningApp } from "./app";
+import { contractEnv, resolveBackend, type BackendRoot } from "./backendRoot";
 import { watchTemplatesAndStatic } from "./devReload";
-import { devPaths, type DevPaths } from "./paths";
-import { waitForHealth } from "./readiness";
+import { menuTemplate } from "./menu";
 import { guardWindow, injectToken, registerBridge } from "./security";
 import { describeStartupFailure } from "./startupError";
-import { generateToken, originOf, TOKEN_HEADER } from "./token";
+import { generateToken, originOf } from "./token";
+import { updateChecker } from "./updater";
+import { loadWindowState, placeOnScreen, saveWindowState } from "./windowState";
 
-let backend: Backend | undefined;
+// A second launch hands over to the first (see "second-instance") and quits before starting Django.
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
+
+let running: RunningApp | undefined;
 let mainWindow: BrowserWindow | undefined;
 let stopWatching: (() => Promise<void>) | undefined;
 let firstStart = true;
 // A new secret each launch; Django answers 403 to any request without it.
 const token = generateToken();
 
-/** Spawns Django at once; a missing virtualenv becomes a rejected start, shown in the dialog later. */
-function startDjango(): { paths?: DevPaths; logFile: string; backend: Promise<Backend> } {
-  let paths: DevPaths;
+/** Starts Django (and its worker) at once; a missing virtualenv or bundle becomes a rejected start, shown in the dialog later. */
+function startBackend(): { root?: BackendRoot; appDataDir: string; logFile: string; app: Promise<RunningApp> } {
+  let root: BackendRoot;
   try {
-    paths = devPaths();
+    root = resolveBackend({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath });
   } catch (error) {
-    return { logFile: "(Django was not started)", backend: Promise.reject(error) };
+    return { appDataDir: app.getPath("userData"), logFile: "(Django was not started)", app: Promise.reject(error) };
   }
-  const logFile = path.join(paths.appDataDir, "logs", "backend.log");
-  const starting = startBackendOnFreePort({
-    python: paths.python,
-    managePy: paths.managePy,
-    env: {
-      DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev",
-      DESKTOP_DJANGO_HOST: "127.0.0.1",
-      DESKTOP_DJANGO_APP_DATA_DIR: paths.appDataDir,
-      DESKTOP_DJANGO_AUTH_TOKEN: token,
-    },
-    args: ["--reload"],
+  // A bundle is read-only: its database, secret key and logs live in Electron's per-user folder.
+  const appDataDir = root.devAppDataDir ?? app.getPath("userData");
+  const logFile = path.join(appDataDir, "logs", "backend.log");
+  const starting = startApp({
+    python: root.python,
+    managePy: root.managePy,
+    env: contractEnv(root, appDataDir, token),
+    token,
+    // Autoreload is for development; the bundled backend is one process that never restarts itself.
+    args: root.layout === "development" ? ["--reload"] : [],
+    // A version that has not run on this database before backs it up first; Django then migrates it.
+    currentVersion: app.getVersion(),
     logFile,
+    workerLogFile: path.join(appDataDir, "logs", "worker.log"),
     onLine: (line) => console.log(`[django] ${line}`),
     onServing: () => {
       if (!firstStart) mainWindow?.webContents.reload();
       firstStart = false;
     },
   });
-  return { paths, logFile, backend: starting };
+  return { root, appDataDir, logFile, app: starting };
 }
 
 // Spawn Django now, before app.whenReady(), so Python starts while Electron does.
-const django = startDjango();
-django.backend.catch(() => undefined);
+const backend = primary ? startBackend() : undefined;
+backend?.app.catch(() => undefined);
+const windowStateFile = () => path.join(backend?.appDataDir ?? app.getPath("userData"), "window-state.json");
 
 function createMainWindow(url: string): BrowserWindow {
+  const displays = screen.getAllDisplays().map((display) => display.workArea);
+  const state = placeOnScreen(loadWindowState(windowStateFile()), displays);
   const window = new BrowserWindow({
-    width: 1100,
-    height: 760,
+    ...state,
+    minWidth: 480,
+    minHeight: 360,
     title: "Flying Stable",
     show: false,
     webPreferences: {
@@ -66,46 +78,69 @@ function createMainWindow(url: string): BrowserWindow {
       preload: path.join(__dirname, "preload.js"),
     },
   });
+  if (state.maximized) window.maximize();
   guardWindow(window, originOf(url));
   window.once("ready-to-show", () => window.show());
+  // Remember where the window was, for the next launch.
+  window.on("close", () => saveWindowState(windowStateFile(), { ...window.getNormalBounds(), maximized: window.isMaximized() }));
   window.on("closed", () => (mainWindow = undefined));
   void window.loadURL(url);
   return window;
 }
 
-async function showStartupFailure(error: unknown, lines: string[]): Promise<void> {
-  const failure = describeStartupFailure(error, lines, django.logFile);
+/** Stops the worker, Django and the dev file watcher; on quit, and before an update is installed. */
+async function stopBackend(): Promise<void> {
+  const stopping = running;
+  running = undefined;
+  await Promise.all([stopping?.stop(), stopWatching?.()]);
+}
+
+async function showStartupFailure(error: unknown): Promise<void> {
+  const cause = error instanceof AppStartError ? error.cause : error;
+  const lines = error instanceof AppStartError ? error.recentLines : [];
+  const failure = describeStartupFailure(cause, lines, backend?.logFile ?? "");
   await dialog.showMessageBox({ type: "error", title: failure.title, message: failure.message, detail: failure.detail });
 }
 
+// Someone launched the app again: show the window that is already open.
+app.on("second-instance", () => {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+});
+
 app.whenReady().then(async () => {
+  if (!backend) return;
+  const openAppDataFolder = () => void shell.openPath(backend.appDataDir);
+  const checkForUpdates = updateChecker({ stopBackend });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, { checkForUpdates: () => void checkForUpdates(), openAppDataFolder })));
+
   // The splash is a local file: Django is not serving yet.
   const splash = new BrowserWindow({ width: 420, height: 320, frame: false, resizable: false, show: false });
   splash.once("ready-to-show", () => splash.show());
-  if (django.paths) void splash.loadFile(django.paths.splashFile);
+  if (backend.root) void splash.loadFile(backend.root.splashFile);
 
   try {
-    backend = await django.backend;
-    await waitForHealth(backend.url, { exited: backend.exited, headers: { [TOKEN_HEADER]: token } });
+    running = await backend.app;
   } catch (error) {
     splash.destroy();
-    const failed = error instanceof BackendStartError ? error.backend : backend;
-    await showStartupFailure(error, failed?.recentLines() ?? []);
+    await showStartupFailure(error);
     app.quit();
     return;
   }
-  const origin = originOf(backend.url);
+  const url = running.backend.url;
+  const origin = originOf(url);
   injectToken(session.defaultSession, origin, token);
-  registerBridge(origin, django.paths!.appDataDir);
-  mainWindow = createMainWindow(backend.url);
+  registerBridge(origin, backend.appDataDir);
+  mainWindow = createMainWindow(url);
   mainWindow.once("ready-to-show", () => splash.destroy());
-  if (django.paths) {
-    stopWatching = watchTemplatesAndStatic(django.paths.djangoDir, () => mainWindow?.webContents.reloadIgnoringCache());
+  if (backend.root?.layout === "development") {
+    stopWatching = watchTemplatesAndStatic(backend.root.djangoDir, () => mainWindow?.webContents.reloadIgnoringCache());
   }
 
   // On macOS apps stay active with no window; clicking the dock icon opens one again.
   app.on("activate", () => {
-    if (!mainWindow && backend) mainWindow = createMainWindow(backend.url);
+    if (!mainWindow && running) mainWindow = createMainWindow(running.backend.url);
   });
 });
 
@@ -114,11 +149,9 @@ app.on("window-all-closed", () => {
   if (process.platform !== "darwin") app.quit();
 });
 
-// Quitting waits for Django and its autoreload child to be gone.
+// Quitting waits for the worker, Django and its autoreload child to be gone.
 app.on("will-quit", (event) => {
-  const running = backend;
   if (!running) return;
   event.preventDefault();
-  backend = undefined;
-  void Promise.all([running.stop(), stopWatching?.()]).finally(() => app.quit());
+  void stopBackend().finally(() => app.quit());
 });

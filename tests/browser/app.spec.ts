@@ -18,6 +18,8 @@ const { devPaths } = require("../../final/src/paths.ts") as typeof import("../..
 const { generateToken } = require("../../final/src/token.ts") as typeof import("../../final/src/token.ts");
 
 const test = base.extend<{ app: RunningApp }>({
+  // Playwright reads a fixture's dependencies from its first parameter's pattern; this one has none.
+  // eslint-disable-next-line no-empty-pattern
   app: async ({}, use) => {
     const paths = devPaths();
     const app = await startApp({

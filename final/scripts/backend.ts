@@ -1,0 +1,65 @@
+/**
+ * `npm run backend -w final`: the app without Electron. Starts Django and its
+ * worker through the same startApp() the desktop shell uses, then prints the
+ * bootstrap URL that opens the app in any browser. Ctrl+C stops everything.
+ *
+ * Options:
+ *   --staged          run the staged bundle in .stage/backend (packaged settings) instead of django/
+ *   --app-data <dir>  where the database and logs go (default: django/.dev-data, or .stage/app-data with --staged)
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { AppStartError, startApp } from "../src/app";
+import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BackendRoot } from "../src/backendRoot";
+import { findRepoRoot } from "../src/paths";
+import { describeStartupFailure } from "../src/startupError";
+import { generateToken } from "../src/token";
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { "app-data": { type: "string" }, staged: { type: "boolean", default: false } } });
+  let root: BackendRoot;
+  try {
+    root = resolveBackend({ isPackaged: false, env: { ...process.env, [LAYOUT_VARIABLE]: values.staged ? "staged" : "" } });
+  } catch (error) {
+    console.error(`\n${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const appDataDir = path.resolve(values["app-data"] ?? root.devAppDataDir ?? path.join(findRepoRoot(), ".stage", "app-data"));
+  const logFile = path.join(appDataDir, "logs", "backend.log");
+  const token = generateToken();
+  let app;
+  try {
+    app = await startApp({
+      python: root.python,
+      managePy: root.managePy,
+      env: contractEnv(root, appDataDir, token),
+      token,
+      logFile,
+      workerLogFile: path.join(appDataDir, "logs", "worker.log"),
+    });
+  } catch (error) {
+    const failure = describeStartupFailure(error instanceof AppStartError ? error.cause : error, error instanceof AppStartError ? error.recentLines : [], logFile);
+    console.error(`\n${failure.title}: ${failure.message}\n\n${failure.detail}\n`);
+    process.exit(1);
+  }
+  console.log(
+    [
+      "",
+      `Flying Stable is running without Electron (${root.layout} backend, ${root.settingsModule}).`,
+      "Open this URL in a browser; it carries this session's token and sets a cookie:",
+      "",
+      `  ${app.bootstrapUrl}`,
+      "",
+      `Workers: ${app.workers.map((worker) => worker.command).join(", ") || "none"}`,
+      `App data: ${appDataDir}`,
+      `Log: ${logFile}`,
+      "Press Ctrl+C to stop Django and its worker.",
+      "",
+    ].join("\n"),
+  );
+  const stop = () => void app.stop().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+void main();

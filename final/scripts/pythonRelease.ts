@@ -1,0 +1,72 @@
+/**
+ * Which python-build-standalone runtime the app ships, and where it comes from.
+ *
+ * The release tag and Python version are pinned here and nowhere else: change
+ * them together, stage again, and every platform picks up the new runtime.
+ * Each release publishes a `SHA256SUMS` file next to its archives; the stage
+ * verifies the downloaded archive against it.
+ */
+
+/** The pinned runtime: a release of https://github.com/astral-sh/python-build-standalone and the CPython it carries. */
+export const PYTHON_RELEASE = {
+  tag: "20260211",
+  pythonVersion: "3.12.12",
+  baseUrl: "https://github.com/astral-sh/python-build-standalone/releases/download",
+};
+
+export type PythonRelease = typeof PYTHON_RELEASE;
+
+/** Node's `process.platform`/`process.arch` pairs we ship, and the target triple of their runtime. */
+const TARGET_TRIPLES: Record<string, string> = {
+  "darwin-arm64": "aarch64-apple-darwin",
+  "darwin-x64": "x86_64-apple-darwin",
+  "win32-x64": "x86_64-pc-windows-msvc",
+  "linux-x64": "x86_64-unknown-linux-gnu",
+  "linux-arm64": "aarch64-unknown-linux-gnu",
+};
+
+export const SUPPORTED_TARGETS = Object.keys(TARGET_TRIPLES);
+
+export interface ReleaseAsset {
+  /** The archive's file name, which is also its key in SHA256SUMS. */
+  name: string;
+  url: string;
+  checksumsUrl: string;
+  tag: string;
+  pythonVersion: string;
+}
+
+export class UnsupportedPlatformError extends Error {}
+
+export function targetTriple(platform: string, arch: string): string {
+  const triple = TARGET_TRIPLES[`${platform}-${arch}`];
+  if (!triple) {
+    throw new UnsupportedPlatformError(
+      `There is no python-build-standalone runtime mapped for ${platform}-${arch}. ` +
+        `This starter ships ${SUPPORTED_TARGETS.join(", ")}.\n` +
+        "To stage anyway, get an install_only archive for this machine and pass it with --python-archive <file>.",
+    );
+  }
+  return triple;
+}
+
+/** The "install_only" archive for a platform and arch: a relocatable `python/` folder, pip included. */
+export function releaseAsset(platform: string, arch: string, release: PythonRelease = PYTHON_RELEASE): ReleaseAsset {
+  const name = `cpython-${release.pythonVersion}+${release.tag}-${targetTriple(platform, arch)}-install_only.tar.gz`;
+  return {
+    name,
+    url: `${release.baseUrl}/${release.tag}/${encodeURIComponent(name)}`,
+    checksumsUrl: `${release.baseUrl}/${release.tag}/SHA256SUMS`,
+    tag: release.tag,
+    pythonVersion: release.pythonVersion,
+  };
+}
+
+/** The expected SHA-256 of `name` in a `SHA256SUMS` file (`<hex>  <name>` per line), or undefined. */
+export function checksumFor(checksums: string, name: string): string | undefined {
+  for (const line of checksums.split(/\r?\n/)) {
+    const match = /^([0-9a-fA-F]{64})\s+\*?(.+?)\s*$/.exec(line);
+    if (match && match[2] === name) return match[1]!.toLowerCase();
+  }
+  return undefined;
+}

@@ -1,0 +1,23 @@
+/**
+ * `npm run release:checksums -w <workspace> -- <folder>`: writes
+ * `<folder>/SHA256SUMS` for every file in a release folder.
+ */
+import path from "node:path";
+import { CHECKSUMS_FILE, writeChecksums } from "./releaseChecksums";
+import { workspace } from "../electron-builder.config";
+
+// npm runs workspace scripts inside the workspace; INIT_CWD is where the command was typed.
+const invokedFrom = process.env.INIT_CWD ?? process.cwd();
+const [folderArgument] = process.argv.slice(2);
+if (!folderArgument) {
+  console.error(`Usage: npm run release:checksums -w ${workspace} -- <release folder>`);
+  process.exit(2);
+}
+const folder = path.resolve(invokedFrom, folderArgument);
+writeChecksums(folder).then(
+  (entries) => console.log(`Wrote ${path.join(folder, CHECKSUMS_FILE)} for ${entries.length} files.`),
+  (error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,150 @@
+/**
+ * Gets the Python runtime archive the stage unpacks, checksum-verified:
+ * downloaded once into a cache, or taken from a local file for offline and
+ * air-gapped builds.
+ *
+ * A cached archive keeps its verified checksum beside it (`<name>.sha256`), so
+ * a second stage checks the file on disk and needs no network at all.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { checksumFor, type ReleaseAsset } from "./pythonRelease";
+
+export class ChecksumMismatchError extends Error {}
+
+export interface RuntimeArchive {
+  file: string;
+  sha256: string;
+  /** Where it came from, for the manifest: the release asset, or the local file's name. */
+  source: { kind: "python-build-standalone"; tag: string; asset: string } | { kind: "local archive"; name: string };
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("hex");
+}
+
+function mismatch(file: string, expected: string, actual: string, advice: string): ChecksumMismatchError {
+  return new ChecksumMismatchError(
+    `Checksum mismatch for ${path.basename(file)}: expected SHA-256 ${expected}, got ${actual}.\n` +
+      `The archive is corrupt or not the one you meant to ship, so nothing was staged. ${advice}`,
+  );
+}
+
+/**
+ * A local archive (`--python-archive`), verified when a checksum is given.
+ * On a mismatch the file is left alone: it is yours, not the cache's.
+ */
+export async function localRuntimeArchive(file: string, expectedSha256?: string): Promise<RuntimeArchive> {
+  if (!existsSync(file)) {
+    throw new Error(`The Python archive ${file} does not exist. Pass an install_only .tar.gz from python-build-standalone with --python-archive.`);
+  }
+  const sha256 = await sha256File(file);
+  if (expectedSha256 && sha256 !== expectedSha256.trim().toLowerCase()) {
+    throw mismatch(file, expectedSha256.trim().toLowerCase(), sha256, "Copy the archive again from a trusted source, or fix --python-sha256.");
+  }
+  return { file, sha256, source: { kind: "local archive", name: path.basename(file) } };
+}
+
+export type ProgressReporter = (received: number, total: number | undefined) => void;
+
+/** Writes one self-updating progress line on a terminal, and a line per 10 % elsewhere (CI logs). */
+export function progressLine(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+  let lastTenth = -1;
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  return (received, total) => {
+    const done = total !== undefined && received >= total;
+    const text = total ? `${label}: ${mb(received)} / ${mb(total)} MB (${Math.floor((received / total) * 100)} %)` : `${label}: ${mb(received)} MB`;
+    if (stream.isTTY) {
+      stream.write(`\r${text}${done ? "\n" : ""}`);
+      return;
+    }
+    const tenth = total ? Math.floor((received / total) * 10) : Math.floor(received / 10e6);
+    if (tenth !== lastTenth || done) {
+      lastTenth = tenth;
+      stream.write(`${text}\n`);
+    }
+  };
+}
+
+async function fetchOk(url: string): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    // fetch reports "fetch failed"; the reason (DNS, refused, TLS...) is in its cause.
+    const cause = (error as Error & { cause?: Error }).cause;
+    throw new Error(
+      `Could not download ${url}: ${cause?.message ?? (error as Error).message}.\n` +
+        "Without network access, stage from a local archive instead: --python-archive <file> (or DDS_PYTHON_ARCHIVE).",
+    );
+  }
+  if (!response.ok || !response.body) {
+    throw new Error(`Downloading ${url} failed with HTTP ${response.status}. Check the pinned release in scripts/pythonRelease.ts.`);
+  }
+  return response;
+}
+
+/** Streams `url` into `file`, reporting progress. */
+export async function downloadFile(url: string, file: string, onProgress?: ProgressReporter): Promise<void> {
+  const response = await fetchOk(url);
+  const length = Number(response.headers.get("content-length"));
+  const total = Number.isFinite(length) && length > 0 ? length : undefined;
+  let received = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      received += chunk.length;
+      onProgress?.(received, total);
+      callback(null, chunk);
+    },
+  });
+  await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), counter, createWriteStream(file));
+}
+
+/**
+ * The release archive from the cache, or downloaded into it and verified
+ * against the release's SHA256SUMS. A mismatch deletes the download and throws.
+ */
+export async function cachedRuntimeArchive(
+  asset: ReleaseAsset,
+  cacheDir: string,
+  log: (line: string) => void = console.log,
+  onProgress: ProgressReporter = progressLine(`Downloading ${asset.name}`),
+): Promise<RuntimeArchive> {
+  const source = { kind: "python-build-standalone" as const, tag: asset.tag, asset: asset.name };
+  const file = path.join(cacheDir, asset.name);
+  const checksumFile = `${file}.sha256`;
+  if (existsSync(file) && existsSync(checksumFile)) {
+    const expected = readFileSync(checksumFile, "utf8").trim();
+    const actual = await sha256File(file);
+    if (actual === expected) {
+      log(`Using the cached ${asset.name}`);
+      return { file, sha256: actual, source };
+    }
+    log(`The cached ${asset.name} does not match its checksum any more; downloading it again.`);
+    rmSync(file, { force: true });
+  }
+
+  mkdirSync(cacheDir, { recursive: true });
+  const checksums = await (await fetchOk(asset.checksumsUrl)).text();
+  const expected = checksumFor(checksums, asset.name);
+  if (!expected) {
+    throw new Error(`${asset.checksumsUrl} lists no checksum for ${asset.name}. Check the pinned release in scripts/pythonRelease.ts.`);
+  }
+  const partial = `${file}.part`;
+  try {
+    await downloadFile(asset.url, partial, onProgress);
+    const actual = await sha256File(partial);
+    if (actual !== expected) throw mismatch(file, expected, actual, "The download was deleted; run the stage again to retry.");
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+  renameSync(partial, file);
+  writeFileSync(checksumFile, `${expected}\n`);
+  return { file, sha256: expected, source };
+}

@@ -1,0 +1,36 @@
+/**
+ * `npm run stage -w chapters/04-bundled-python`: builds .stage/backend, the
+ * backend bundle a packaged app ships (see stageBackend.ts for what is in it).
+ *
+ *   --python-archive <file>   stage from a local install_only archive (env DDS_PYTHON_ARCHIVE)
+ *   --python-sha256 <hex>     verify that archive's SHA-256 (env DDS_PYTHON_ARCHIVE_SHA256)
+ *   --wheelhouse <dir>        install Python dependencies from these wheels only (env DDS_WHEELHOUSE)
+ *   --bundle-dir <dir>        stage somewhere else than .stage/backend
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { findRepoRoot } from "../src/paths";
+import { stageBackend } from "./stageBackend";
+
+const { values } = parseArgs({
+  options: {
+    "python-archive": { type: "string" },
+    "python-sha256": { type: "string" },
+    wheelhouse: { type: "string" },
+    "bundle-dir": { type: "string" },
+  },
+});
+
+// npm runs this script in the chapter folder; relative paths mean the folder the command was typed in.
+const absolute = (file: string | undefined) => (file ? path.resolve(process.env.INIT_CWD ?? process.cwd(), file) : undefined);
+
+stageBackend({
+  repoRoot: findRepoRoot(),
+  pythonArchive: absolute(values["python-archive"] ?? process.env.DDS_PYTHON_ARCHIVE),
+  pythonSha256: values["python-sha256"] ?? process.env.DDS_PYTHON_ARCHIVE_SHA256,
+  wheelhouse: absolute(values.wheelhouse ?? process.env.DDS_WHEELHOUSE),
+  bundleDir: absolute(values["bundle-dir"]),
+}).catch((error: Error) => {
+  console.error(`\nStaging failed: ${error.message}\n`);
+  process.exit(1);
+});

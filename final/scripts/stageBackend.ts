@@ -1,0 +1,311 @@
+/**
+ * Builds the backend bundle a packaged app ships: a Python runtime that needs
+ * nothing from the user's machine, the project's dependencies installed into
+ * it, the Django code, its collected static files, and manifest.json.
+ *
+ *   <bundle>/python/        python-build-standalone "install_only" runtime
+ *   <bundle>/django/        the Django project (no venv, dev data, tests or caches)
+ *   <bundle>/static/        collectstatic output, served by the packaged settings
+ *   <bundle>/manifest.json  what the shell reads to start it (see src/backendRoot.ts)
+ *
+ * Everything happens in a temporary folder beside the bundle, renamed into
+ * place only when every step succeeded: a failed stage leaves nothing behind.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { x as extractTar } from "tar";
+import type { BundleManifest } from "../src/backendRoot";
+import { bundleDigest, directorySize, formatMegabytes } from "./bundle";
+import { releaseAsset, type PythonRelease, PYTHON_RELEASE } from "./pythonRelease";
+import { cachedRuntimeArchive, localRuntimeArchive, type RuntimeArchive } from "./runtimeArchive";
+
+export const PACKAGED_SETTINGS = "desktop_django_starter.settings.packaged";
+
+export interface StageOptions {
+  repoRoot: string;
+  /** The bundle folder to (re)create; default <repo>/.stage/backend. */
+  bundleDir?: string;
+  /** Downloads are cached here; default <repo>/.stage/cache. */
+  cacheDir?: string;
+  /** Stage from this local install_only archive instead of downloading. */
+  pythonArchive?: string;
+  /** Expected SHA-256 of pythonArchive; checked when given. */
+  pythonSha256?: string;
+  /** Install the Python dependencies from this folder of wheels only, without an index. */
+  wheelhouse?: string;
+  platform?: string;
+  arch?: string;
+  release?: PythonRelease;
+  log?: (line: string) => void;
+}
+
+export interface StageResult {
+  bundleDir: string;
+  manifest: BundleManifest;
+  sizeBeforePruning: number;
+  sizeAfterPruning: number;
+}
+
+export class StageError extends Error {}
+
+/** Folders and files of django/ that a packaged app does not need. */
+const DJANGO_EXCLUDED = new Set([".venv", ".dev-data", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules", "tests", "conftest.py", "tests.py"]);
+const DJANGO_EXCLUDED_SUFFIXES = [".pyc", ".sqlite3", ".sqlite3-wal", ".sqlite3-shm", ".sqlite3-journal", "requirements-dev.txt"];
+
+/** Stdlib folders nothing in a Django server imports: test suites, the IDLE editor, Tk GUIs, 2to3, pip's installer. */
+const STDLIB_PRUNED = ["test", "idlelib", "tkinter", "turtledemo", "turtle.py", "lib2to3", "ensurepip", "pydoc_data"];
+/** Test folders nested inside stdlib packages (ctypes/test, sqlite3/test, unittest/test, idlelib/idle_test...). */
+const NESTED_TEST_DIRS = new Set(["test", "tests", "idle_test"]);
+/** Installers: needed while staging, never at runtime. */
+const SITE_PACKAGES_PRUNED = /^(pip|setuptools|wheel|pkg_resources|_distutils_hack)(-.*\.dist-info)?$|^distutils-precedence\.pth$/;
+/** Extension modules for Tk and CPython's own test suite. */
+const EXTENSIONS_PRUNED = /^(_tkinter|_test|_ctypes_test|xxlimited|_xxtestfuzz|xxsubtype)|^(tcl|tk)\d+t?\.dll$/;
+/** Django's optional contrib apps: removed when INSTALLED_APPS does not list them (the stage's `check` then proves nothing needed them). */
+const OPTIONAL_CONTRIB_APPS = ["admin", "admindocs", "flatpages", "gis", "postgres", "redirects", "sitemaps", "sites", "syndication"];
+/** Tools in bin/ (or Scripts/) that only a developer runs. */
+const SCRIPTS_PRUNED = /^(idle3?|pydoc3?|2to3|pip3?|python3?[\d.]*-config|django-admin|sqlformat)([\d.]*)(\.exe)?$/;
+
+/** Environment for running the bundled interpreter: nothing from a Python or virtualenv on this machine leaks in. */
+export function isolatedPythonEnv(extra: Record<string, string> = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (name.startsWith("PYTHON") || name === "VIRTUAL_ENV" || name === "__PYVENV_LAUNCHER__") continue;
+    env[name] = value;
+  }
+  return { ...env, PYTHONNOUSERSITE: "1", PYTHONDONTWRITEBYTECODE: "1", ...extra };
+}
+
+function run(command: string, args: string[], what: string, options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
+  const result = spawnSync(command, args, {
+    env: options.env ?? isolatedPythonEnv(),
+    cwd: options.cwd,
+    encoding: "utf8",
+    windowsHide: true,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error || result.status !== 0) {
+    const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim().split("\n").slice(-25).join("\n");
+    throw new StageError(`${what} failed (${[command, ...args].join(" ")}):\n${output || result.error?.message}`);
+  }
+  return result.stdout;
+}
+
+interface RuntimeInfo {
+  version: string;
+  paths: Record<string, string>;
+}
+
+const RUNTIME_INFO_SCRIPT = "import json, sys, sysconfig; print(json.dumps({'version': '%d.%d.%d' % sys.version_info[:3], 'paths': sysconfig.get_paths()}))";
+
+function runtimeInfo(python: string): RuntimeInfo {
+  return JSON.parse(run(python, ["-c", RUNTIME_INFO_SCRIPT], "Asking the bundled Python for its version and folders")) as RuntimeInfo;
+}
+
+/** The interpreter inside an unpacked install_only archive: python/python.exe on Windows, python/bin/python3 elsewhere. */
+export function findInterpreter(bundleDir: string): string {
+  for (const candidate of ["python/python.exe", "python/bin/python3"]) {
+    if (existsSync(path.join(bundleDir, candidate))) return candidate;
+  }
+  throw new StageError(
+    "The archive has no python/bin/python3 or python/python.exe: it is not a python-build-standalone install_only archive.\n" +
+      "Use an archive whose name ends in -install_only.tar.gz.",
+  );
+}
+
+function installDependencies(python: string, requirements: string, wheelhouse: string | undefined, log: (line: string) => void): void {
+  const hasPip = spawnSync(python, ["-m", "pip", "--version"], { env: isolatedPythonEnv(), windowsHide: true }).status === 0;
+  if (!hasPip) run(python, ["-m", "ensurepip", "--default-pip"], "Installing pip into the bundled Python");
+  const source = wheelhouse ? ["--no-index", "--find-links", wheelhouse] : [];
+  // --no-cache-dir: pip keeps no cache of its own, in the bundle or elsewhere; --no-compile: compileBytecode() does that once, at the end.
+  log(wheelhouse ? `Installing ${path.basename(requirements)} from the wheelhouse ${wheelhouse} (no index)` : `Installing ${path.basename(requirements)} from the package index`);
+  run(
+    python,
+    ["-m", "pip", "install", "--disable-pip-version-check", "--no-warn-script-location", "--no-cache-dir", "--no-compile", ...source, "-r", requirements],
+    "Installing the Python dependencies into the bundle",
+  );
+}
+
+function isShippedDjangoFile(name: string): boolean {
+  return !DJANGO_EXCLUDED.has(name) && !DJANGO_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix));
+}
+
+function copyDjangoProject(source: string, destination: string): void {
+  cpSync(source, destination, { recursive: true, filter: (file) => isShippedDjangoFile(path.basename(file)) });
+}
+
+/** A digest of the django/ files a stage ships, to tell whether a staged bundle is out of date. */
+export function djangoProjectDigest(djangoDir: string): string {
+  return bundleDigest(djangoDir, (relative) => !isShippedDjangoFile(relative.split("/").pop()!));
+}
+
+/** True when `dir` exists below `parent`, comparing real paths (macOS's /var is /private/var). */
+function isInside(dir: string | undefined, parent: string): dir is string {
+  if (!dir || !existsSync(dir)) return false;
+  return realpathSync.native(dir).startsWith(realpathSync.native(parent) + path.sep);
+}
+
+function removeMatching(dir: string, test: (name: string, isDirectory: boolean) => boolean): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (test(entry.name, entry.isDirectory())) rmSync(path.join(dir, entry.name), { recursive: true, force: true });
+  }
+}
+
+function removeEverywhere(dir: string, test: (name: string, isDirectory: boolean) => boolean): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (test(entry.name, entry.isDirectory())) rmSync(full, { recursive: true, force: true });
+    else if (entry.isDirectory()) removeEverywhere(full, test);
+  }
+}
+
+interface DjangoInfo {
+  djangoPackage: string;
+  installedApps: string[];
+}
+
+const DJANGO_INFO_SCRIPT =
+  "import json, os, django; django.setup(); from django.apps import apps; " +
+  "print(json.dumps({'djangoPackage': os.path.dirname(django.__file__), 'installedApps': [c.name for c in apps.get_app_configs()]}))";
+
+/** Removes what the app never imports at runtime. Every rule is listed above, so a reader can check it. */
+function pruneBundle(bundleDir: string, runtime: RuntimeInfo, django: DjangoInfo): void {
+  const pythonDir = path.join(bundleDir, "python");
+  const stdlib = runtime.paths.stdlib;
+  if (isInside(stdlib, pythonDir)) {
+    removeMatching(stdlib, (name) => STDLIB_PRUNED.includes(name) || name.startsWith("config-"));
+    for (const entry of readdirSync(stdlib, { withFileTypes: true })) {
+      if (entry.isDirectory() && !/^(site|dist)-packages$/.test(entry.name)) {
+        removeEverywhere(path.join(stdlib, entry.name), (name, isDirectory) => isDirectory && NESTED_TEST_DIRS.has(name));
+      }
+    }
+    removeMatching(path.join(stdlib, "lib-dynload"), (name) => EXTENSIONS_PRUNED.test(name));
+  }
+  for (const sitePackages of new Set([runtime.paths.purelib, runtime.paths.platlib])) {
+    if (isInside(sitePackages, pythonDir)) removeMatching(sitePackages, (name) => SITE_PACKAGES_PRUNED.test(name));
+  }
+  for (const scripts of new Set([runtime.paths.scripts, path.join(pythonDir, "bin"), path.join(pythonDir, "Scripts")])) {
+    if (isInside(scripts, pythonDir)) removeMatching(scripts, (name) => SCRIPTS_PRUNED.test(name));
+  }
+  // Headers, static and import libraries, man pages, Tcl/Tk script libraries: for building and GUIs, not for serving.
+  for (const dir of ["include", "share", "libs", "tcl", path.join("lib", "pkgconfig")]) rmSync(path.join(pythonDir, dir), { recursive: true, force: true });
+  removeMatching(path.join(pythonDir, "lib"), (name) => /^(lib)?(tcl|tk|itcl|thread)\d/.test(name) || /\.(a|lib)$/.test(name));
+  removeMatching(path.join(pythonDir, "DLLs"), (name) => EXTENSIONS_PRUNED.test(name));
+  for (const app of OPTIONAL_CONTRIB_APPS) {
+    if (!django.installedApps.includes(`django.contrib.${app}`)) rmSync(path.join(django.djangoPackage, "contrib", app), { recursive: true, force: true });
+  }
+  // Translations are read from the compiled .mo files; the .po sources are for translators.
+  removeEverywhere(bundleDir, (name, isDirectory) => (!isDirectory && name.endsWith(".po")) || (isDirectory && name === "__pycache__"));
+}
+
+/**
+ * Compiles every module once, at stage time. "unchecked-hash" .pyc files are
+ * used without comparing them to the source's timestamp, so copying or signing
+ * the bundle keeps them valid and Python never tries to write into the bundle.
+ */
+function compileBytecode(python: string, bundleDir: string, runtime: RuntimeInfo): void {
+  const candidates = [runtime.paths.stdlib, runtime.paths.purelib, runtime.paths.platlib, path.join(bundleDir, "django")]
+    .filter((dir): dir is string => isInside(dir, bundleDir))
+    .map((dir) => realpathSync.native(dir));
+  const roots = [...new Set(candidates)].filter((dir, _index, all) => !all.some((other) => other !== dir && dir.startsWith(other + path.sep)));
+  run(python, ["-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", ...roots], "Compiling the bundle's Python modules");
+}
+
+/** Runs the bundled Python in the bundle's django/ folder with the packaged settings and a throwaway app-data folder. */
+function djangoInBundle(bundleDir: string, interpreter: string, args: string[], what: string): string {
+  const appData = mkdtempSync(path.join(os.tmpdir(), "dds-stage-app-data-"));
+  try {
+    return run(path.join(bundleDir, interpreter), args, what, {
+      cwd: path.join(bundleDir, "django"),
+      env: isolatedPythonEnv({
+        DJANGO_SETTINGS_MODULE: PACKAGED_SETTINGS,
+        DESKTOP_DJANGO_BUNDLE_DIR: bundleDir,
+        DESKTOP_DJANGO_APP_DATA_DIR: appData,
+        DESKTOP_DJANGO_HOST: "127.0.0.1",
+      }),
+    });
+  } finally {
+    rmSync(appData, { recursive: true, force: true });
+  }
+}
+
+async function obtainArchive(options: StageOptions, cacheDir: string, platform: string, arch: string, log: (line: string) => void): Promise<RuntimeArchive> {
+  if (options.pythonArchive) {
+    log(`Using the local Python archive ${options.pythonArchive}${options.pythonSha256 ? " (verifying its SHA-256)" : " (no checksum given, not verified)"}`);
+    return localRuntimeArchive(options.pythonArchive, options.pythonSha256);
+  }
+  return cachedRuntimeArchive(releaseAsset(platform, arch, options.release ?? PYTHON_RELEASE), cacheDir, log);
+}
+
+/** Replaces `bundleDir` with the finished `staging` folder in two renames, so readers never see a half-built bundle. */
+function moveIntoPlace(staging: string, bundleDir: string): void {
+  const previous = `${bundleDir}.previous-${process.pid}`;
+  if (existsSync(bundleDir)) renameSync(bundleDir, previous);
+  renameSync(staging, bundleDir);
+  rmSync(previous, { recursive: true, force: true });
+}
+
+export async function stageBackend(options: StageOptions): Promise<StageResult> {
+  const log = options.log ?? console.log;
+  const platform = options.platform ?? process.platform;
+  const arch = options.arch ?? process.arch;
+  const bundleDir = path.resolve(options.bundleDir ?? path.join(options.repoRoot, ".stage", "backend"));
+  const cacheDir = options.cacheDir ?? path.join(options.repoRoot, ".stage", "cache");
+  const djangoDir = path.join(options.repoRoot, "django");
+  if (!existsSync(path.join(djangoDir, "manage.py"))) throw new StageError(`${djangoDir}/manage.py is missing: run the stage from the desktop-django-starter repository.`);
+  if (options.wheelhouse && !existsSync(options.wheelhouse)) throw new StageError(`The wheelhouse ${options.wheelhouse} does not exist. Fill it with \`pip download -r django/requirements.txt -d <dir>\`.`);
+
+  const archive = await obtainArchive(options, cacheDir, platform, arch, log);
+  mkdirSync(path.dirname(bundleDir), { recursive: true });
+  const staging = mkdtempSync(`${bundleDir}.partial-`);
+  try {
+    // mkdtemp makes a private folder; an installed app's resources must be readable by every user.
+    chmodSync(staging, 0o755);
+    log(`Unpacking ${path.basename(archive.file)}`);
+    await extractTar({ file: archive.file, cwd: staging, strict: true });
+    const interpreter = findInterpreter(staging);
+    const python = path.join(staging, interpreter);
+    const runtime = runtimeInfo(python);
+    log(`Bundled Python ${runtime.version}`);
+
+    installDependencies(python, path.join(djangoDir, "requirements.txt"), options.wheelhouse, log);
+    copyDjangoProject(djangoDir, path.join(staging, "django"));
+    log("Collecting static files");
+    djangoInBundle(staging, interpreter, ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], "Collecting static files");
+    const django = JSON.parse(djangoInBundle(staging, interpreter, ["-c", DJANGO_INFO_SCRIPT], "Asking Django for its installed apps")) as DjangoInfo;
+
+    const sizeBeforePruning = directorySize(staging);
+    pruneBundle(staging, runtime, django);
+    compileBytecode(python, staging, runtime);
+    const sizeAfterPruning = directorySize(staging);
+    log(`Bundle size: ${formatMegabytes(sizeBeforePruning)} before pruning, ${formatMegabytes(sizeAfterPruning)} after (compiled bytecode included)`);
+
+    log("Checking the bundle: imports and Django's system checks");
+    run(python, ["-c", "import sqlite3, ssl, json, email, zoneinfo, decimal, uuid, django"], "Importing the modules Django needs from the pruned runtime");
+    djangoInBundle(staging, interpreter, ["manage.py", "check", "--fail-level", "ERROR"], "Django's system checks in the bundle");
+
+    const manifest: BundleManifest = {
+      pythonVersion: runtime.version,
+      interpreter,
+      managePy: "django/manage.py",
+      settingsModule: PACKAGED_SETTINGS,
+      staticDir: "static",
+      runtime:
+        archive.source.kind === "python-build-standalone"
+          ? { ...archive.source, sha256: archive.sha256 }
+          : { kind: "local archive", name: archive.source.name, sha256: archive.sha256 },
+      platform,
+      arch,
+      digest: bundleDigest(staging, (relative) => relative === "manifest.json"),
+    };
+    writeFileSync(path.join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    moveIntoPlace(staging, bundleDir);
+    log(`Staged ${bundleDir}`);
+    return { bundleDir, manifest, sizeBeforePruning, sizeAfterPruning };
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}

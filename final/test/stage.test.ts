@@ -1,0 +1,137 @@
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import type { BundleManifest } from "../src/backendRoot";
+import { bundleDigest } from "../scripts/bundle";
+import { PYTHON_RELEASE, releaseAsset } from "../scripts/pythonRelease";
+import { ChecksumMismatchError } from "../scripts/runtimeArchive";
+import { isolatedPythonEnv, PACKAGED_SETTINGS, stageBackend } from "../scripts/stageBackend";
+import { findRepoRoot } from "../src/paths";
+import { tempDir } from "./helpers";
+
+const staged = inject("stagedBundle");
+const repoRoot = findRepoRoot(__dirname);
+
+/** A copy of the local runtime archive with one byte flipped in the middle. */
+function tamperedArchive(): string {
+  const copy = path.join(tempDir(), path.basename(staged.archive!));
+  copyFileSync(staged.archive!, copy);
+  const bytes = readFileSync(copy);
+  bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+  writeFileSync(copy, bytes);
+  return copy;
+}
+
+/** A folder holding a previous, good bundle, to check a failed stage leaves it alone. */
+function previousBundle(): { bundleDir: string; parent: string } {
+  const parent = tempDir();
+  const bundleDir = path.join(parent, "backend");
+  mkdirSync(bundleDir);
+  writeFileSync(path.join(bundleDir, "manifest.json"), "{}");
+  return { bundleDir, parent };
+}
+
+describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a wheelhouse", () => {
+  const bundleDir = staged.bundleDir!;
+  const manifest = () => JSON.parse(readFileSync(path.join(bundleDir, "manifest.json"), "utf8")) as BundleManifest;
+  /** The standard library: python/Lib on Windows, python/lib/python3.X elsewhere. */
+  const lib = () => {
+    if (process.platform === "win32") return path.join(bundleDir, "python", "Lib");
+    const version = manifest().pythonVersion.split(".").slice(0, 2).join(".");
+    return path.join(bundleDir, "python", "lib", `python${version}`);
+  };
+
+  it("describes itself in manifest.json", () => {
+    const runtime = staged.downloaded
+      ? { kind: "python-build-standalone", tag: PYTHON_RELEASE.tag, asset: releaseAsset(process.platform, process.arch).name, sha256: staged.archiveSha256 }
+      : { kind: "local archive", name: path.basename(staged.archive!), sha256: staged.archiveSha256 };
+    expect(manifest()).toMatchObject({
+      interpreter: process.platform === "win32" ? "python/python.exe" : "python/bin/python3",
+      managePy: "django/manage.py",
+      settingsModule: PACKAGED_SETTINGS,
+      staticDir: "static",
+      runtime,
+      platform: process.platform,
+      arch: process.arch,
+    });
+    expect(manifest().pythonVersion).toMatch(/^3\.\d+\.\d+$/);
+    expect(existsSync(path.join(bundleDir, manifest().interpreter))).toBe(true);
+  });
+
+  it("records a digest of everything in it but the manifest", () => {
+    expect(manifest().digest).toBe(bundleDigest(bundleDir, (relative) => relative === "manifest.json"));
+  });
+
+  it.skipIf(process.platform === "win32")("is readable by every user of the machine, as installed resources must be", () => {
+    expect(statSync(bundleDir).mode & 0o777).toBe(0o755);
+  });
+
+  it("holds the Django code without dev data, venv or caches, and the collected static files", () => {
+    expect(existsSync(path.join(bundleDir, "django", "manage.py"))).toBe(true);
+    for (const excluded of [".venv", ".dev-data", "requirements-dev.txt"]) expect(existsSync(path.join(bundleDir, "django", excluded))).toBe(false);
+    expect(existsSync(path.join(bundleDir, "static", "flying_stable", "flying_stable.css"))).toBe(true);
+  });
+
+  it("was pruned of test suites, GUI toolkits, installers and headers, and says by how much", () => {
+    for (const pruned of ["test", "idlelib", "tkinter", "ensurepip", "lib2to3", path.join("sqlite3", "test"), path.join("unittest", "test")]) {
+      expect(existsSync(path.join(lib(), pruned)), pruned).toBe(false);
+    }
+    for (const kept of ["sqlite3", "email", "json", "zoneinfo", "unittest", "asyncio"]) expect(existsSync(path.join(lib(), kept)), kept).toBe(true);
+    expect(existsSync(path.join(bundleDir, "python", "include"))).toBe(false);
+    const sizeLine = staged.stageLog!.find((line) => line.startsWith("Bundle size:"));
+    const [before, after] = [...sizeLine!.matchAll(/([\d.]+) MB/g)].map((match) => Number(match[1]));
+    expect(after).toBeLessThan(before!);
+  });
+
+  it("has no pip left, and no way to import it", () => {
+    const python = path.join(bundleDir, manifest().interpreter);
+    const result = spawnSync(python, ["-c", "import pip"], { env: isolatedPythonEnv(), encoding: "utf8" });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/No module named 'pip'/);
+  });
+
+  it("ships bytecode compiled so that Python never needs to write into the bundle", () => {
+    const pycache = path.join(bundleDir, "django", "example_app", "__pycache__");
+    const pyc = readdirSync(pycache).find((name) => name.startsWith("models."))!;
+    // PEP 552 flags: bit 0 set = hash-based, bit 1 clear = unchecked.
+    expect(readFileSync(path.join(pycache, pyc)).readUInt32LE(4)).toBe(0b01);
+  });
+});
+
+describe.skipIf(!staged.bundleDir)("a stage from a tampered archive", () => {
+  it("stops with the checksum error and leaves nothing half-staged", async () => {
+    const { bundleDir, parent } = previousBundle();
+    const attempt = stageBackend({
+      repoRoot,
+      bundleDir,
+      pythonArchive: tamperedArchive(),
+      pythonSha256: staged.archiveSha256,
+      wheelhouse: staged.wheelhouse,
+      log: () => undefined,
+    });
+    await expect(attempt).rejects.toThrow(ChecksumMismatchError);
+    await expect(attempt).rejects.toThrow(/Checksum mismatch for cpython-.*install_only\.tar\.gz: expected SHA-256 [0-9a-f]{64}, got [0-9a-f]{64}/);
+    expect(readdirSync(parent)).toEqual(["backend"]);
+    expect(readdirSync(bundleDir)).toEqual(["manifest.json"]);
+  });
+
+  it("cleans up after a broken archive given without a checksum", async () => {
+    const { bundleDir, parent } = previousBundle();
+    await expect(stageBackend({ repoRoot, bundleDir, pythonArchive: tamperedArchive(), wheelhouse: staged.wheelhouse, log: () => undefined })).rejects.toThrow();
+    expect(readdirSync(parent)).toEqual(["backend"]);
+    expect(readdirSync(bundleDir)).toEqual(["manifest.json"]);
+  });
+
+  it("fails the npm script with the same message and exit code 1", () => {
+    const { bundleDir, parent } = previousBundle();
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(__dirname, "..", "scripts", "stage.ts"), "--python-archive", tamperedArchive(), "--bundle-dir", bundleDir],
+      { env: { ...process.env, DDS_PYTHON_ARCHIVE_SHA256: staged.archiveSha256 }, encoding: "utf8" },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Staging failed: Checksum mismatch for cpython-/);
+    expect(readdirSync(parent)).toEqual(["backend"]);
+  });
+});
