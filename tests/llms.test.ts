@@ -62,6 +62,13 @@ describe("llms.txt structure", () => {
     }
   });
 
+  it("names each section and each link once", () => {
+    const titles = sections().map((section) => section.title);
+    expect(titles).toEqual([...new Set(titles)]);
+    const targets = links.map((link) => link.target);
+    expect(targets.filter((target, index) => targets.indexOf(target) !== index)).toEqual([]);
+  });
+
   it("points at SKILL.md, the runtime contract and the Django runtime app", () => {
     const targets = links.map((link) => link.target);
     expect(targets).toEqual(expect.arrayContaining(["SKILL.md", "docs/reference/runtime-contract.md", "django/desktop_runtime/__init__.py"]));
