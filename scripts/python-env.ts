@@ -108,3 +108,14 @@ export function ensureVenv(log: (line: string) => void = console.log): string {
   writeFileSync(stampFile, digest);
   return python;
 }
+
+/** ensureVenv() for commands that need Django: a missing Python prints what to do and exits. */
+export function ensureVenvOrExit(): string {
+  try {
+    return ensureVenv();
+  } catch (error) {
+    if (!(error instanceof PythonSetupError)) throw error;
+    console.error(`\n${error.message}\n`);
+    process.exit(1);
+  }
+}

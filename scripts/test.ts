@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { steps, stepDir } from "./chapters.ts";
-import { ensureVenv, PythonSetupError, repoRoot, venvBin } from "./python-env.ts";
+import { ensureVenvOrExit, repoRoot, venvBin } from "./python-env.ts";
 
 interface Counts {
   passed: number;
@@ -124,13 +124,7 @@ function plan(): Step[] {
 }
 
 async function main(): Promise<void> {
-  try {
-    ensureVenv();
-  } catch (error) {
-    if (!(error instanceof PythonSetupError)) throw error;
-    console.error(`\n${error.message}\n`);
-    process.exit(1);
-  }
+  ensureVenvOrExit();
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
   const filter = process.argv[2];

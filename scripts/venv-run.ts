@@ -4,19 +4,13 @@
  * Usage: tsx scripts/venv-run.ts ruff check django
  */
 import { spawnSync } from "node:child_process";
-import { ensureVenv, PythonSetupError, repoRoot, venvBin } from "./python-env.ts";
+import { ensureVenvOrExit, repoRoot, venvBin } from "./python-env.ts";
 
 const [program, ...args] = process.argv.slice(2);
 if (!program) {
   console.error("usage: tsx scripts/venv-run.ts <program> [args...]");
   process.exit(2);
 }
-try {
-  ensureVenv();
-} catch (error) {
-  if (!(error instanceof PythonSetupError)) throw error;
-  console.error(`\n${error.message}\n`);
-  process.exit(1);
-}
+ensureVenvOrExit();
 const result = spawnSync(venvBin(program), args, { stdio: "inherit", cwd: repoRoot });
 process.exit(result.status ?? 1);
