@@ -76,9 +76,15 @@ export function chapterDiff(from: string, to: string, root = repoRoot): string {
   const all = [...new Set([...aFiles, ...bFiles])].filter((file) => !NOT_IN_DIFF.has(file)).sort();
   const patches: string[] = [];
   for (const file of all) {
-    const before = aFiles.has(file) ? readFileSync(path.join(a, file), "utf8") : "";
-    const after = bFiles.has(file) ? readFileSync(path.join(b, file), "utf8") : "";
-    if (before === after) continue;
+    const beforeBytes = aFiles.has(file) ? readFileSync(path.join(a, file)) : Buffer.alloc(0);
+    const afterBytes = bFiles.has(file) ? readFileSync(path.join(b, file)) : Buffer.alloc(0);
+    if (beforeBytes.equals(afterBytes)) continue;
+    if (beforeBytes.includes(0) || afterBytes.includes(0)) {
+      patches.push(`Binary file ${file} ${!aFiles.has(file) ? "added" : !bFiles.has(file) ? "removed" : "changed"}`);
+      continue;
+    }
+    const before = beforeBytes.toString("utf8");
+    const after = afterBytes.toString("utf8");
     const patch = createTwoFilesPatch(
       aFiles.has(file) ? `a/${file}` : "/dev/null",
       bFiles.has(file) ? `b/${file}` : "/dev/null",

@@ -66,6 +66,12 @@ describe("checkConsistency", () => {
 });
 
 describe("chapterDiff", () => {
+  it("names binary files (the icons) instead of printing their bytes", () => {
+    const diff = chapterDiff("04-bundled-python", "05-packaging");
+    expect(diff).toContain("Binary file build/icons/icon.icns added");
+    expect(diff).not.toContain("\u0000");
+  });
+
   it("names an unknown chapter and lists the known ones", () => {
     expect(() => chapterDiff("09", "final")).toThrow(/No chapter called "09"\. Known steps: 01-dev-loop/);
   });

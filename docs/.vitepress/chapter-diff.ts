@@ -33,6 +33,13 @@ export function splitUnifiedDiff(diff: string): FileDiff[] {
   while (i < lines.length) {
     const oldLine = lines[i]!;
     const newLine = lines[i + 1];
+    // chapterDiff() names binary files (the icons) on one line instead of printing their bytes.
+    const binaryFile = /^Binary file (\S+) (added|removed|changed)$/.exec(oldLine);
+    if (binaryFile) {
+      files.push({ path: binaryFile[1]!, status: binaryFile[2] as FileDiff["status"], added: 0, removed: 0, hunks: "", binary: true });
+      i += 1;
+      continue;
+    }
     if (!oldLine.startsWith("--- ") || !newLine?.startsWith("+++ ")) {
       i += 1;
       continue;
@@ -72,7 +79,7 @@ export function splitUnifiedDiff(diff: string): FileDiff[] {
       added,
       removed,
       hunks: hunks + "\n",
-      binary: hunks.includes("\u0000") || hunks.includes("\uFFFD"),
+      binary: false,
     });
   }
   return files;
