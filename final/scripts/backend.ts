@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     console.error(`\n${(error as Error).message}\n`);
     process.exit(1);
   }
-  const appDataDir = path.resolve(values["app-data"] ?? root.devAppDataDir ?? path.join(findRepoRoot(), ".stage", "app-data"));
+  // npm runs workspace scripts inside final/; INIT_CWD is where the command was typed.
+  const typedFrom = process.env.INIT_CWD ?? process.cwd();
+  const appDataDir = path.resolve(typedFrom, values["app-data"] ?? root.devAppDataDir ?? path.join(findRepoRoot(), ".stage", "app-data"));
   const logFile = path.join(appDataDir, "logs", "backend.log");
   const token = generateToken();
   let app;
@@ -34,6 +36,8 @@ async function main(): Promise<void> {
       managePy: root.managePy,
       env: contractEnv(root, appDataDir, token),
       token,
+      // Like the desktop app: a version that has not run on this database before backs it up first.
+      currentVersion: (require("../package.json") as { version: string }).version,
       logFile,
       workerLogFile: path.join(appDataDir, "logs", "worker.log"),
     });

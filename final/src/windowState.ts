@@ -1,7 +1,8 @@
 /**
  * Remembers the main window's size and position between launches, in a small
  * JSON file in the app-data folder. A position that is no longer on any
- * screen (a monitor was unplugged) falls back to the default size, centred.
+ * screen (a monitor was unplugged) is dropped, so the window keeps its size
+ * and the system places it.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
