@@ -9,6 +9,7 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
+import packageJson from "../package.json";
 import { AppStartError, startApp } from "../src/app";
 import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BackendRoot } from "../src/backendRoot";
 import { findRepoRoot } from "../src/paths";
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
       env: contractEnv(root, appDataDir, token),
       token,
       // Like the desktop app: a version that has not run on this database before backs it up first.
-      currentVersion: (require("../package.json") as { version: string }).version,
+      currentVersion: packageJson.version,
       logFile,
       workerLogFile: path.join(appDataDir, "logs", "worker.log"),
     });
