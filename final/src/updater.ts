@@ -9,13 +9,13 @@ import { app, BrowserWindow, dialog, Notification, type MessageBoxOptions } from
 import { autoUpdater } from "electron-updater";
 import { createUpdateCheck, type UpdatePrompts } from "./updateFlow";
 
-export interface UpdateMenuOptions {
+export interface UpdateCheckerOptions {
   /** Stops Django and its children; called right before the installer takes over. */
   stopBackend: () => Promise<void>;
 }
 
 /** The "Check for Updates…" action for the application menu (see menu.ts). */
-export function updateChecker(options: UpdateMenuOptions): () => Promise<unknown> {
+export function updateChecker(options: UpdateCheckerOptions): () => Promise<unknown> {
   return createUpdateCheck({
     client: () => autoUpdater,
     prompts: dialogPrompts(),
