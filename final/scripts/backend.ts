@@ -2,6 +2,7 @@
  * `npm run backend -w final`: the app without Electron. Starts Django and its
  * worker through the same startApp() the desktop shell uses, then prints the
  * bootstrap URL that opens the app in any browser. Ctrl+C stops everything.
+ * If Django stops on its own, this says why and exits with code 1.
  *
  * Options:
  *   --staged          run the staged bundle in .stage/backend (packaged settings) instead of django/
@@ -13,8 +14,13 @@ import packageJson from "../package.json";
 import { AppStartError, startApp } from "../src/app";
 import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BackendRoot } from "../src/backendRoot";
 import { findRepoRoot } from "../src/paths";
-import { describeStartupFailure } from "../src/startupError";
+import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } from "../src/startupError";
 import { generateToken } from "../src/token";
+
+function fail(failure: StartupFailure): never {
+  console.error(`\n${failure.title}: ${failure.message}\n\n${failure.detail}\n`);
+  process.exit(1);
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { "app-data": { type: "string" }, staged: { type: "boolean", default: false } } });
@@ -41,11 +47,10 @@ async function main(): Promise<void> {
       currentVersion: packageJson.version,
       logFile,
       workerLogFile: path.join(appDataDir, "logs", "worker.log"),
+      onUnexpectedExit: (exit) => fail(describeUnexpectedExit(exit, logFile, root.layout === "development")),
     });
   } catch (error) {
-    const failure = describeStartupFailure(error instanceof AppStartError ? error.cause : error, error instanceof AppStartError ? error.recentLines : [], logFile);
-    console.error(`\n${failure.title}: ${failure.message}\n\n${failure.detail}\n`);
-    process.exit(1);
+    fail(describeStartupFailure(error instanceof AppStartError ? error.cause : error, error instanceof AppStartError ? error.recentLines : [], logFile));
   }
   console.log(
     [

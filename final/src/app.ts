@@ -2,7 +2,9 @@
  * The whole backend start, in one place for every caller: the Electron main
  * process, `npm run backend` (no Electron) and the tests. Django starts on a
  * free port with a fresh token; once /health/ answers, each worker that an
- * installed Django app declared is started and supervised.
+ * installed Django app declared is started and supervised. If Django later
+ * exits on its own (a crash, or in development an edit that breaks its start),
+ * the workers are stopped and onUnexpectedExit says so.
  */
 import { startBackendOnFreePort, BackendStartError, type Backend, type ServingInfo } from "./backend";
 import { startBackendWithBackup } from "./backup";
@@ -25,6 +27,16 @@ export interface AppOptions {
   onLine?: (line: string) => void;
   onServing?: (info: ServingInfo) => void;
   log?: (message: string) => void;
+  /** Serve on exactly this port, e.g. to restart on the port the window already uses. Default: a free port. */
+  port?: number;
+  /** Django exited while running, not through stop(). Called after the workers have been stopped. */
+  onUnexpectedExit?: (exit: UnexpectedExit) => void;
+}
+
+export interface UnexpectedExit {
+  /** Django's exit code; null when a signal ended it. */
+  code: number | null;
+  recentLines: string[];
 }
 
 export interface RunningApp {
@@ -54,6 +66,7 @@ export function bootstrapUrl(baseUrl: string, token: string, next = "/"): string
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const env: Record<string, string> = { ...options.env, DESKTOP_DJANGO_AUTH_TOKEN: options.token };
   let firstServing: ServingInfo | undefined;
+  const fixedPort = options.port;
   const start = () =>
     startBackendOnFreePort(
       {
@@ -68,7 +81,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           options.onServing?.(info);
         },
       },
-      { log: options.log },
+      fixedPort === undefined ? { log: options.log } : { log: options.log, attempts: 1, choosePort: async () => fixedPort },
     );
   let backend: Backend;
   try {
@@ -96,11 +109,18 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       log: options.log,
     }),
   );
+  let stopping = false;
+  void backend.exited.then(async (code) => {
+    if (stopping) return;
+    await Promise.all(workers.map((worker) => worker.stop()));
+    options.onUnexpectedExit?.({ code, recentLines: backend.recentLines() });
+  });
   return {
     backend,
     workers,
     bootstrapUrl: bootstrapUrl(backend.url, options.token),
     stop: async () => {
+      stopping = true;
       await Promise.all(workers.map((worker) => worker.stop()));
       await backend.stop();
     },

@@ -1,16 +1,17 @@
 /**
  * The complete app: chapter 06's shell, plus the optional background worker
  * (started by startApp() once Django is healthy), the application menu, one
- * instance at a time, and the window's size and position remembered.
+ * instance at a time, the window's size and position remembered, and a
+ * dialog that offers a restart when Django stops while the app is open.
  */
 import path from "node:path";
 import { app, BrowserWindow, dialog, Menu, screen, session, shell } from "electron";
-import { AppStartError, startApp, type RunningApp } from "./app";
+import { AppStartError, startApp, type RunningApp, type UnexpectedExit } from "./app";
 import { contractEnv, resolveBackend, type BackendRoot } from "./backendRoot";
 import { watchTemplatesAndStatic } from "./devReload";
 import { menuTemplate } from "./menu";
 import { guardWindow, injectToken, registerBridge } from "./security";
-import { describeStartupFailure } from "./startupError";
+import { describeStartupFailure, describeUnexpectedExit } from "./startupError";
 import { generateToken, originOf } from "./token";
 import { updateChecker } from "./updater";
 import { loadWindowState, placeOnScreen, saveWindowState } from "./windowState";
@@ -26,8 +27,11 @@ let firstStart = true;
 // A new secret each launch; Django answers 403 to any request without it.
 const token = generateToken();
 
-/** Starts Django (and its worker) at once; a missing virtualenv or bundle becomes a rejected start, shown in the dialog later. */
-function startBackend(): { root?: BackendRoot; appDataDir: string; logFile: string; app: Promise<RunningApp> } {
+/**
+ * Starts Django (and its worker) at once; a missing virtualenv or bundle becomes a rejected start, shown in the dialog later.
+ * `port` is given on a restart, so the window's origin, its guards and the token stay valid.
+ */
+function startBackend(port?: number): { root?: BackendRoot; appDataDir: string; logFile: string; app: Promise<RunningApp> } {
   let root: BackendRoot;
   try {
     root = resolveBackend({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath });
@@ -49,10 +53,13 @@ function startBackend(): { root?: BackendRoot; appDataDir: string; logFile: stri
     logFile,
     workerLogFile: path.join(appDataDir, "logs", "worker.log"),
     onLine: (line) => console.log(`[django] ${line}`),
+    // Also after an autoreload or a restart: the page reloads from the new process.
     onServing: () => {
       if (!firstStart) mainWindow?.webContents.reload();
       firstStart = false;
     },
+    port,
+    onUnexpectedExit: (exit) => void backendStopped(exit),
   });
   return { root, appDataDir, logFile, app: starting };
 }
@@ -100,6 +107,32 @@ async function showStartupFailure(error: unknown): Promise<void> {
   const lines = error instanceof AppStartError ? error.recentLines : [];
   const failure = describeStartupFailure(cause, lines, backend?.logFile ?? "");
   await dialog.showMessageBox({ type: "error", title: failure.title, message: failure.message, detail: failure.detail });
+}
+
+/** Django stopped on its own while the app was open: say why, then restart it on the same port or quit. */
+async function backendStopped(exit: UnexpectedExit): Promise<void> {
+  const port = running ? Number(new URL(running.backend.url).port) : undefined;
+  running = undefined;
+  const failure = describeUnexpectedExit(exit, backend?.logFile ?? "", backend?.root?.layout === "development");
+  const { response } = await dialog.showMessageBox({
+    type: "error",
+    title: failure.title,
+    message: failure.message,
+    detail: failure.detail,
+    buttons: ["Restart", "Quit"],
+    defaultId: 0,
+    cancelId: 1,
+  });
+  if (response !== 0) {
+    app.quit();
+    return;
+  }
+  try {
+    running = await startBackend(port).app;
+  } catch (error) {
+    await showStartupFailure(error);
+    app.quit();
+  }
 }
 
 // Someone launched the app again: show the window that is already open.

@@ -1,6 +1,7 @@
 /**
- * What the user sees when the app cannot start: which cause, Django's last
- * lines, and where the full log is. Never a blank window or a stack trace.
+ * What the user sees when the app cannot start, or when Django stops while
+ * the app is open: which cause, Django's last lines, and where the full log
+ * is. Never a blank window or a stack trace.
  */
 import { BackendStartError } from "./backend";
 import { BackendExitedError, HealthTimeoutError } from "./readiness";
@@ -11,9 +12,13 @@ export interface StartupFailure {
   detail: string;
 }
 
-export function describeStartupFailure(error: unknown, recentLines: string[], logFile: string): StartupFailure {
+function detailFor(recentLines: string[], logFile: string): string {
   const lastLines = recentLines.length ? recentLines.slice(-15).join("\n") : "(Django printed nothing)";
-  const detail = `Last lines from Django:\n${lastLines}\n\nFull log: ${logFile}`;
+  return `Last lines from Django:\n${lastLines}\n\nFull log: ${logFile}`;
+}
+
+export function describeStartupFailure(error: unknown, recentLines: string[], logFile: string): StartupFailure {
+  const detail = detailFor(recentLines, logFile);
   const title = "Flying Stable could not start";
   if (error instanceof BackendStartError || error instanceof BackendExitedError) {
     return { title, message: `Django stopped while starting. ${error.message}`, detail };
@@ -24,3 +29,18 @@ export function describeStartupFailure(error: unknown, recentLines: string[], lo
   const message = error instanceof Error ? error.message : String(error);
   return { title, message: `The backend could not be started. ${message}`, detail };
 }
+
+// #region unexpected-exit
+/**
+ * Django exited on its own after it had started. In development that is
+ * usually an edit that breaks Django's own start (settings, models, an app's
+ * setup): the autoreloader stops instead of waiting for a fix.
+ */
+export function describeUnexpectedExit(exit: { code: number | null; recentLines: string[] }, logFile: string, development: boolean): StartupFailure {
+  const how = exit.code === null ? "was ended by a signal" : `exited with code ${exit.code}`;
+  const next = development
+    ? "If its last lines show an error in your code (settings, models, an app's setup), fix it, then restart."
+    : "Restart to start it again; if it stops again, the full log says why.";
+  return { title: "Flying Stable's backend stopped", message: `Django ${how} while the app was running. ${next}`, detail: detailFor(exit.recentLines, logFile) };
+}
+// #endregion unexpected-exit

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
-import { bootstrapUrl, startApp, type RunningApp } from "../src/app";
+import { bootstrapUrl, startApp, type AppOptions, type RunningApp, type UnexpectedExit } from "../src/app";
 import { devPaths } from "../src/paths";
 import { generateToken } from "../src/token";
 import { superviseWorker, type SupervisedWorker } from "../src/worker";
@@ -31,10 +31,10 @@ function contractEnv(overrides: Record<string, string> = {}): Record<string, str
   };
 }
 
-async function start(env = contractEnv(), lines: string[] = []) {
+async function start(env = contractEnv(), lines: string[] = [], extra: Partial<AppOptions> = {}) {
   const token = generateToken();
-  running = await startApp({ ...paths, env, token, onLine: (line) => lines.push(line), log: (message) => lines.push(message) });
-  return { app: running, client: new DjangoClient(running.backend.url, token), env, lines };
+  running = await startApp({ ...paths, env, token, onLine: (line) => lines.push(line), log: (message) => lines.push(message), ...extra });
+  return { app: running, client: new DjangoClient(running.backend.url, token), env, lines, token };
 }
 
 describe("bootstrapUrl", () => {
@@ -131,5 +131,60 @@ describe("routines status", () => {
   it("is empty on a brand-new database", async () => {
     const { client } = await start();
     expect(await routines(client)).toEqual([]);
+  });
+});
+
+describe("when Django stops on its own", () => {
+  it("the worker is stopped, the exit is reported, and a restart on the same port serves the same data", async () => {
+    let reported!: (exit: UnexpectedExit) => void;
+    const exited = new Promise<UnexpectedExit>((resolve) => (reported = resolve));
+    const { app, client, env, token } = await start(contractEnv(), [], { onUnexpectedExit: (exit) => reported(exit) });
+    expect((await client.submit("/routines/", "/routines/start/")).status).toBe(302);
+    const workerPid = app.workers[0]!.current()!.child.pid!;
+
+    process.kill(app.backend.child.pid!, "SIGKILL");
+    const exit = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no unexpected exit reported")), 10_000))]);
+    expect(exit.code).toBeNull();
+    expect(exit.recentLines.some((line) => line.startsWith("DESKTOP_DJANGO_SERVING"))).toBe(true);
+    expect(isRunning(workerPid)).toBe(false);
+
+    // What the shell's Restart does: the same port and token, so the window's origin stays valid.
+    running = await startApp({ ...paths, env, token, port: Number(new URL(app.backend.url).port) });
+    expect(running.backend.url).toBe(app.backend.url);
+    expect(await routines(client)).toHaveLength(1);
+  });
+
+  it("stop() is not reported as an unexpected exit", async () => {
+    const exits: UnexpectedExit[] = [];
+    const { app } = await start(contractEnv(), [], { onUnexpectedExit: (exit) => exits.push(exit) });
+    await app.stop();
+    running = undefined;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(exits).toEqual([]);
+  });
+
+  it("in development, an edit that breaks Django's start is reported with its error, and a restart after the fix serves", async () => {
+    const copy = path.join(tempDir(), "django");
+    cpSync(paths.djangoDir, copy, { recursive: true, filter: (source) => !/[\\/](\.venv|\.dev-data|__pycache__)$/.test(source) });
+    const managePy = path.join(copy, "manage.py");
+    const models = path.join(copy, "example_app", "models.py");
+    const original = readFileSync(models, "utf8");
+    let reported!: (exit: UnexpectedExit) => void;
+    const exited = new Promise<UnexpectedExit>((resolve) => (reported = resolve));
+    const { app, env, token } = await start(contractEnv(), [], { managePy, args: ["--reload"], onUnexpectedExit: (exit) => reported(exit) });
+
+    // Like the dev-loop test: repeat the broken save until Django's reloader has taken its first snapshot and sees it.
+    const breakIt = () => appendFileSync(models, "\nthis line is not Python(\n");
+    breakIt();
+    const saving = setInterval(breakIt, 1500);
+    const exit = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no unexpected exit reported")), 30_000))]).finally(() =>
+      clearInterval(saving),
+    );
+    expect(exit.code).toBe(1);
+    expect(exit.recentLines.join("\n")).toContain("SyntaxError");
+
+    writeFileSync(models, original);
+    running = await startApp({ ...paths, managePy, env, token, args: ["--reload"], port: Number(new URL(app.backend.url).port) });
+    expect((await new DjangoClient(running.backend.url, token).get("/")).status).toBe(200);
   });
 });

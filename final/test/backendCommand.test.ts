@@ -1,29 +1,34 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import { isRunning, tempDir, waitFor, waitUntilGone } from "./helpers";
 
+function startCli() {
+  const cli = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "scripts", "backend.ts"), "--app-data", tempDir()], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  createInterface({ input: cli.stdout }).on("line", (line) => lines.push(line));
+  let stderr = "";
+  cli.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return { cli, lines, stderr: () => stderr };
+}
+
+/** Resolves once the whole banner, which ends with the Ctrl+C line, has been printed. */
+function banner(lines: string[]): Promise<void> {
+  return waitFor<void>((resolve) => {
+    const check = () => (lines.some((line) => line.startsWith("Press Ctrl+C")) ? resolve() : setTimeout(check, 50));
+    check();
+  }, 30_000, "the banner");
+}
+
 describe("npm run backend", () => {
   it("serves the complete app through the printed bootstrap URL, and Ctrl+C stops it", async () => {
-    const cli = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "scripts", "backend.ts"), "--app-data", tempDir()], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const lines: string[] = [];
-    const url = await waitFor<string>(
-      (resolve) =>
-        createInterface({ input: cli.stdout }).on("line", (line) => {
-          lines.push(line);
-          const match = /^\s+(http:\/\/127\.0\.0\.1:\d+\/desktop-auth\/bootstrap\/\?\S+)$/.exec(line);
-          if (match) resolve(match[1]!);
-        }),
-      30_000,
-      "the bootstrap URL",
-    );
-    await waitFor<void>((resolve) => {
-      const check = () => (lines.some((line) => line.startsWith("Press Ctrl+C")) ? resolve() : setTimeout(check, 50));
-      check();
-    }, 5000, "the rest of the banner");
+    const { cli, lines } = startCli();
+    await banner(lines);
+    const url = lines.map((line) => /^\s+(http:\/\/127\.0\.0\.1:\d+\/desktop-auth\/bootstrap\/\?\S+)$/.exec(line)?.[1]).find(Boolean)!;
     expect(lines).toContain("Workers: run_routines");
 
     const bootstrap = await fetch(url, { redirect: "manual" });
@@ -42,5 +47,19 @@ describe("npm run backend", () => {
     await expect(fetch(`${origin}/health/`)).rejects.toThrow();
     expect(isRunning(cli.pid!)).toBe(false);
     await waitUntilGone([cli.pid!], 100);
+  });
+
+  it("says why and exits with code 1 when Django stops on its own", async () => {
+    const { cli, lines, stderr } = startCli();
+    await banner(lines);
+    const logFile = lines.find((line) => line.startsWith("Log: "))!.slice("Log: ".length);
+    const serving = readFileSync(logFile, "utf8").split(/\r?\n/).findLast((line) => line.startsWith("DESKTOP_DJANGO_SERVING "));
+    const { pid } = JSON.parse(serving!.slice("DESKTOP_DJANGO_SERVING ".length)) as { pid: number };
+
+    process.kill(pid, "SIGKILL");
+    const code = await new Promise<number | null>((resolve) => cli.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(stderr()).toContain("Flying Stable's backend stopped: Django was ended by a signal while the app was running.");
+    expect(stderr()).toContain(`Full log: ${logFile}`);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BackendStartError, type Backend } from "../src/backend";
 import { HealthTimeoutError } from "../src/readiness";
-import { describeStartupFailure } from "../src/startupError";
+import { describeStartupFailure, describeUnexpectedExit } from "../src/startupError";
 
 describe("describeStartupFailure", () => {
   const logFile = "/home/me/.dev-data/logs/backend.log";
@@ -22,5 +22,25 @@ describe("describeStartupFailure", () => {
   it("passes on what to do when Python is missing", () => {
     const failure = describeStartupFailure(new Error("Django's virtualenv is missing. Run `npm run setup:python`."), [], logFile);
     expect(failure.message).toBe("The backend could not be started. Django's virtualenv is missing. Run `npm run setup:python`.");
+  });
+});
+
+describe("describeUnexpectedExit", () => {
+  const logFile = "/home/me/.dev-data/logs/backend.log";
+
+  it("in development, points at the code, with Django's last lines and the log path", () => {
+    const failure = describeUnexpectedExit({ code: 1, recentLines: ["Traceback", "SyntaxError: invalid syntax"] }, logFile, true);
+    expect(failure.title).toBe("Flying Stable's backend stopped");
+    expect(failure.message).toBe(
+      "Django exited with code 1 while the app was running. If its last lines show an error in your code (settings, models, an app's setup), fix it, then restart.",
+    );
+    expect(failure.detail).toContain("SyntaxError: invalid syntax");
+    expect(failure.detail).toContain(`Full log: ${logFile}`);
+  });
+
+  it("in a packaged app, names a process ended by a signal and offers a restart", () => {
+    const failure = describeUnexpectedExit({ code: null, recentLines: [] }, logFile, false);
+    expect(failure.message).toBe("Django was ended by a signal while the app was running. Restart to start it again; if it stops again, the full log says why.");
+    expect(failure.detail).toContain("(Django printed nothing)");
   });
 });
