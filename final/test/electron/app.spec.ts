@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import path from "node:path";
 import { _electron as electron, expect, test } from "@playwright/test";
@@ -62,4 +62,38 @@ test("start:packaged runs the staged bundle and keeps its data in Electron's use
   const userData = await app.evaluate(({ app: electronApp }) => electronApp.getPath("userData"));
   expect(existsSync(path.join(userData, "app.sqlite3"))).toBe(true);
   await app.close();
+});
+
+test("when Django stops while the app is open, the dialog's Restart brings the page back on the same origin", async () => {
+  const app = await electron.launch({ executablePath: binary!, args: [chapterDir] });
+  const window = await djangoWindow(app);
+  await expect(window.getByRole("heading", { name: "My Ponies" })).toBeVisible({ timeout: 30_000 });
+  const origin = new URL(window.url()).origin;
+
+  // Answer the native dialog with "Restart" and keep its message for the assertions.
+  await app.evaluate(({ dialog }) => {
+    const messages: string[] = [];
+    Object.assign(globalThis, { dialogMessages: messages });
+    Object.assign(dialog, {
+      showMessageBox: async (...args: unknown[]) => {
+        messages.push((args.at(-1) as { message: string }).message);
+        return { response: 0, checkboxChecked: false };
+      },
+    });
+  });
+  await window.evaluate(() => Object.assign(window, { beforeTheCrash: true }));
+
+  // The serving process is the newest DESKTOP_DJANGO_SERVING line in the development log.
+  const log = readFileSync(path.join(findRepoRoot(), "django", ".dev-data", "logs", "backend.log"), "utf8");
+  const serving = log.split(/\r?\n/).findLast((line) => line.startsWith("DESKTOP_DJANGO_SERVING "))!;
+  process.kill((JSON.parse(serving.slice("DESKTOP_DJANGO_SERVING ".length)) as { pid: number }).pid, "SIGKILL");
+
+  await expect.poll(() => app.evaluate(() => (globalThis as unknown as { dialogMessages: string[] }).dialogMessages), { timeout: 15_000 }).toEqual([
+    expect.stringContaining("while the app was running"),
+  ]);
+  await expect.poll(() => window.evaluate(() => "beforeTheCrash" in window), { timeout: 30_000 }).toBe(false);
+  await expect(window.getByRole("heading", { name: "My Ponies" })).toBeVisible({ timeout: 30_000 });
+  expect(new URL(window.url()).origin).toBe(origin);
+  await app.close();
+  await expect.poll(djangoProcesses, { timeout: 5000 }).toEqual([]);
 });
