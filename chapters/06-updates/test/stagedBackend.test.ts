@@ -18,9 +18,12 @@ const staged = inject("stagedBundle");
  */
 function scrubEnvironment(): () => void {
   const saved = { ...process.env };
+  // Made before the environment is emptied: on Windows, os.tmpdir() reads TEMP, TMP or SystemRoot.
+  const home = tempDir("dds-empty-home-");
+  const emptyPath = tempDir("dds-empty-path-");
   for (const name of Object.keys(process.env)) delete process.env[name];
-  process.env.HOME = tempDir("dds-empty-home-");
-  process.env.PATH = tempDir("dds-empty-path-");
+  process.env.HOME = home;
+  process.env.PATH = emptyPath;
   if (process.platform === "win32") {
     // Windows cannot load any program without its system folders.
     process.env.SystemRoot = saved.SystemRoot;
