@@ -41,10 +41,12 @@ describe("npm run backend", () => {
     }
     expect((await fetch(`${origin}/`)).status).toBe(403);
 
+    // Node cannot send SIGINT on Windows: kill() ends the CLI outright there, and
+    // Django follows through its stdin pipe instead of through app.stop().
     cli.kill("SIGINT");
     const code = await new Promise<number | null>((resolve) => cli.once("exit", resolve));
-    expect(code).toBe(0);
-    await expect(fetch(`${origin}/health/`)).rejects.toThrow();
+    if (process.platform !== "win32") expect(code).toBe(0);
+    await expect.poll(() => fetch(`${origin}/health/`).then(() => "answering", () => "gone"), { timeout: 5000 }).toBe("gone");
     expect(isRunning(cli.pid!)).toBe(false);
     await waitUntilGone([cli.pid!], 100);
   });
@@ -59,7 +61,9 @@ describe("npm run backend", () => {
     process.kill(pid, "SIGKILL");
     const code = await new Promise<number | null>((resolve) => cli.once("exit", resolve));
     expect(code).toBe(1);
-    expect(stderr()).toContain("Flying Stable's backend stopped: Django was ended by a signal while the app was running.");
+    // On Windows a killed process has exit code 1 (TerminateProcess), and the venv's python.exe launcher passes it on.
+    const how = process.platform === "win32" ? "exited with code 1" : "was ended by a signal";
+    expect(stderr()).toContain(`Flying Stable's backend stopped: Django ${how} while the app was running.`);
     expect(stderr()).toContain(`Full log: ${logFile}`);
   });
 });
