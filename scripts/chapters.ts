@@ -17,6 +17,8 @@ export const ALWAYS_CHANGED = ["package.json", "README.md", "chapter.json"];
 /** Prose that the diff leaves out: the README describes the change rather than being it. */
 const NOT_IN_DIFF = new Set(["README.md", "chapter.json"]);
 const IGNORED_DIRS = new Set(["node_modules", "dist", "out", "test-results", "playwright-report", ".cache"]);
+/** Files the OS's file browser leaves behind (git-ignored too), so opening a chapter in Finder or Explorer is not drift. */
+const IGNORED_FILES = new Set([".DS_Store", "Thumbs.db", "desktop.ini"]);
 
 export interface ChapterManifest {
   title: string;
@@ -51,7 +53,7 @@ export function listFiles(dir: string): string[] {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       if (entry.isDirectory()) {
         if (!IGNORED_DIRS.has(entry.name)) walk(path.join(current, entry.name));
-      } else if (entry.isFile()) {
+      } else if (entry.isFile() && !IGNORED_FILES.has(entry.name)) {
         files.push(path.relative(dir, path.join(current, entry.name)).split(path.sep).join("/"));
       }
     }

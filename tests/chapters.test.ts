@@ -50,6 +50,13 @@ describe("checkConsistency", () => {
     ]);
   });
 
+  it("ignores what Finder and Explorer leave in a folder", () => {
+    const root = fakeSeries();
+    writeFileSync(path.join(root, "chapters/02-b/src/.DS_Store"), "\u0000\u0000\u0000\u0001Bud1");
+    writeFileSync(path.join(root, "chapters/01-a/Thumbs.db"), "thumbnails");
+    expect(checkConsistency(root)).toEqual([]);
+  });
+
   it("reports a declared change that did not happen", () => {
     const root = fakeSeries();
     writeFileSync(path.join(root, "chapters/02-b/src/main.ts"), "one\n");
