@@ -25,13 +25,33 @@ interface Step {
 }
 
 const resultsDir = path.join(repoRoot, ".test-results");
-const npx = process.platform === "win32" ? "npx.cmd" : "npx";
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+/** A program and the arguments that always come first, e.g. `[node, npm-cli.js]`. */
+type Command = [program: string, ...leading: string[]];
+
+/**
+ * npm or npx through the Node that runs this script, found from npm's own
+ * `npm_execpath`. No shell is involved, so a repository path with spaces
+ * (C:\Users\Jane Doe\...) survives on Windows, where npm is a .cmd file that
+ * Node only starts through cmd.exe.
+ */
+function npmCommand(name: "npm" | "npx"): Command {
+  const npmCli = process.env.npm_execpath;
+  if (npmCli && /\.c?js$/.test(npmCli)) {
+    const cli = name === "npm" ? npmCli : path.join(path.dirname(npmCli), "npx-cli.js");
+    if (existsSync(cli)) return [process.execPath, cli];
+  }
+  return [process.platform === "win32" ? `${name}.cmd` : name];
+}
+
+const npx = npmCommand("npx");
+const npm = npmCommand("npm");
 
 /** Runs a command with its output shown live; resolves with its exit code and what it printed. */
-function run(command: string, args: string[], cwd = repoRoot, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
+function run([program, ...leading]: Command, args: string[], cwd = repoRoot, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], shell: process.platform === "win32" });
+    // cmd.exe only for the fallback npm.cmd / npx.cmd (run outside npm, on Windows).
+    const shell = process.platform === "win32" && program.endsWith(".cmd");
+    const child = spawn(program, [...leading, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], shell });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk;
@@ -46,7 +66,7 @@ function run(command: string, args: string[], cwd = repoRoot, env: NodeJS.Proces
 }
 
 /** A step that is one check: it passes when the command exits 0. */
-function check(name: string, command: string, args: string[], cwd = repoRoot): Step {
+function check(name: string, command: Command, args: string[], cwd = repoRoot): Step {
   return {
     name,
     run: async () => ((await run(command, args, cwd)).code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 }),
@@ -57,7 +77,7 @@ function djangoTests(): Step {
   return {
     name: "django: manage.py test",
     run: async () => {
-      const { code, output } = await run(venvBin("python"), [path.join("django", "manage.py"), "test", "--noinput"]);
+      const { code, output } = await run([venvBin("python")], [path.join("django", "manage.py"), "test", "--noinput"]);
       const ran = Number(/^Ran (\d+) tests?/m.exec(output)?.[1] ?? 0);
       const number = (key: string) => Number(new RegExp(`${key}=(\\d+)`).exec(output)?.[1] ?? 0);
       const failed = number("failures") + number("errors");
@@ -128,7 +148,12 @@ async function main(): Promise<void> {
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
   const filter = process.argv[2];
-  const selected = plan().filter((step) => !filter || step.name.includes(filter));
+  const all = plan();
+  const selected = all.filter((step) => !filter || step.name.includes(filter));
+  if (!selected.length) {
+    console.error(`No test step's name contains "${filter}". The steps:\n${all.map((step) => `  ${step.name}`).join("\n")}`);
+    process.exit(1);
+  }
   const results: [string, Counts][] = [];
   for (const step of selected) {
     console.log(`\n=== ${step.name}`);
