@@ -37,6 +37,8 @@ export interface UnexpectedExit {
   /** Django's exit code; null when a signal ended it. */
   code: number | null;
   recentLines: string[];
+  /** The URL it was serving, so a restart can keep the port (and the window's origin). */
+  url: string;
 }
 
 export interface RunningApp {
@@ -113,7 +115,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   void backend.exited.then(async (code) => {
     if (stopping) return;
     await Promise.all(workers.map((worker) => worker.stop()));
-    options.onUnexpectedExit?.({ code, recentLines: backend.recentLines() });
+    options.onUnexpectedExit?.({ code, recentLines: backend.recentLines(), url: backend.url });
   });
   return {
     backend,

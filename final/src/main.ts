@@ -111,7 +111,6 @@ async function showStartupFailure(error: unknown): Promise<void> {
 
 /** Django stopped on its own while the app was open: say why, then restart it on the same port or quit. */
 async function backendStopped(exit: UnexpectedExit): Promise<void> {
-  const port = running ? Number(new URL(running.backend.url).port) : undefined;
   running = undefined;
   const failure = describeUnexpectedExit(exit, backend?.logFile ?? "", backend?.root?.layout === "development");
   const { response } = await dialog.showMessageBox({
@@ -128,7 +127,7 @@ async function backendStopped(exit: UnexpectedExit): Promise<void> {
     return;
   }
   try {
-    running = await startBackend(port).app;
+    running = await startBackend(Number(new URL(exit.url).port)).app;
   } catch (error) {
     await showStartupFailure(error);
     app.quit();

@@ -147,10 +147,11 @@ describe("when Django stops on its own", () => {
     // Windows has no signals: TerminateProcess leaves exit code 1.
     expect(exit.code).toBe(process.platform === "win32" ? 1 : null);
     expect(exit.recentLines.some((line) => line.startsWith("DESKTOP_DJANGO_SERVING"))).toBe(true);
+    expect(exit.url).toBe(app.backend.url);
     expect(isRunning(workerPid)).toBe(false);
 
     // What the shell's Restart does: the same port and token, so the window's origin stays valid.
-    running = await startApp({ ...paths, env, token, port: Number(new URL(app.backend.url).port) });
+    running = await startApp({ ...paths, env, token, port: Number(new URL(exit.url).port) });
     expect(running.backend.url).toBe(app.backend.url);
     expect(await routines(client)).toHaveLength(1);
   });
@@ -172,7 +173,7 @@ describe("when Django stops on its own", () => {
     const original = readFileSync(models, "utf8");
     let reported!: (exit: UnexpectedExit) => void;
     const exited = new Promise<UnexpectedExit>((resolve) => (reported = resolve));
-    const { app, env, token } = await start(contractEnv(), [], { managePy, args: ["--reload"], onUnexpectedExit: (exit) => reported(exit) });
+    const { env, token } = await start(contractEnv(), [], { managePy, args: ["--reload"], onUnexpectedExit: (exit) => reported(exit) });
 
     // Like the dev-loop test: repeat the broken save until Django's reloader has taken its first snapshot and sees it.
     const breakIt = () => appendFileSync(models, "\nthis line is not Python(\n");
@@ -185,7 +186,7 @@ describe("when Django stops on its own", () => {
     expect(exit.recentLines.join("\n")).toContain("SyntaxError");
 
     writeFileSync(models, original);
-    running = await startApp({ ...paths, managePy, env, token, args: ["--reload"], port: Number(new URL(app.backend.url).port) });
+    running = await startApp({ ...paths, managePy, env, token, args: ["--reload"], port: Number(new URL(exit.url).port) });
     expect((await new DjangoClient(running.backend.url, token).get("/")).status).toBe(200);
   });
 });
