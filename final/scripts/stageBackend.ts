@@ -227,8 +227,13 @@ function djangoInBundle(bundleDir: string, interpreter: string, args: string[], 
       }),
     });
   } finally {
-    rmSync(appData, { recursive: true, force: true });
+    removeFolder(appData);
   }
+}
+
+/** rm -rf, retried for a moment: on Windows a virus scanner or a Python that just exited can still hold a file. */
+function removeFolder(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 }
 
 async function obtainArchive(options: StageOptions, cacheDir: string, platform: string, arch: string, log: (line: string) => void): Promise<RuntimeArchive> {
@@ -244,7 +249,7 @@ function moveIntoPlace(staging: string, bundleDir: string): void {
   const previous = `${bundleDir}.previous-${process.pid}`;
   if (existsSync(bundleDir)) renameSync(bundleDir, previous);
   renameSync(staging, bundleDir);
-  rmSync(previous, { recursive: true, force: true });
+  removeFolder(previous);
 }
 
 export async function stageBackend(options: StageOptions): Promise<StageResult> {
@@ -305,7 +310,7 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     log(`Staged ${bundleDir}`);
     return { bundleDir, manifest, sizeBeforePruning, sizeAfterPruning };
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    removeFolder(staging);
     throw error;
   }
 }
