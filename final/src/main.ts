@@ -11,7 +11,7 @@ import { contractEnv, resolveBackend, type BackendRoot } from "./backendRoot";
 import { watchTemplatesAndStatic } from "./devReload";
 import { menuTemplate } from "./menu";
 import { guardWindow, injectToken, registerBridge } from "./security";
-import { describeStartupFailure, describeUnexpectedExit } from "./startupError";
+import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } from "./startupError";
 import { generateToken, originOf } from "./token";
 import { updateChecker } from "./updater";
 import { loadWindowState, placeOnScreen, saveWindowState } from "./windowState";
@@ -102,17 +102,29 @@ async function stopBackend(): Promise<void> {
   await Promise.all([stopping?.stop(), stopWatching?.()]);
 }
 
-async function showStartupFailure(error: unknown): Promise<void> {
+function startupFailure(error: unknown): StartupFailure {
   const cause = error instanceof AppStartError ? error.cause : error;
   const lines = error instanceof AppStartError ? error.recentLines : [];
-  const failure = describeStartupFailure(cause, lines, backend?.logFile ?? "");
+  return describeStartupFailure(cause, lines, backend?.logFile ?? "");
+}
+
+async function showStartupFailure(error: unknown): Promise<void> {
+  const failure = startupFailure(error);
   await dialog.showMessageBox({ type: "error", title: failure.title, message: failure.message, detail: failure.detail });
 }
 
-/** Django stopped on its own while the app was open: say why, then restart it on the same port or quit. */
+/** Django stopped on its own while the app was open: say why, and offer to start it again. */
 async function backendStopped(exit: UnexpectedExit): Promise<void> {
   running = undefined;
-  const failure = describeUnexpectedExit(exit, backend?.logFile ?? "", backend?.root?.layout === "development");
+  const development = backend?.root?.layout === "development";
+  await offerRestart(describeUnexpectedExit(exit, backend?.logFile ?? "", development), Number(new URL(exit.url).port));
+}
+
+/**
+ * Restart or Quit. Restart starts Django on the same port, so the window's origin, its guards and the token stay
+ * valid; if that start fails too (in development: the code is not fixed yet), the question comes back with the new error.
+ */
+async function offerRestart(failure: StartupFailure, port: number): Promise<void> {
   const { response } = await dialog.showMessageBox({
     type: "error",
     title: failure.title,
@@ -127,10 +139,9 @@ async function backendStopped(exit: UnexpectedExit): Promise<void> {
     return;
   }
   try {
-    running = await startBackend(Number(new URL(exit.url).port)).app;
+    running = await startBackend(port).app;
   } catch (error) {
-    await showStartupFailure(error);
-    app.quit();
+    await offerRestart(startupFailure(error), port);
   }
 }
 
