@@ -136,14 +136,14 @@ describe("routines status", () => {
 
 describe("when Django stops on its own", () => {
   it("the worker is stopped, the exit is reported, and a restart on the same port serves the same data", async () => {
-    let reported!: (exit: UnexpectedExit) => void;
-    const exited = new Promise<UnexpectedExit>((resolve) => (reported = resolve));
-    const { app, client, env, token } = await start(contractEnv(), [], { onUnexpectedExit: (exit) => reported(exit) });
+    let reported: ((exit: UnexpectedExit) => void) | undefined;
+    const { app, client, env, token } = await start(contractEnv(), [], { onUnexpectedExit: (exit) => reported?.(exit) });
     expect((await client.submit("/routines/", "/routines/start/")).status).toBe(302);
     const workerPid = app.workers[0]!.current()!.child.pid!;
 
+    const exited = waitFor<UnexpectedExit>((resolve) => (reported = resolve), 10_000, "the unexpected exit");
     process.kill(app.backend.child.pid!, "SIGKILL");
-    const exit = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no unexpected exit reported")), 10_000))]);
+    const exit = await exited;
     // Windows has no signals: TerminateProcess leaves exit code 1.
     expect(exit.code).toBe(process.platform === "win32" ? 1 : null);
     expect(exit.recentLines.some((line) => line.startsWith("DESKTOP_DJANGO_SERVING"))).toBe(true);
@@ -171,17 +171,15 @@ describe("when Django stops on its own", () => {
     const managePy = path.join(copy, "manage.py");
     const models = path.join(copy, "example_app", "models.py");
     const original = readFileSync(models, "utf8");
-    let reported!: (exit: UnexpectedExit) => void;
-    const exited = new Promise<UnexpectedExit>((resolve) => (reported = resolve));
-    const { env, token } = await start(contractEnv(), [], { managePy, args: ["--reload"], onUnexpectedExit: (exit) => reported(exit) });
+    let reported: ((exit: UnexpectedExit) => void) | undefined;
+    const { env, token } = await start(contractEnv(), [], { managePy, args: ["--reload"], onUnexpectedExit: (exit) => reported?.(exit) });
+    const exited = waitFor<UnexpectedExit>((resolve) => (reported = resolve), 30_000, "the unexpected exit");
 
     // Like the dev-loop test: repeat the broken save until Django's reloader has taken its first snapshot and sees it.
     const breakIt = () => appendFileSync(models, "\nthis line is not Python(\n");
     breakIt();
     const saving = setInterval(breakIt, 1500);
-    const exit = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no unexpected exit reported")), 30_000))]).finally(() =>
-      clearInterval(saving),
-    );
+    const exit = await exited.finally(() => clearInterval(saving));
     expect(exit.code).toBe(1);
     expect(exit.recentLines.join("\n")).toContain("SyntaxError");
 
