@@ -110,6 +110,7 @@ function startupFailure(error: unknown): StartupFailure {
 
 async function showStartupFailure(error: unknown): Promise<void> {
   const failure = startupFailure(error);
+  console.error(`${failure.title}: ${failure.message}\n${failure.detail}`);
   await dialog.showMessageBox({ type: "error", title: failure.title, message: failure.message, detail: failure.detail });
 }
 
@@ -166,7 +167,8 @@ app.whenReady().then(async () => {
   try {
     running = await backend.app;
   } catch (error) {
-    splash.destroy();
+    // Hidden, not destroyed: destroying the last window fires window-all-closed, which would quit before the dialog shows.
+    splash.hide();
     await showStartupFailure(error);
     app.quit();
     return;

@@ -58,6 +58,7 @@ function createMainWindow(url: string): BrowserWindow {
 
 async function showStartupFailure(error: unknown, lines: string[]): Promise<void> {
   const failure = describeStartupFailure(error, lines, django.logFile);
+  console.error(`${failure.title}: ${failure.message}\n${failure.detail}`);
   await dialog.showMessageBox({ type: "error", title: failure.title, message: failure.message, detail: failure.detail });
 }
 
@@ -71,7 +72,8 @@ app.whenReady().then(async () => {
     backend = await django.backend;
     await waitForHealth(backend.url, { exited: backend.exited });
   } catch (error) {
-    splash.destroy();
+    // Hidden, not destroyed: destroying the last window fires window-all-closed, which would quit before the dialog shows.
+    splash.hide();
     const failed = error instanceof BackendStartError ? error.backend : backend;
     await showStartupFailure(error, failed?.recentLines() ?? []);
     app.quit();
