@@ -17,6 +17,9 @@ export function electronBinary(): string | undefined {
 
 export const SKIP_REASON = "Electron binary not installed here (it downloads from GitHub on first use); this suite runs in GitHub Actions";
 
+// The list reporter shows a skipped test without its reason, so the reason is printed once here.
+if (!electronBinary()) console.log(`Skipping the real-Electron tests: ${SKIP_REASON}.`);
+
 export const chapterDir = path.resolve(__dirname, "..", "..");
 
 /** The first window showing Django (a splash window may come first). */
