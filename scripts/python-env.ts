@@ -7,7 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -71,13 +71,10 @@ export function findPython(env: NodeJS.ProcessEnv = process.env): PythonCommand 
   throw new PythonSetupError(tooOld(seen.length ? seen.join(", ") : "no `python3` or `python` was found on PATH"));
 }
 
-const requirementsFile = path.join(djangoDir, "requirements-dev.txt");
-const stampFile = path.join(venvDir, ".requirements.sha256");
-
-function requirementsDigest(): string {
+function requirementsDigest(project: string): string {
   const hash = createHash("sha256");
   for (const name of ["requirements.txt", "requirements-dev.txt"]) {
-    const file = path.join(djangoDir, name);
+    const file = path.join(project, name);
     if (existsSync(file)) hash.update(readFileSync(file));
   }
   return hash.digest("hex");
@@ -90,21 +87,39 @@ function run(command: string, args: string[], what: string): void {
   }
 }
 
+function hasPip(python: string): boolean {
+  return spawnSync(python, ["-m", "pip", "--version"], { stdio: "ignore", windowsHide: true }).status === 0;
+}
+
 /**
- * Makes sure django/.venv exists and holds the pinned requirements.
+ * Makes sure the virtualenv (django/.venv) exists and holds the pinned requirements.
  * Does nothing when the requirements have not changed since the last install.
+ * A virtualenv left half-made (no pip: on Debian and Ubuntu, `venv` without the
+ * python3-venv package stops after creating bin/python) is made again, so
+ * running setup again after fixing the cause works.
  */
-export function ensureVenv(log: (line: string) => void = console.log): string {
-  const python = venvBin("python");
-  const digest = requirementsDigest();
+export function ensureVenv(log: (line: string) => void = console.log, { project = djangoDir, env = process.env }: { project?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  const venv = path.join(project, ".venv");
+  const python = venvBin("python", venv);
+  const stampFile = path.join(venv, ".requirements.sha256");
+  const digest = requirementsDigest(project);
   if (existsSync(python) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === digest) return python;
-  if (!existsSync(python)) {
-    const base = findPython();
-    log(`Creating django/.venv with ${[base.command, ...base.args].join(" ")} (Python ${base.version.join(".")})`);
-    run(base.command, [...base.args, "-m", "venv", venvDir], "Creating the virtualenv");
+  if (existsSync(python) && !hasPip(python)) {
+    log(`${path.relative(repoRoot, venv)} has no pip (its creation stopped half-way): making it again`);
+    rmSync(venv, { recursive: true, force: true });
   }
-  log("Installing Django's pinned requirements into django/.venv");
-  run(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", requirementsFile], "Installing the Python requirements");
+  if (!existsSync(python)) {
+    const base = findPython(env);
+    log(`Creating ${path.relative(repoRoot, venv)} with ${[base.command, ...base.args].join(" ")} (Python ${base.version.join(".")})`);
+    try {
+      run(base.command, [...base.args, "-m", "venv", venv], "Creating the virtualenv");
+    } catch (error) {
+      rmSync(venv, { recursive: true, force: true });
+      throw new PythonSetupError(`${(error as Error).message}\nOn Debian and Ubuntu, \`python3 -m venv\` needs the python3-venv package: sudo apt install python3-venv`);
+    }
+  }
+  log(`Installing Django's pinned requirements into ${path.relative(repoRoot, venv)}`);
+  run(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", path.join(project, "requirements-dev.txt")], "Installing the Python requirements");
   writeFileSync(stampFile, digest);
   return python;
 }
