@@ -5,7 +5,7 @@
  * a repository path; paths in the target start with `<target>/` and are not
  * checked.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -24,6 +24,27 @@ function inlineCode(markdown: string): string[] {
 }
 
 const named = [...new Set(inlineCode(text).filter((span) => REPOSITORY_PATH.test(span)))];
+
+/**
+ * What a copied shell prints that is only true in the starter: the demo app's
+ * name, the starter's repository name, its setup script, and npm workspace
+ * commands (`-w final`, or `-w ${workspace}`, which prints `-w desktop` in a
+ * target that has no workspaces). Comment lines are not shown to anyone.
+ */
+const STARTER_ONLY_TEXT = /Flying Stable|desktop-django-starter repository|setup:python|-w final\b|-w \$\{workspace\}/;
+
+/** The shell's source files whose code (not comments) carries starter-only text. */
+function shellFilesWithStarterText(): string[] {
+  const files = ["final/electron-builder.config.ts"];
+  for (const folder of ["final/src", "final/scripts"]) {
+    for (const name of readdirSync(path.join(repoRoot, folder))) if (name.endsWith(".ts")) files.push(`${folder}/${name}`);
+  }
+  return files.filter((file) =>
+    readFileSync(path.join(repoRoot, file), "utf8")
+      .split("\n")
+      .some((line) => !/^\s*(\*|\/\/|\/\*)/.test(line) && STARTER_ONLY_TEXT.test(line)),
+  );
+}
 
 describe("SKILL.md", () => {
   it("has frontmatter with a name and a description", () => {
@@ -54,6 +75,10 @@ describe("SKILL.md", () => {
 
   it("names repository paths", () => {
     expect(named.length).toBeGreaterThan(5);
+  });
+
+  it.each(shellFilesWithStarterText())("tells the agent to adapt the starter-only messages in %s", (file) => {
+    expect(named).toContain(file);
   });
 
   it.each(named)("names %s, which exists in the repository", (name) => {
