@@ -8,8 +8,11 @@
  * folder. In the packaged app it is `<resources>/backend`, which the main process
  * finds through `process.resourcesPath` (src/backendRoot.ts).
  *
- * `npm run pack` and `npm run dist` (scripts/package.ts) use this file; plain
- * `npx electron-builder` finds it too.
+ * `npm run pack` and `npm run dist` (scripts/package.ts) call builderConfig()
+ * and hand the result to electron-builder. A bare `npx electron-builder` would
+ * not find this file (it looks for `electron-builder.yml`, `.json`, `.ts` and
+ * the like), so build through those scripts. Nothing is computed on import: a
+ * bad setting is reported by the script that asked for it, as a message.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -112,5 +115,3 @@ export function builderConfig({ backendDir = stagedBackendDir, env = process.env
     },
   };
 }
-
-export default builderConfig();

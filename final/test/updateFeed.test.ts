@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { request, createServer, type ClientRequest, type IncomingMessage, type RequestOptions } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -5,8 +6,9 @@ import { HttpExecutor } from "builder-util-runtime";
 import type { AppUpdater } from "electron-updater";
 import { createClient } from "electron-updater/out/providerFactory";
 import type { ProviderPlatform, ProviderRuntimeOptions } from "electron-updater/out/providers/Provider";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { builderConfig } from "../electron-builder.config";
+import { builderConfig, chapterDir } from "../electron-builder.config";
 import { describeUpdateFeed, genericFeed, githubFeed, updateFeedFromEnvironment, type UpdateFeed } from "../scripts/updateFeed";
 
 describe("updateFeedFromEnvironment", () => {
@@ -159,3 +161,14 @@ class NodeHttpExecutor extends HttpExecutor<ClientRequest> {
     return request(options, callback);
   }
 }
+
+describe("npm run pack with a feed it refuses", () => {
+  it("stops with the feed's message, before anything else and without a stack trace", () => {
+    const env = { ...process.env, DDS_UPDATE_URL: "http://updates.example.com/flying-stable/" };
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(chapterDir, "scripts", "package.ts"), "--dir"], { cwd: chapterDir, env, encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("does not use https");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stdout).not.toContain("Update feed:");
+  });
+});

@@ -49,9 +49,11 @@ export function checkPackagingInputs(
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { dir: { type: "boolean", default: false }, "electron-dist": { type: "string" } } });
+  // The feed first: a wrong DDS_UPDATE_URL is quicker to fix than a missing stage.
+  const feed = describeUpdateFeed(updateFeedFromEnvironment());
   checkPackagingInputs();
   for (const line of prepareSigningEnvironment(process.env, process.platform)) console.log(line);
-  console.log(`Update feed: ${describeUpdateFeed(updateFeedFromEnvironment())}.`);
+  console.log(`Update feed: ${feed}.`);
   const electronDist = values["electron-dist"] ? path.resolve(process.env.INIT_CWD ?? process.cwd(), values["electron-dist"]) : undefined;
   const outputs = await build({
     projectDir: chapterDir,
