@@ -1,25 +1,44 @@
 /**
  * `npm run stage -w chapters/04-bundled-python`: builds .stage/backend, the
  * backend bundle a packaged app ships (see stageBackend.ts for what is in it).
- *
- *   --python-archive <file>   stage from a local install_only archive (env DDS_PYTHON_ARCHIVE)
- *   --python-sha256 <hex>     verify that archive's SHA-256 (env DDS_PYTHON_ARCHIVE_SHA256)
- *   --wheelhouse <dir>        install Python dependencies from these wheels only (env DDS_WHEELHOUSE)
- *   --bundle-dir <dir>        stage somewhere else than .stage/backend
+ * Its options are in USAGE below; `-- --help` prints them.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { findRepoRoot } from "../src/paths";
 import { stageBackend } from "./stageBackend";
 
-const { values } = parseArgs({
-  options: {
-    "python-archive": { type: "string" },
-    "python-sha256": { type: "string" },
-    wheelhouse: { type: "string" },
-    "bundle-dir": { type: "string" },
-  },
-});
+const USAGE = `Usage: npm run stage -w <workspace> -- [options]
+
+  --python-archive <file>   stage from a local install_only archive (env DDS_PYTHON_ARCHIVE)
+  --python-sha256 <hex>     verify that archive's SHA-256 (env DDS_PYTHON_ARCHIVE_SHA256)
+  --wheelhouse <dir>        install Python dependencies from these wheels only (env DDS_WHEELHOUSE)
+  --bundle-dir <dir>        stage somewhere else than .stage/backend
+
+Without options it downloads the pinned python-build-standalone runtime (cached in .stage/cache).`;
+
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        "python-archive": { type: "string" },
+        "python-sha256": { type: "string" },
+        wheelhouse: { type: "string" },
+        "bundle-dir": { type: "string" },
+        help: { type: "boolean" },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const values = options();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 // npm runs this script in the chapter folder; relative paths mean the folder the command was typed in.
 const absolute = (file: string | undefined) => (file ? path.resolve(process.env.INIT_CWD ?? process.cwd(), file) : undefined);
