@@ -42,8 +42,9 @@ export interface UpdateCheckOptions {
 export type UpdateOutcome = "development" | "no-feed" | "failed" | "up-to-date" | "declined" | "install-on-quit" | "installing";
 
 const MANUAL_PATH =
-  "You can also update by hand: download the new installer and the release's SHA256SUMS, check the installer " +
-  "(npm run release:verify, or sha256sum -c SHA256SUMS), then install it over this version. Your data is kept.";
+  "You can also update by hand: download the new installer and the release's SHA256SUMS, compare the installer's SHA-256 " +
+  "against its line in SHA256SUMS (Get-FileHash in PowerShell, shasum -a 256 on macOS, sha256sum on Linux), then install it " +
+  "over this version. Your data is kept.";
 
 /** Returns the menu item's action. A click while a check is running joins that check instead of starting another. */
 export function createUpdateCheck(options: UpdateCheckOptions): () => Promise<UpdateOutcome> {
