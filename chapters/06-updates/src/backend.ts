@@ -50,6 +50,22 @@ const RECENT_LINES = 40;
 /** desktop_serve's exit code when its port was taken before it could bind. */
 export const EXIT_PORT_IN_USE = 10;
 
+/** What an exit before serving means and what to do next, per desktop_serve's exit codes (docs/reference/runtime-contract.md). */
+export function exitAdvice(code: number | null): string {
+  switch (code) {
+    case null:
+      return "Something outside the app ended it.";
+    case 2:
+      return "The shell gave it no valid address (DESKTOP_DJANGO_HOST, DESKTOP_DJANGO_PORT): a bug in the shell, not in the Django project.";
+    case EXIT_PORT_IN_USE:
+      return "Other programs took every port it tried before Django could bind it. Start the app again.";
+    case 11:
+      return "A database migration failed; its error is in the last lines. Starting again will not help until the migration or the database is fixed.";
+    default:
+      return "Python stopped with an error; the last lines show it, usually as a traceback ending in the exception.";
+  }
+}
+
 export function parseServingLine(line: string): ServingInfo | undefined {
   if (!line.startsWith(SERVING_PREFIX)) return undefined;
   try {
@@ -121,7 +137,7 @@ export async function startBackendOnFreePort(
     const outcome = await Promise.race([serving.then(() => "serving" as const), backend.exited]);
     if (outcome === "serving") return backend;
     if (outcome !== EXIT_PORT_IN_USE || attempt >= attempts) {
-      throw new BackendStartError(`Django exited with code ${outcome} before it started serving.`, backend);
+      throw new BackendStartError(`Django exited with code ${outcome} before it started serving. ${exitAdvice(outcome)}`, backend);
     }
     log(`Port ${port} was taken before Django could bind it; trying another port (attempt ${attempt + 1} of ${attempts}).`);
   }

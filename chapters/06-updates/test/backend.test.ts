@@ -2,11 +2,11 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BackendStartError, parseServingLine, startBackend, startBackendOnFreePort, type Backend, type ServingInfo } from "../src/backend";
+import { BackendStartError, exitAdvice, parseServingLine, startBackend, startBackendOnFreePort, type Backend, type ServingInfo } from "../src/backend";
 import { devPaths } from "../src/paths";
 import { waitForHealth } from "../src/readiness";
 import { createServer, type Server } from "node:net";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { freePort, isRunning, tempDir, waitFor, waitUntilGone } from "./helpers";
 
 const paths = devPaths();
@@ -104,7 +104,7 @@ describe("startBackendOnFreePort", () => {
     await new Promise<void>((resolve) => blocker.listen(taken, "127.0.0.1", resolve));
     try {
       await expect(startBackendOnFreePort({ ...paths, env: devEnv() }, { attempts: 2, choosePort: async () => taken, log: () => {} })).rejects.toThrow(
-        "Django exited with code 10 before it started serving.",
+        "Django exited with code 10 before it started serving. Other programs took every port it tried before Django could bind it. Start the app again.",
       );
     } finally {
       blocker.close();
@@ -116,11 +116,33 @@ describe("startBackendOnFreePort", () => {
     const env = { ...devEnv(), DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.missing" };
     const error = await startBackendOnFreePort({ ...paths, env, logFile }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendStartError);
+    expect((error as Error).message).toBe(`Django exited with code 1 before it started serving. ${exitAdvice(1)}`);
+    expect(exitAdvice(1)).toContain("the last lines show it");
     const lines = (error as BackendStartError).backend.recentLines().join("\n");
     expect(lines).toContain("desktop_django_starter.settings.missing");
     await (error as BackendStartError).backend.exited;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(existsSync(logFile)).toBe(true);
     expect(readFileSync(logFile, "utf8")).toContain("desktop_django_starter.settings.missing");
+  });
+
+  it("says a failed migration will not go away by starting again", async () => {
+    // Not a database at all: migrate fails, and desktop_serve exits with 11 instead of serving.
+    const env = devEnv();
+    writeFileSync(path.join(env.DESKTOP_DJANGO_APP_DATA_DIR!, "app.sqlite3"), "this is not a SQLite database, it only has the name of one".repeat(40));
+    const error = await startBackendOnFreePort({ ...paths, env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendStartError);
+    expect((error as Error).message).toBe(
+      "Django exited with code 11 before it started serving. A database migration failed; its error is in the last lines. " +
+        "Starting again will not help until the migration or the database is fixed.",
+    );
+    expect((error as BackendStartError).backend.recentLines().join("\n")).toContain("migration failed: ");
+  });
+});
+
+describe("exitAdvice", () => {
+  it("tells a shell bug and an outside kill apart from a problem in the project", () => {
+    expect(exitAdvice(2)).toContain("a bug in the shell, not in the Django project");
+    expect(exitAdvice(null)).toBe("Something outside the app ended it.");
   });
 });
