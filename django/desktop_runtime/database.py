@@ -1,6 +1,10 @@
 """Database preparation at start: pending migrations and first-run seeding."""
 
+import importlib
+import pkgutil
+
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -9,16 +13,51 @@ def apply_pending_migrations() -> bool:
     """Migrate the database if needed; return True if it was brand-new.
 
     Brand-new means Django had never migrated it: no django_migrations table.
-    Checking the plan first skips the whole `migrate` command on the usual
-    start, when nothing is pending.
+    On the usual start every migration file is already recorded as applied,
+    and comparing two lists of names is enough: Django's migration loader,
+    which imports every migration and builds their graph, is only asked when
+    something differs (a new migration, a squash, a brand-new database).
     """
+    applied = recorded_migrations()
+    if applied is not None and migration_files() <= applied:
+        return False
+
     from django.db.migrations.executor import MigrationExecutor
 
-    brand_new = "django_migrations" not in connection.introspection.table_names()
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)
-    return brand_new
+    return applied is None
+
+
+def recorded_migrations() -> set[tuple[str, str]] | None:
+    """The (app label, migration name) pairs recorded as applied; None if never migrated."""
+    if "django_migrations" not in connection.introspection.table_names():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT app, name FROM django_migrations")
+        return set(cursor.fetchall())
+
+
+def migration_files() -> set[tuple[str, str]]:
+    """The (app label, migration name) pairs on disk, named the way Django's loader names them."""
+    found = set()
+    for app_config in apps.get_app_configs():
+        module_name = settings.MIGRATION_MODULES.get(
+            app_config.label, f"{app_config.name}.migrations"
+        )
+        if module_name is None:  # migrations switched off for this app
+            continue
+        try:
+            package = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue  # an app without migrations
+        for module in pkgutil.iter_modules(getattr(package, "__path__", [])):
+            if not module.name.startswith(("_", "~")):
+                found.add((app_config.label, module.name))
+    return found
 
 
 def seed_new_database() -> None:

@@ -181,6 +181,35 @@ class ExitCodeTests(DesktopServeTestCase):
         self.assertIn("desktop_serve: migration failed: DatabaseError", backend.stderr())
 
 
+class LaterMigrationTests(DesktopServeTestCase):
+    def test_a_migration_the_database_has_not_seen_is_applied_on_the_next_start(self):
+        port = free_port()
+        backend = self.start(DESKTOP_DJANGO_PORT=port, DESKTOP_DJANGO_AUTH_TOKEN=TOKEN)
+        backend.wait_for_serving()
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+
+        # Make it a database from a version before the routines app existed.
+        tables = query_database(
+            self.database,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'routines_%'",
+        )
+        self.assertTrue(tables)
+        for (table,) in tables:
+            change_database(self.database, f'DROP TABLE "{table}"')
+        change_database(self.database, "DELETE FROM django_migrations WHERE app = 'routines'")
+
+        backend = self.start(DESKTOP_DJANGO_PORT=port, DESKTOP_DJANGO_AUTH_TOKEN=TOKEN)
+        serving = backend.wait_for_serving()
+        self.assertEqual(
+            query_database(
+                self.database, "SELECT name FROM django_migrations WHERE app = 'routines'"
+            ),
+            [("0001_initial",)],
+        )
+        self.assertEqual(http_get(f"{serving['url']}routines/", TOKEN)[0], 200)
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+
+
 class WorkerListTests(DesktopServeTestCase):
     def test_without_the_routines_app_no_worker_is_listed_and_its_urls_are_gone(self):
         backend = self.start(

@@ -1,0 +1,33 @@
+"""How desktop_serve decides whether a database needs migrating."""
+
+from unittest import mock
+
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.test import TestCase
+
+from desktop_runtime.database import apply_pending_migrations, migration_files, recorded_migrations
+
+
+class PendingMigrationTests(TestCase):
+    def test_migration_files_are_the_ones_django_would_load(self):
+        loader = MigrationLoader(connection, ignore_no_migrations=True)
+        self.assertEqual(migration_files(), set(loader.disk_migrations))
+        self.assertIn(("example_app", "0001_initial"), migration_files())
+
+    def test_a_fully_migrated_database_is_left_alone_without_loading_the_migration_graph(self):
+        # The test database is fully migrated, as a user's database is on every start but the first.
+        self.assertLessEqual(migration_files(), recorded_migrations())
+        with mock.patch(
+            "django.db.migrations.executor.MigrationExecutor",
+            side_effect=AssertionError("the migration graph was loaded"),
+        ):
+            self.assertFalse(apply_pending_migrations())
+
+    def test_an_unrecorded_migration_asks_django(self):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM django_migrations WHERE app = 'example_app'")
+        with mock.patch("django.db.migrations.executor.MigrationExecutor") as executor:
+            executor.return_value.migration_plan.return_value = []
+            self.assertFalse(apply_pending_migrations())
+        executor.assert_called_once_with(connection)
