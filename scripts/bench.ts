@@ -17,7 +17,7 @@
  * two-process/floor is the ceiling for two-process/ours on this machine, and
  * is printed next to it.
  *
- * It reports; it never fails because a machine is slow. Options: --runs N (default 9).
+ * It reports; it never fails because a machine is slow. Options: --runs N (default 15).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -32,6 +32,7 @@ import { directorySize, formatMegabytes } from "../chapters/04-bundled-python/sc
 import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../chapters/04-bundled-python/scripts/localRuntime.ts";
 import { isolatedPythonEnv, stageBackend } from "../chapters/04-bundled-python/scripts/stageBackend.ts";
 import type { BundleManifest } from "../chapters/04-bundled-python/src/backendRoot.ts";
+import { formatRatio, judge, median, ratioInterval, type RatioInterval, type Verdict } from "./bench/stats.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const floorScript = path.join(repoRoot, "scripts", "bench", "floor.py");
@@ -41,7 +42,7 @@ const FAST_POLL_MS = 5;
 const STARTER_POLL_MS = 250;
 const GIVE_UP_MS = 60_000;
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "9" } } });
+const { values } = parseArgs({ options: { runs: { type: "string", default: "15" } } });
 const runs = Math.max(1, Number(values.runs));
 
 interface Backend {
@@ -220,12 +221,6 @@ async function coldStart(variant: Variant, backend: Backend, appDataDir: string,
   return { ms, migrateMs, child };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 /** Resident memory of a process, in bytes, on macOS and Linux. */
 function residentBytes(pid: number): number | undefined {
   if (process.platform === "win32") return undefined;
@@ -236,6 +231,33 @@ function residentBytes(pid: number): number | undefined {
 
 const pad = (text: string, width: number) => text.padStart(width);
 const ms = (value: number) => `${Math.round(value)} ms`;
+
+const OURS_TO_FLOOR = { atMost: 1.2 };
+const TWO_PROCESS_TO_OURS = { atLeast: 3 };
+
+/** What the intervals on an existing database say about the two targets, in plain words. */
+function verdictSentence(oursToFloor: RatioInterval, twoProcessToOurs: RatioInterval, ceiling: RatioInterval): string {
+  const words: Record<Verdict, [string, string]> = {
+    met: ["ours is within 1.2x of the floor", "at least 3x faster than the two-process start"],
+    missed: ["ours is MORE than 1.2x the floor", "LESS than 3x faster than the two-process start"],
+    unclear: [`${runs} runs cannot tell whether ours is within 1.2x of the floor`, `${runs} runs cannot tell whether it is 3x faster than the two-process start`],
+  };
+  const first = judge(oursToFloor, OURS_TO_FLOOR);
+  const second = judge(twoProcessToOurs, TWO_PROCESS_TO_OURS);
+  const lines = [`On an existing database, ${words[first][0]}, and ${words[second][1]}.`];
+  if (judge(ceiling, TWO_PROCESS_TO_OURS) === "missed") {
+    // Every start runs django.setup(), so none can answer before the floor does.
+    lines.push(
+      `No backend can start faster than the floor, so on this machine even one that answered at the floor would be ` +
+        `${ceiling.ratio.toFixed(2)}x faster than the two-process start, under 3x: ` +
+        "that start is two Django starts plus migrate's and runserver's own work and the poll wait, which here add up to less than three floors.",
+    );
+  }
+  if (first === "unclear" || second === "unclear") {
+    lines.push(`More rounds narrow the intervals: \`npm run bench -- --runs ${runs * 2}\`, on a machine doing nothing else.`);
+  }
+  return lines.join("\n");
+}
 
 async function main(): Promise<void> {
   const backend = await findBackend();
@@ -255,7 +277,8 @@ async function main(): Promise<void> {
       existing: { floor: [], "two-process": [], ours: [] },
       new: { floor: [], "two-process": [], ours: [] },
     };
-    const migrateOnly: Record<"existing" | "new", number[]> = { existing: [], new: [] };
+    /** Two-process on an existing database: how long `migrate` took in each run. */
+    const migrateOnly: number[] = [];
     for (let round = 0; round < runs; round += 1) {
       // A new random order each round, so no variant always runs right after another
       // (the two-process start leaves more for the system to clean up than the others).
@@ -265,7 +288,7 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         const start = await coldStart(variant, backend, appDataDir);
         results[database][variant].push(start.ms);
-        if (start.migrateMs !== undefined) migrateOnly[database].push(start.migrateMs);
+        if (start.migrateMs !== undefined && database === "existing") migrateOnly.push(start.migrateMs);
       }
       if (process.stdout.isTTY) process.stdout.write(`\rround ${round + 1} of ${runs} done`);
     }
@@ -274,20 +297,28 @@ async function main(): Promise<void> {
     const medians = (database: "existing" | "new") => Object.fromEntries(VARIANTS.map((variant) => [variant, median(results[database][variant])])) as Record<Variant, number>;
     const existing = medians("existing");
     const fresh = medians("new");
+    const ratios = (database: "existing" | "new") => ({
+      oursToFloor: ratioInterval(results[database].ours, results[database].floor),
+      twoProcessToOurs: ratioInterval(results[database]["two-process"], results[database].ours),
+      ceiling: ratioInterval(results[database]["two-process"], results[database].floor),
+    });
+    const onExisting = ratios("existing");
+    const onNew = ratios("new");
     const rows: Array<[string, string, string]> = [
       ["(a) floor: django.setup() + stdlib http.server", ms(existing.floor), ms(fresh.floor)],
       ["(b) two-process: migrate, then runserver", ms(existing["two-process"]), ms(fresh["two-process"])],
       ["(c) ours: desktop_serve", ms(existing.ours), ms(fresh.ours)],
-      ["ours / floor        (target <= 1.2x, existing DB)", `${(existing.ours / existing.floor).toFixed(2)}x`, `${(fresh.ours / fresh.floor).toFixed(2)}x`],
-      ["two-process / ours  (target >= 3x)", `${(existing["two-process"] / existing.ours).toFixed(2)}x`, `${(fresh["two-process"] / fresh.ours).toFixed(2)}x`],
-      ["two-process / floor (ceiling for any backend)", `${(existing["two-process"] / existing.floor).toFixed(2)}x`, `${(fresh["two-process"] / fresh.floor).toFixed(2)}x`],
+      ["ours / floor        (target <= 1.2x, existing DB)", formatRatio(onExisting.oursToFloor), formatRatio(onNew.oursToFloor)],
+      ["two-process / ours  (target >= 3x)", formatRatio(onExisting.twoProcessToOurs), formatRatio(onNew.twoProcessToOurs)],
+      ["two-process / floor (ceiling for any backend)", formatRatio(onExisting.ceiling), formatRatio(onNew.ceiling)],
     ];
-    const migrateMedian = { existing: median(migrateOnly.existing), new: median(migrateOnly.new) };
-    console.log(`${"".padEnd(52)}${pad("existing DB", 13)}${pad("new DB", 10)}`);
-    for (const [label, a, b] of rows) console.log(`${label.padEnd(52)}${pad(a, 13)}${pad(b, 10)}`);
+    console.log(`${"".padEnd(50)}${pad("existing DB", 20)}${pad("new DB", 20)}`);
+    for (const [label, a, b] of rows) console.log(`${label.padEnd(50)}${pad(a, 20)}${pad(b, 20)}`);
+    console.log("Each ratio is followed by its 95% bootstrap interval: where the ratio of the medians would likely land if the runs were repeated.");
+    const migrateMedian = median(migrateOnly);
     console.log(
-      `\nWhere the two-process start spends its time (existing DB): \`migrate\` ${ms(migrateMedian.existing)}, ` +
-        `then runserver to its first polled 200 ${ms(existing["two-process"] - migrateMedian.existing)}.`,
+      `\nWhere the two-process start spends its time (existing DB): \`migrate\` ${ms(migrateMedian)}, ` +
+        `then runserver to its first polled 200 ${ms(existing["two-process"] - migrateMedian)}.`,
     );
 
     const { child } = await coldStart("ours", backend, existingDb, true);
@@ -298,19 +329,7 @@ async function main(): Promise<void> {
     console.log(`Idle resident memory of desktop_serve (2 s after start): ${rss === undefined ? "not measured on Windows" : formatMegabytes(rss)}`);
     console.log(`Staged bundle size: ${backend.bundleDir ? formatMegabytes(directorySize(backend.bundleDir)) : "no staged bundle"}`);
 
-    const verdicts = [
-      existing.ours <= existing.floor * 1.2 ? "ours is within 1.2x of the floor" : "ours is MORE than 1.2x the floor",
-      existing["two-process"] >= existing.ours * 3 ? "at least 3x faster than the two-process start" : "LESS than 3x faster than the two-process start",
-    ];
-    console.log(`\nOn an existing database, ${verdicts.join(", and ")}.`);
-    if (existing["two-process"] < existing.ours * 3 && existing["two-process"] < existing.floor * 3) {
-      // Every start runs django.setup(), so none can answer before the floor does.
-      console.log(
-        `No backend can start faster than the floor, so on this machine even one that answered at the floor would be ` +
-          `${(existing["two-process"] / existing.floor).toFixed(2)}x faster than the two-process start, under 3x: ` +
-          "that start is two Django starts plus migrate's and runserver's own work and the poll wait, which here add up to less than three floors.",
-      );
-    }
+    console.log(`\n${verdictSentence(onExisting.oursToFloor, onExisting.twoProcessToOurs, onExisting.ceiling)}`);
   } finally {
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   }

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 
+# region pending-migrations
 def apply_pending_migrations() -> bool:
     """Migrate the database if needed; return True if it was brand-new.
 
@@ -28,6 +29,9 @@ def apply_pending_migrations() -> bool:
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)
     return applied is None
+
+
+# endregion pending-migrations
 
 
 def recorded_migrations() -> set[tuple[str, str]] | None:

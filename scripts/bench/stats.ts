@@ -1,0 +1,69 @@
+/**
+ * The arithmetic behind `npm run bench`: medians, and how sure a ratio of two
+ * medians is. Cold starts on a busy laptop scatter by tens of milliseconds, so
+ * a ratio from nine runs can land on either side of a target by chance. The
+ * bench prints each ratio with a bootstrap interval and only calls a target
+ * met or missed when the whole interval is on one side of it.
+ */
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error("median of no values");
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** A small seeded generator (mulberry32), so the same runs always print the same interval. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), state | 1);
+    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface RatioInterval {
+  /** median(numerator) / median(denominator) */
+  ratio: number;
+  low: number;
+  high: number;
+}
+
+function resample(values: readonly number[], random: () => number): number[] {
+  return values.map(() => values[Math.floor(random() * values.length)]!);
+}
+
+/**
+ * The ratio of two medians with a percentile bootstrap interval: both lists are
+ * resampled with replacement, independently, `resamples` times, and the middle
+ * `confidence` share of the resampled ratios is the interval.
+ */
+export function ratioInterval(
+  numerator: readonly number[],
+  denominator: readonly number[],
+  { resamples = 2000, confidence = 0.95, random = seededRandom(1) }: { resamples?: number; confidence?: number; random?: () => number } = {},
+): RatioInterval {
+  const ratios = Array.from({ length: resamples }, () => median(resample(numerator, random)) / median(resample(denominator, random)));
+  ratios.sort((a, b) => a - b);
+  const tail = (1 - confidence) / 2;
+  const at = (share: number) => ratios[Math.min(ratios.length - 1, Math.max(0, Math.round(share * (ratios.length - 1))))]!;
+  return { ratio: median(numerator) / median(denominator), low: at(tail), high: at(1 - tail) };
+}
+
+export type Verdict = "met" | "missed" | "unclear";
+
+/** Met or missed only when the whole interval is on one side of the target. */
+export function judge(interval: RatioInterval, target: { atMost: number } | { atLeast: number }): Verdict {
+  if ("atMost" in target) {
+    if (interval.high <= target.atMost) return "met";
+    return interval.low > target.atMost ? "missed" : "unclear";
+  }
+  if (interval.low >= target.atLeast) return "met";
+  return interval.high < target.atLeast ? "missed" : "unclear";
+}
+
+export function formatRatio({ ratio, low, high }: RatioInterval): string {
+  return `${ratio.toFixed(2)}x (${low.toFixed(2)}-${high.toFixed(2)})`;
+}

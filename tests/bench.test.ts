@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { formatRatio, judge, median, ratioInterval, seededRandom } from "../scripts/bench/stats.ts";
+
+describe("median", () => {
+  it("takes the middle value of an odd count and the mean of the two middle values of an even count", () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it("does not reorder the caller's list", () => {
+    const runs = [3, 1, 2];
+    median(runs);
+    expect(runs).toEqual([3, 1, 2]);
+  });
+
+  it("refuses an empty list instead of returning NaN", () => {
+    expect(() => median([])).toThrow(/no values/);
+  });
+});
+
+describe("seededRandom", () => {
+  it("repeats for the same seed, stays in [0, 1) and differs between seeds", () => {
+    const draws = (seed: number) => {
+      const random = seededRandom(seed);
+      return Array.from({ length: 1000 }, () => random());
+    };
+    const first = draws(7);
+    const again = draws(7);
+    const other = draws(8);
+    expect(again).toEqual(first);
+    expect(other).not.toEqual(first);
+    expect(Math.min(...first)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...first)).toBeLessThan(1);
+    // Roughly uniform: each tenth of [0, 1) gets about a tenth of the draws.
+    const tenths = Array.from({ length: 10 }, (_, tenth) => first.filter((value) => Math.floor(value * 10) === tenth).length);
+    for (const count of tenths) expect(count).toBeGreaterThan(60);
+  });
+});
+
+describe("ratioInterval", () => {
+  it("is a single point when every run took the same time", () => {
+    expect(ratioInterval([500, 500, 500], [200, 200, 200])).toEqual({ ratio: 2.5, low: 2.5, high: 2.5 });
+  });
+
+  it("is the ratio of the medians, with an interval around it that the spread of the runs decides", () => {
+    const twoProcess = [520, 540, 530, 610, 525, 535, 515, 700, 528];
+    const ours = [205, 212, 208, 230, 209, 211, 204, 260, 207];
+    const interval = ratioInterval(twoProcess, ours);
+    expect(interval.ratio).toBeCloseTo(530 / 209, 10);
+    expect(interval.low).toBeLessThan(interval.ratio);
+    expect(interval.high).toBeGreaterThan(interval.ratio);
+    // Bounded by the most extreme ratio any resample could give.
+    expect(interval.low).toBeGreaterThanOrEqual(515 / 260);
+    expect(interval.high).toBeLessThanOrEqual(700 / 204);
+  });
+
+  it("narrows as the same spread is seen over more runs", () => {
+    const random = seededRandom(3);
+    const noisy = (centre: number, count: number) => Array.from({ length: count }, () => centre * (0.85 + 0.3 * random()));
+    const few = ratioInterval(noisy(530, 5), noisy(210, 5));
+    const many = ratioInterval(noisy(530, 60), noisy(210, 60));
+    expect(many.high - many.low).toBeLessThan(few.high - few.low);
+  });
+
+  it("gives the same interval for the same runs, so a report can be reprinted", () => {
+    const a = [1, 2, 3, 4, 5];
+    const b = [2, 3, 4, 5, 6];
+    expect(ratioInterval(a, b)).toEqual(ratioInterval(a, b));
+  });
+});
+
+describe("judge", () => {
+  const interval = (low: number, high: number) => ({ ratio: (low + high) / 2, low, high });
+
+  it("calls an upper target met only when the whole interval is at or under it", () => {
+    expect(judge(interval(1.01, 1.12), { atMost: 1.2 })).toBe("met");
+    expect(judge(interval(1.1, 1.3), { atMost: 1.2 })).toBe("unclear");
+    expect(judge(interval(1.25, 1.4), { atMost: 1.2 })).toBe("missed");
+  });
+
+  it("calls a lower target met only when the whole interval is at or over it", () => {
+    expect(judge(interval(3, 3.4), { atLeast: 3 })).toBe("met");
+    expect(judge(interval(2.7, 3.1), { atLeast: 3 })).toBe("unclear");
+    expect(judge(interval(2.4, 2.7), { atLeast: 3 })).toBe("missed");
+  });
+});
+
+describe("formatRatio", () => {
+  it("prints the ratio with its interval to two decimals", () => {
+    expect(formatRatio({ ratio: 2.5432, low: 2.41, high: 2.679 })).toBe("2.54x (2.41-2.68)");
+  });
+});
