@@ -47,19 +47,23 @@ export interface Backend {
 
 const SERVING_PREFIX = "DESKTOP_DJANGO_SERVING ";
 const RECENT_LINES = 40;
-/** desktop_serve's exit code when its port was taken before it could bind. */
+/** desktop_serve's exit codes (docs/reference/runtime-contract.md). */
+export const EXIT_BAD_ADDRESS = 2;
+/** Its port was taken before it could bind. */
 export const EXIT_PORT_IN_USE = 10;
+/** A migration failed; it also prints `desktop_serve: migration failed: <reason>`. */
+export const EXIT_MIGRATION_FAILED = 11;
 
 /** What an exit before serving means and what to do next, per desktop_serve's exit codes (docs/reference/runtime-contract.md). */
 export function exitAdvice(code: number | null): string {
   switch (code) {
     case null:
       return "Something outside the app ended it.";
-    case 2:
+    case EXIT_BAD_ADDRESS:
       return "The shell gave it no valid address (DESKTOP_DJANGO_HOST, DESKTOP_DJANGO_PORT): a bug in the shell, not in the Django project.";
     case EXIT_PORT_IN_USE:
       return "Other programs took every port it tried before Django could bind it. Start the app again.";
-    case 11:
+    case EXIT_MIGRATION_FAILED:
       return "A database migration failed; its error is in the last lines. Starting again will not help until the migration or the database is fixed.";
     default:
       return "Python stopped with an error; the last lines show it, usually as a traceback ending in the exception.";

@@ -13,15 +13,13 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { BackendStartError, type Backend } from "./backend";
+import { BackendStartError, EXIT_MIGRATION_FAILED, type Backend } from "./backend";
 
 export const DATABASE_FILE = "app.sqlite3";
 export const BACKUPS_FOLDER = "backups";
 /** Which app version last started Django on this app-data folder. */
 export const VERSION_FILE = "last-version.json";
 export const KEEP_BACKUPS = 5;
-/** desktop_serve's exit code when a migration failed; it also prints `desktop_serve: migration failed: <reason>`. */
-export const EXIT_MIGRATION_FAILED = 11;
 const MIGRATION_FAILED_PREFIX = "desktop_serve: migration failed: ";
 const BACKUP_NAME = /^app-(.+)-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z)\.sqlite3$/;
 
