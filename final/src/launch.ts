@@ -16,25 +16,44 @@ function installedBinary(): string | undefined {
   return existsSync(binary) ? binary : undefined;
 }
 
-function downloadBinary(): string | undefined {
-  console.log("Downloading the Electron binary (first run only)...");
-  spawnSync(process.execPath, [path.join(electronDir, "install.js")], { stdio: ["ignore", "ignore", "pipe"] });
-  return installedBinary();
+/**
+ * Electron's own installer ignores ELECTRON_SKIP_BINARY_DOWNLOAD, so the
+ * variable is honoured here: CI sets it so that no test ever downloads and
+ * starts a real Electron by accident. Returns why no binary came, if none did.
+ */
+function downloadBinary(): { binary?: string; failure: string } {
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
+    return { failure: "ELECTRON_SKIP_BINARY_DOWNLOAD is set, so no download was tried." };
+  }
+  console.log("Downloading the Electron binary from GitHub (once; later runs reuse it)...");
+  const result = spawnSync(process.execPath, [path.join(electronDir, "install.js")], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const binary = installedBinary();
+  const lastError = result.stderr?.split("\n").find((line) => line.trim() && !/^\s+at /.test(line));
+  return { binary, failure: `The download failed: ${lastError?.trim() ?? `the installer exited with code ${result.status}`}` };
 }
 
-const binary = installedBinary() ?? downloadBinary();
-if (!binary) {
+function explainMissingBinary(failure: string): never {
+  // start:packaged runs the staged bundle, so its fallback is the staged backend.
+  const backend = process.env.DDS_BACKEND_LAYOUT === "staged" ? "npm run backend -w final -- --staged" : "npm run backend -w final";
   console.error(
     "\nThe Electron binary is not installed, so the desktop window cannot open here.\n" +
-      "npm installs Electron's JavaScript package, and the binary itself downloads from GitHub on first use;\n" +
-      "that download failed (no network to GitHub, or ELECTRON_SKIP_BINARY_DOWNLOAD is set).\n" +
-      "On a machine with network access, run `npx install-electron` and then this command again.\n" +
-      "Without Electron you can still use the app in a browser: `npm run backend -w final` starts Django\n" +
+      "npm installs Electron's JavaScript package; the binary itself downloads from GitHub on first use.\n" +
+      `${failure}\n` +
+      "On a machine with network access to GitHub, run `npx install-electron` and then this command again.\n" +
+      `Without Electron you can still use the app in a browser: \`${backend}\` starts Django\n` +
       "through the same supervisor and prints the URL to open.\n",
   );
   process.exit(1);
 }
 
+function electronBinary(): string {
+  const installed = installedBinary();
+  if (installed) return installed;
+  const { binary, failure } = downloadBinary();
+  return binary ?? explainMissingBinary(failure);
+}
+
+const binary = electronBinary();
 const appDir = path.resolve(__dirname, "..");
 const electron = spawn(binary, [appDir, ...process.argv.slice(2)], { stdio: "inherit" });
 electron.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
