@@ -1,12 +1,13 @@
 /**
  * Browser tests in Chromium: the Django UI (against a real desktop_serve) and
- * the built docs site. Debian's Chromium is used where it is installed; on
- * other machines set DDS_CHROMIUM or run `npx playwright install chromium`.
+ * the built docs site. By default Playwright's own Chromium build, the one
+ * `npx playwright install chromium` fetches for this Playwright version. Set
+ * DDS_CHROMIUM to a browser's path to use that one instead (.ci/run sets
+ * Debian's /usr/bin/chromium, on machines that cannot download Playwright's).
  */
-import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
 
-const systemChromium = process.env.DDS_CHROMIUM ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+const systemChromium = process.env.DDS_CHROMIUM || undefined;
 
 export default defineConfig({
   testDir: "tests/browser",

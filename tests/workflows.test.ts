@@ -39,6 +39,7 @@ interface Step {
 
 interface Job {
   "runs-on"?: unknown;
+  "timeout-minutes"?: unknown;
   uses?: string;
   steps?: Step[];
   strategy?: { matrix?: Record<string, unknown> };
@@ -84,6 +85,13 @@ describe.each(workflowFiles)(".github/workflows/%s", (name) => {
       for (const step of job.steps ?? []) {
         expect(Boolean(step.uses) !== Boolean(step.run), `a step of job ${id} needs exactly one of uses or run`).toBe(true);
       }
+    }
+  });
+
+  it("gives every job a timeout, so a hung step (a modal dialog on a runner) cannot hold it for GitHub's 6 hours", () => {
+    for (const [id, job] of Object.entries(workflow.jobs ?? {})) {
+      const minutes = job["timeout-minutes"];
+      expect(typeof minutes === "number" && minutes > 0 && minutes <= 90, `job ${id} needs timeout-minutes (1-90)`).toBe(true);
     }
   });
 
@@ -140,5 +148,25 @@ describe(".github/workflows/ci.yml", () => {
 
   it("builds the docs", () => {
     expect(jobs.some((job) => /npm run docs:build/.test(runs(job)))).toBe(true);
+  });
+});
+
+describe(".github/workflows/package.yml", () => {
+  const { workflow } = load("package.yml");
+  const buildEnv = () => {
+    const step = Object.values(workflow.jobs ?? {})
+      .flatMap((job) => job.steps ?? [])
+      .find((candidate) => /npm run dist -w final/.test(candidate.run ?? ""));
+    return (step as { env?: Record<string, string> } | undefined)?.env ?? {};
+  };
+
+  it("hands each runner only its own platform's certificate", () => {
+    const env = buildEnv();
+    for (const name of ["CSC_LINK", "CSC_KEY_PASSWORD"]) {
+      expect(env[name], `${name} is the macOS certificate`).toMatch(/^\$\{\{\s*runner\.os == 'macOS' && secrets\.\w+ \|\| ''\s*\}\}$/);
+    }
+    for (const name of ["WIN_CSC_LINK", "WIN_CSC_KEY_PASSWORD"]) {
+      expect(env[name], `${name} is the Windows certificate`).toMatch(/^\$\{\{\s*runner\.os == 'Windows' && secrets\.\w+ \|\| ''\s*\}\}$/);
+    }
   });
 });

@@ -5,7 +5,7 @@
  *   macOS signing       CSC_LINK (a .p12 file: path, https URL or base64) and CSC_KEY_PASSWORD
  *   macOS notarization  APPLE_ID, APPLE_APP_SPECIFIC_PASSWORD and APPLE_TEAM_ID, or
  *                       APPLE_API_KEY (path to the .p8 key), APPLE_API_KEY_ID and APPLE_API_ISSUER
- *   Windows signing     WIN_CSC_LINK and WIN_CSC_KEY_PASSWORD (CSC_LINK and CSC_KEY_PASSWORD also work)
+ *   Windows signing     WIN_CSC_LINK and WIN_CSC_KEY_PASSWORD (never CSC_LINK: that is the macOS certificate)
  *   Linux               nothing to sign: the AppImage and tar.gz are published with SHA-256 checksums
  *
  * Nothing is required: without these the build succeeds, unsigned, and says so.
@@ -53,6 +53,11 @@ function describeNotarization(env: NodeJS.ProcessEnv, signed: boolean): string {
   return "macOS notarization: skipped (no credentials). Set APPLE_ID, APPLE_APP_SPECIFIC_PASSWORD and APPLE_TEAM_ID (or APPLE_API_KEY, APPLE_API_KEY_ID and APPLE_API_ISSUER) to notarize.";
 }
 
+/** Each platform's build sees only its own certificate. */
+function dropCertificate(env: NodeJS.ProcessEnv, ...names: string[]): void {
+  for (const name of names) delete env[name];
+}
+
 /**
  * Prepares `env` for electron-builder on `platform` and returns the lines to print.
  *
@@ -75,14 +80,19 @@ export function prepareSigningEnvironment(env: NodeJS.ProcessEnv, platform: Node
     else if (keychainIdentity) lines.push("macOS signing: identity from the keychain (CSC_NAME or CSC_IDENTITY_AUTO_DISCOVERY=true).");
     else lines.push("macOS signing: skipped (no CSC_LINK). Other Macs will refuse to open the app until it is signed and notarized.");
     lines.push(describeNotarization(env, certificate || keychainIdentity));
+    dropCertificate(env, "WIN_CSC_LINK", "WIN_CSC_KEY_PASSWORD");
   } else if (platform === "win32") {
-    const source = ["WIN_CSC_LINK", "CSC_LINK"].find((name) => isSet(env, name));
+    // electron-builder falls back to CSC_LINK on Windows; with only the macOS
+    // secrets configured it would sign the installer with the Apple .p12.
+    if (isSet(env, "CSC_LINK")) lines.push("Windows signing: ignoring CSC_LINK, the macOS certificate; Windows signs with WIN_CSC_LINK only.");
+    dropCertificate(env, "CSC_LINK", "CSC_KEY_PASSWORD");
     lines.push(
-      source
-        ? `Windows signing: certificate from ${source}.`
+      isSet(env, "WIN_CSC_LINK")
+        ? "Windows signing: certificate from WIN_CSC_LINK."
         : "Windows signing: skipped (no WIN_CSC_LINK). SmartScreen warns about the installer until it is signed.",
     );
   } else {
+    dropCertificate(env, "CSC_LINK", "CSC_KEY_PASSWORD", "WIN_CSC_LINK", "WIN_CSC_KEY_PASSWORD");
     lines.push("Linux: nothing to sign. Publish the SHA-256 checksums next to the AppImage and tar.gz.");
   }
 

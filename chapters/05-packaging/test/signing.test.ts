@@ -47,9 +47,16 @@ describe("prepareSigningEnvironment", () => {
     );
   });
 
-  it("uses WIN_CSC_LINK, or CSC_LINK, on Windows", () => {
-    expect(prepareSigningEnvironment({ WIN_CSC_LINK: "cert.pfx" }, "win32")).toEqual(["Windows signing: certificate from WIN_CSC_LINK."]);
-    expect(prepareSigningEnvironment({ CSC_LINK: "cert.pfx" }, "win32")).toEqual(["Windows signing: certificate from CSC_LINK."]);
+  it("signs on Windows with WIN_CSC_LINK only, never with the macOS certificate in CSC_LINK", () => {
+    const both: NodeJS.ProcessEnv = { WIN_CSC_LINK: "cert.pfx", WIN_CSC_KEY_PASSWORD: "win", CSC_LINK: "apple.p12", CSC_KEY_PASSWORD: "mac" };
+    expect(prepareSigningEnvironment(both, "win32")).toEqual([
+      "Windows signing: ignoring CSC_LINK, the macOS certificate; Windows signs with WIN_CSC_LINK only.",
+      "Windows signing: certificate from WIN_CSC_LINK.",
+    ]);
+    expect(both).toEqual({ WIN_CSC_LINK: "cert.pfx", WIN_CSC_KEY_PASSWORD: "win" });
+    const macSecretsOnly: NodeJS.ProcessEnv = { CSC_LINK: "apple.p12", CSC_KEY_PASSWORD: "mac" };
+    expect(prepareSigningEnvironment(macSecretsOnly, "win32")[1]).toMatch(/^Windows signing: skipped \(no WIN_CSC_LINK\)/);
+    expect(macSecretsOnly).toEqual({ CSC_IDENTITY_AUTO_DISCOVERY: "false" });
     const unsigned: NodeJS.ProcessEnv = {};
     expect(prepareSigningEnvironment(unsigned, "win32")[0]).toMatch(/^Windows signing: skipped \(no WIN_CSC_LINK\)/);
     expect(unsigned.CSC_IDENTITY_AUTO_DISCOVERY).toBe("false");
@@ -59,6 +66,15 @@ describe("prepareSigningEnvironment", () => {
     expect(prepareSigningEnvironment({ APPLE_ID: "dev@example.com" }, "linux")).toEqual([
       "Linux: nothing to sign. Publish the SHA-256 checksums next to the AppImage and tar.gz.",
     ]);
+    const certificates: NodeJS.ProcessEnv = { CSC_LINK: "apple.p12", CSC_KEY_PASSWORD: "mac", WIN_CSC_LINK: "cert.pfx", WIN_CSC_KEY_PASSWORD: "win" };
+    prepareSigningEnvironment(certificates, "linux");
+    expect(certificates).toEqual({ CSC_IDENTITY_AUTO_DISCOVERY: "false" });
+  });
+
+  it("keeps the Windows certificate out of the macOS build", () => {
+    const env: NodeJS.ProcessEnv = { CSC_LINK: "apple.p12", CSC_KEY_PASSWORD: "mac", WIN_CSC_LINK: "cert.pfx", WIN_CSC_KEY_PASSWORD: "win" };
+    prepareSigningEnvironment(env, "darwin");
+    expect(env).toEqual({ CSC_LINK: "apple.p12", CSC_KEY_PASSWORD: "mac" });
   });
 
   it("leaves a keychain identity chosen by the caller alone", () => {
