@@ -5,6 +5,7 @@ request that fails them never reaches a view, the database or a template.
 """
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.urls import reverse
 
@@ -50,7 +51,12 @@ class DesktopTokenMiddleware:
             return self.get_response(request)
         # The bootstrap view checks the token in its query string itself.
         if request.path == reverse("desktop_runtime:bootstrap"):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code == 403:
+                # A refused bootstrap sets no cookie at all, whatever session,
+                # CSRF or login middleware the project runs after this one.
+                response.cookies.clear()
+            return response
         return forbidden()
 
     @staticmethod
@@ -65,3 +71,56 @@ def forbidden() -> HttpResponse:
         "Forbidden: this request does not carry the desktop session token.\n",
         content_type="text/plain; charset=utf-8",
     )
+
+
+class DesktopAutoLoginMiddleware:
+    """Log the one local user in, for projects whose pages need a login.
+
+    A desktop app has one user, who already proved who they are by starting
+    it; a login page would only be in the way. This logs that user in, as the
+    account named by DESKTOP_AUTO_LOGIN_USERNAME (default "desktop", created
+    on first use without a usable password), but only:
+
+    - when this session has a token (desktop settings with a shell): without
+      one, in the project's own settings, its tests or runserver, Django drops
+      this middleware at start and login works as the project wrote it;
+    - for a request that carried the token in the header or the bootstrap
+      cookie, never for the bootstrap URL itself, so a refused bootstrap
+      creates no session and sets no cookie.
+
+    Put it after django.contrib.auth's AuthenticationMiddleware, in desktop
+    settings only.
+    """
+
+    def __init__(self, get_response):
+        if expected_token() is None:
+            raise MiddlewareNotUsed("no desktop session token: nobody is logged in automatically")
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = expected_token()
+        if (
+            token is not None
+            and not request.user.is_authenticated
+            and request.path != reverse("desktop_runtime:bootstrap")
+            and DesktopTokenMiddleware.carries_token(request, token)
+        ):
+            from django.contrib.auth import login
+
+            login(request, desktop_user(), backend="django.contrib.auth.backends.ModelBackend")
+        return self.get_response(request)
+
+
+def desktop_user():
+    """The local user the desktop app logs in; made on first use, with no usable password."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    username = getattr(settings, "DESKTOP_AUTO_LOGIN_USERNAME", "desktop")
+    user, created = user_model._default_manager.get_or_create(
+        **{user_model.USERNAME_FIELD: username}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

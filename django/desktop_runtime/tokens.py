@@ -10,7 +10,7 @@ TOKEN_COOKIE = "desktop_django_token"
 
 def expected_token() -> str | None:
     """The token this session requires, or None when the shell set none."""
-    return settings.DESKTOP_DJANGO_AUTH_TOKEN
+    return getattr(settings, "DESKTOP_DJANGO_AUTH_TOKEN", None)
 
 
 def token_matches(candidate: str | None, expected: str) -> bool:

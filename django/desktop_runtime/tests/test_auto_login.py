@@ -1,0 +1,97 @@
+"""DesktopAutoLoginMiddleware in a real backend of a login-gated project.
+
+The project (settings_login_gated) has Django's sessions and auth, a page behind
+login_required, and a middleware that sets a cookie on every response. With
+the desktop token, the shell's requests are logged in as the local user; a
+refused bootstrap still answers 403 with no cookie at all and makes no
+session; without a token the project's own login applies.
+"""
+
+import http.client
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.test import SimpleTestCase
+
+from .support import backend_environment, free_port, query_database, start_command
+
+TOKEN = "auto-login-token-" + "y" * 40
+SETTINGS = "desktop_runtime.tests.settings_login_gated"
+
+
+def request(port, path, token=None):
+    """One GET without following redirects: (status, headers as a list, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers = {"Host": f"127.0.0.1:{port}"}
+        if token:
+            headers["X-Desktop-Django-Token"] = token
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read().decode()
+    finally:
+        connection.close()
+
+
+def set_cookies(headers):
+    return [value for name, value in headers if name.lower() == "set-cookie"]
+
+
+class AutoLoginTests(SimpleTestCase):
+    def start(self, **env):
+        temporary = tempfile.TemporaryDirectory(prefix="dds-autologin-")
+        self.addCleanup(temporary.cleanup)
+        root = Path(temporary.name)
+        self.database = root / "app.sqlite3"
+        port = free_port()
+        environment = backend_environment(root, SETTINGS, DESKTOP_DJANGO_PORT=port, **env)
+        backend = start_command(self, ["desktop_serve"], environment, cwd=root)
+        backend.wait_for_serving()
+        return port
+
+    def sessions(self):
+        return query_database(self.database, "SELECT COUNT(*) FROM django_session")[0][0]
+
+    def test_requests_with_the_token_are_logged_in_as_the_local_user(self):
+        port = self.start(DESKTOP_DJANGO_AUTH_TOKEN=TOKEN)
+        status, _, body = request(port, "/gated/", TOKEN)
+        self.assertEqual((status, body), (200, "hello desktop"))
+        self.assertEqual(
+            query_database(self.database, "SELECT username, password LIKE '!%' FROM auth_user"),
+            [("desktop", 1)],
+        )
+
+    def test_a_refused_bootstrap_sets_no_cookie_and_makes_no_session(self):
+        port = self.start(DESKTOP_DJANGO_AUTH_TOKEN=TOKEN)
+        before = self.sessions()
+        refused = [
+            {"token": "wrong", "next": "/gated/"},
+            {"token": TOKEN, "next": "//evil.example/"},
+            {"token": TOKEN, "next": "https://evil.example/"},
+            {"token": TOKEN, "next": "/\\evil.example"},
+            {"next": "/gated/"},
+        ]
+        for query in refused:
+            with self.subTest(query=query):
+                status, headers, _ = request(port, f"/desktop-auth/bootstrap/?{urlencode(query)}")
+                self.assertEqual(status, 403)
+                self.assertEqual(set_cookies(headers), [])
+        self.assertEqual(self.sessions(), before)
+
+    def test_the_bootstrap_url_itself_never_logs_in(self):
+        port = self.start(DESKTOP_DJANGO_AUTH_TOKEN=TOKEN)
+        query = urlencode({"token": TOKEN, "next": "/gated/"})
+        status, headers, _ = request(port, f"/desktop-auth/bootstrap/?{query}")
+        self.assertEqual(status, 302)
+        cookies = set_cookies(headers)
+        self.assertTrue(any(cookie.startswith("desktop_django_token=") for cookie in cookies))
+        self.assertFalse(any(cookie.startswith("sessionid=") for cookie in cookies))
+        self.assertEqual(self.sessions(), 0)
+
+    def test_without_a_token_the_projects_own_login_applies(self):
+        port = self.start()
+        status, headers, _ = request(port, "/gated/")
+        self.assertEqual(status, 302)
+        self.assertEqual(dict(headers)["Location"], "/login/?next=/gated/")
+        self.assertEqual(query_database(self.database, "SELECT COUNT(*) FROM auth_user")[0][0], 0)
