@@ -19,14 +19,13 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { Configuration } from "electron-builder";
 import { hasNotarizationCredentials } from "./scripts/signing";
-import { findRepoRoot } from "./src/paths";
+import { projectPaths } from "./src/paths";
+import project from "./src/project";
 import { updateFeedFromEnvironment } from "./scripts/updateFeed";
 
 export const chapterDir = __dirname;
-/** This workspace as npm names it (`chapters/05-packaging`, `final`), for the commands in messages. */
-export const workspace = path.relative(findRepoRoot(chapterDir), chapterDir).split(path.sep).join("/");
-/** Where `npm run stage` puts the backend: `.stage/backend` at the repository root. */
-export const stagedBackendDir = path.join(findRepoRoot(chapterDir), ".stage", "backend");
+/** Where `npm run stage` puts the backend: `backend/` in src/project.ts's stageDir. */
+export const stagedBackendDir = path.join(projectPaths(chapterDir).stageDir, "backend");
 
 /**
  * The Electron version npm installed. electron-builder looks for it only in this
@@ -47,12 +46,12 @@ export interface BuilderConfigOptions {
 /** The configuration electron-builder receives from `npm run pack` and `npm run dist`. */
 export function builderConfig({ backendDir = stagedBackendDir, env = process.env }: BuilderConfigOptions = {}): Configuration {
   return {
-    appId: "org.desktop-django-starter.flying-stable",
-    productName: "Flying Stable",
+    appId: project.appId,
+    productName: project.productName,
     electronVersion: installedElectronVersion(),
     copyright: "Copyright © desktop-django-starter contributors",
     // One predictable file name per platform and architecture, without spaces, for release pages and checksum lists.
-    artifactName: "flying-stable-${version}-${os}-${arch}.${ext}",
+    artifactName: `${project.executableName}-\${version}-\${os}-\${arch}.\${ext}`,
     directories: { output: "out", buildResources: "build" },
 
     // The asar holds the compiled main process and package.json; electron-builder
@@ -60,7 +59,7 @@ export function builderConfig({ backendDir = stagedBackendDir, env = process.env
     files: ["dist/**/*", "package.json"],
     // The packaged package.json: Electron names the app, and its per-user data folder, after
     // productName; the Windows installer names the install folder after name.
-    extraMetadata: { name: "flying-stable", productName: "Flying Stable" },
+    extraMetadata: { name: project.executableName, productName: project.productName },
     asar: true,
     // Copied file for file, beside app.asar: <resources>/backend.
     extraResources: [{ from: backendDir, to: "backend" }],
@@ -116,7 +115,7 @@ export function builderConfig({ backendDir = stagedBackendDir, env = process.env
       // A folder of NxN.png files: electron-builder installs each size for the desktop environment.
       icon: "build/icons/png",
       category: "Office",
-      executableName: "flying-stable",
+      executableName: project.executableName,
       synopsis: "A Django app shipped as a desktop program",
     },
   };

@@ -1,19 +1,20 @@
 /**
- * `npm run backend -w final`: the app without Electron. Starts Django and its
+ * `npm run backend`: the app without Electron. Starts Django and its
  * worker through the same startApp() the desktop shell uses, then prints the
  * bootstrap URL that opens the app in any browser. Ctrl+C stops everything.
  * If Django stops on its own, this says why and exits with code 1.
  *
  * Options:
- *   --staged          run the staged bundle in .stage/backend (packaged settings) instead of django/
- *   --app-data <dir>  where the database and logs go (default: django/.dev-data, or .stage/app-data with --staged)
+ *   --staged          run the staged bundle in <stage>/backend (packaged settings) instead of the project folder
+ *   --app-data <dir>  where the database and logs go (default: the project's devAppData, or <stage>/app-data with --staged)
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
 import packageJson from "../package.json";
 import { AppStartError, startApp } from "../src/app";
 import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BackendRoot } from "../src/backendRoot";
-import { findRepoRoot } from "../src/paths";
+import { projectPaths } from "../src/paths";
+import project from "../src/project";
 import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } from "../src/startupError";
 import { generateToken } from "../src/token";
 
@@ -31,9 +32,9 @@ async function main(): Promise<void> {
     console.error(`\n${(error as Error).message}\n`);
     process.exit(1);
   }
-  // npm runs workspace scripts inside final/; INIT_CWD is where the command was typed.
+  // npm runs the script inside the shell's folder; INIT_CWD is where the command was typed.
   const typedFrom = process.env.INIT_CWD ?? process.cwd();
-  const appDataDir = path.resolve(typedFrom, values["app-data"] ?? root.devAppDataDir ?? path.join(findRepoRoot(), ".stage", "app-data"));
+  const appDataDir = path.resolve(typedFrom, values["app-data"] ?? root.devAppDataDir ?? path.join(projectPaths().stageDir, "app-data"));
   const logFile = path.join(appDataDir, "logs", "backend.log");
   const token = generateToken();
   let app;
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   console.log(
     [
       "",
-      `Flying Stable is running without Electron (${root.layout} backend, ${root.settingsModule}).`,
+      `${project.productName} is running without Electron (${root.layout} backend, ${root.settingsModule}).`,
       "Open this URL in a browser; it carries this session's token and sets a cookie:",
       "",
       `  ${app.bootstrapUrl}`,

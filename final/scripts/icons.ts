@@ -1,5 +1,5 @@
 /**
- * `npm run icons`: renders the brand art (assets/brand/pony.svg) into the icon
+ * `npm run icons`: renders the app's art (iconSource in src/project.ts) into the icon
  * files electron-builder puts into each installer, under build/icons/:
  *
  *   icon.icns         macOS (16 to 1024 px, with the @2x variants)
@@ -19,7 +19,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { Resvg } from "@resvg/resvg-js";
 import { IconIcns, IconIco } from "@shockpkg/icon-encoder";
-import { findRepoRoot } from "../src/paths";
+import { SHELL_DIR } from "../src/paths";
+import project from "../src/project";
 
 export const LINUX_SIZES = [16, 24, 32, 48, 64, 128, 256, 512, 1024];
 export const WINDOWS_SIZES = [16, 24, 32, 48, 64, 128, 256];
@@ -37,7 +38,8 @@ export const MACOS_ENTRIES: Array<[type: string, size: number]> = [
   ["ic10", 1024],
 ];
 
-export const SOURCE_SVG = "assets/brand/pony.svg";
+/** The art, relative to the shell's folder; recorded as is in icons.json. */
+export const SOURCE_SVG = project.iconSource;
 export const ICONS_DIR = path.resolve(__dirname, "..", "build", "icons");
 
 /** What icons.json records about the art the icons were made from. */
@@ -83,7 +85,7 @@ export async function writeIcons(svgFile: string, outDir: string, sourceLabel: s
 
 if (require.main === module) {
   const { values } = parseArgs({ options: { svg: { type: "string" }, out: { type: "string" } } });
-  const svgFile = values.svg ? path.resolve(values.svg) : path.join(findRepoRoot(), SOURCE_SVG);
+  const svgFile = values.svg ? path.resolve(values.svg) : path.join(SHELL_DIR, SOURCE_SVG);
   const outDir = values.out ? path.resolve(values.out) : ICONS_DIR;
   writeIcons(svgFile, outDir, values.svg ? path.basename(svgFile) : SOURCE_SVG).then(
     () => console.log(`Icons written to ${outDir} from ${svgFile}.`),

@@ -12,7 +12,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "electron-builder";
-import { builderConfig, chapterDir, stagedBackendDir, workspace } from "../electron-builder.config";
+import { builderConfig, chapterDir, stagedBackendDir } from "../electron-builder.config";
+import { npmRun } from "../src/paths";
 import type { BundleManifest } from "../src/backendRoot";
 import { prepareSigningEnvironment } from "./signing";
 import { describeUpdateFeed, updateFeedFromEnvironment } from "./updateFeed";
@@ -29,20 +30,20 @@ export function checkPackagingInputs(
 ): void {
   const mainJs = path.join(appDir, "dist", "main.js");
   if (!existsSync(mainJs)) {
-    throw new Error(`The main process is not compiled (${mainJs} is missing). Run \`npm run build -w ${workspace}\` first.`);
+    throw new Error(`The main process is not compiled (${mainJs} is missing). Run \`${npmRun("build")}\` first.`);
   }
   const manifestFile = path.join(backendDir, "manifest.json");
   if (!existsSync(manifestFile)) {
     throw new Error(
       `No staged backend in ${backendDir} (manifest.json is missing).\n` +
-        `Run \`npm run stage -w ${workspace}\` first: it assembles the Python runtime, the Django code and the collected static files that the app ships.`,
+        `Run \`${npmRun("stage")}\` first: it assembles the Python runtime, the Django code and the collected static files that the app ships.`,
     );
   }
   const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as BundleManifest;
   if (manifest.platform !== host.platform || manifest.arch !== host.arch) {
     throw new Error(
       `The staged backend in ${backendDir} was built for ${manifest.platform}-${manifest.arch}, but this machine packages for ${host.platform}-${host.arch}.\n` +
-        `Run \`npm run stage -w ${workspace}\` on this machine, then package again.`,
+        `Run \`${npmRun("stage")}\` on this machine, then package again.`,
     );
   }
 }

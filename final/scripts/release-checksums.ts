@@ -1,16 +1,16 @@
 /**
- * `npm run release:checksums -w <workspace> -- <folder>`: writes
+ * `npm run release:checksums -- <folder>`: writes
  * `<folder>/SHA256SUMS` for every file in a release folder.
  */
 import path from "node:path";
 import { CHECKSUMS_FILE, writeChecksums } from "./releaseChecksums";
-import { workspace } from "../electron-builder.config";
+import { npmRun } from "../src/paths";
 
 // npm runs workspace scripts inside the workspace; INIT_CWD is where the command was typed.
 const invokedFrom = process.env.INIT_CWD ?? process.cwd();
 const [folderArgument] = process.argv.slice(2);
 if (!folderArgument) {
-  console.error(`Usage: npm run release:checksums -w ${workspace} -- <release folder>`);
+  console.error(`Usage: ${npmRun("release:checksums")} -- <release folder>`);
   process.exit(2);
 }
 const folder = path.resolve(invokedFrom, folderArgument);

@@ -1,16 +1,16 @@
 /**
- * `npm run release:verify -w <workspace> -- <file> <SHA256SUMS>`:
+ * `npm run release:verify -- <file> <SHA256SUMS>`:
  * checks an installer against the release's checksum list before anyone runs it.
  */
 import path from "node:path";
 import { verifyFile } from "./releaseChecksums";
-import { workspace } from "../electron-builder.config";
+import { npmRun } from "../src/paths";
 
 // npm runs workspace scripts inside the workspace; INIT_CWD is where the command was typed.
 const invokedFrom = process.env.INIT_CWD ?? process.cwd();
 const [fileArgument, checksumsArgument] = process.argv.slice(2);
 if (!fileArgument || !checksumsArgument) {
-  console.error(`Usage: npm run release:verify -w ${workspace} -- <installer or archive> <SHA256SUMS>`);
+  console.error(`Usage: ${npmRun("release:verify")} -- <installer or archive> <SHA256SUMS>`);
   process.exit(2);
 }
 verifyFile(path.resolve(invokedFrom, fileArgument), path.resolve(invokedFrom, checksumsArgument)).then(

@@ -1,21 +1,22 @@
 /**
- * `npm run stage -w chapters/04-bundled-python`: builds .stage/backend, the
+ * `npm run stage`: builds <stage>/backend (src/project.ts's stageDir), the
  * backend bundle a packaged app ships (see stageBackend.ts for what is in it).
  * Its options are in USAGE below; `-- --help` prints them.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { findRepoRoot } from "../src/paths";
+import { npmRun } from "../src/paths";
 import { stageBackend } from "./stageBackend";
 
-const USAGE = `Usage: npm run stage -w <workspace> -- [options]
+const USAGE = `Usage: ${npmRun("stage")} -- [options]
 
   --python-archive <file>   stage from a local install_only archive (env DDS_PYTHON_ARCHIVE)
   --python-sha256 <hex>     verify that archive's SHA-256 (env DDS_PYTHON_ARCHIVE_SHA256)
   --wheelhouse <dir>        install Python dependencies from these wheels only (env DDS_WHEELHOUSE)
-  --bundle-dir <dir>        stage somewhere else than .stage/backend
+  --bundle-dir <dir>        stage somewhere else than <stage>/backend
 
-Without options it downloads the pinned python-build-standalone runtime (cached in .stage/cache).`;
+Without options it downloads the pinned python-build-standalone runtime (cached in <stage>/cache).
+<stage> is stageDir in src/project.ts.`;
 
 function options() {
   try {
@@ -44,7 +45,6 @@ if (values.help) {
 const absolute = (file: string | undefined) => (file ? path.resolve(process.env.INIT_CWD ?? process.cwd(), file) : undefined);
 
 stageBackend({
-  repoRoot: findRepoRoot(),
   pythonArchive: absolute(values["python-archive"] ?? process.env.DDS_PYTHON_ARCHIVE),
   pythonSha256: values["python-sha256"] ?? process.env.DDS_PYTHON_ARCHIVE_SHA256,
   wheelhouse: absolute(values.wheelhouse ?? process.env.DDS_WHEELHOUSE),

@@ -4,7 +4,7 @@
  * it, the Django code, its collected static files, and manifest.json.
  *
  *   <bundle>/python/        python-build-standalone "install_only" runtime
- *   <bundle>/django/        the Django project (no venv, dev data, tests or caches)
+ *   <bundle>/django/        the Django project from src/project.ts (no venv, dev data, tests, caches or this shell)
  *   <bundle>/static/        collectstatic output, served by the packaged settings
  *   <bundle>/manifest.json  what the shell reads to start it (see src/backendRoot.ts)
  *
@@ -17,17 +17,20 @@ import os from "node:os";
 import path from "node:path";
 import { x as extractTar } from "tar";
 import type { BundleManifest } from "../src/backendRoot";
+import { projectPaths, type ProjectPaths } from "../src/paths";
+import project from "../src/project";
 import { bundleDigest, directorySize, formatMegabytes } from "./bundle";
 import { releaseAsset, type PythonRelease, PYTHON_RELEASE } from "./pythonRelease";
 import { cachedRuntimeArchive, localRuntimeArchive, type RuntimeArchive } from "./runtimeArchive";
 
-export const PACKAGED_SETTINGS = "desktop_django_starter.settings.packaged";
-
 export interface StageOptions {
-  repoRoot: string;
-  /** The bundle folder to (re)create; default <repo>/.stage/backend. */
+  /** The project to stage; default: the one src/project.ts names. */
+  paths?: ProjectPaths;
+  /** The packaged settings module; default: src/project.ts's. */
+  settingsModule?: string;
+  /** The bundle folder to (re)create; default <stage>/backend. */
   bundleDir?: string;
-  /** Downloads are cached here; default <repo>/.stage/cache. */
+  /** Downloads are cached here; default <stage>/cache. */
   cacheDir?: string;
   /** Stage from this local install_only archive instead of downloading. */
   pythonArchive?: string;
@@ -50,8 +53,8 @@ export interface StageResult {
 
 export class StageError extends Error {}
 
-/** Folders and files of django/ that a packaged app does not need. */
-const DJANGO_EXCLUDED = new Set([".venv", ".dev-data", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules", "tests", "conftest.py", "tests.py"]);
+/** Folders and files of the Django project that a packaged app does not need. */
+const DJANGO_EXCLUDED = new Set([".git", ".venv", "venv", ".dev-data", ".stage", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules", "tests", "conftest.py", "tests.py"]);
 const DJANGO_EXCLUDED_SUFFIXES = [".pyc", ".sqlite3", ".sqlite3-wal", ".sqlite3-shm", ".sqlite3-journal", "requirements-dev.txt"];
 
 /** Stdlib folders nothing in a Django server imports: test suites, the IDLE editor, Tk GUIs, 2to3, pip's installer. */
@@ -127,17 +130,25 @@ function installDependencies(python: string, requirements: string, wheelhouse: s
   );
 }
 
-function isShippedDjangoFile(name: string): boolean {
+/**
+ * Whether a path in the Django project (relative, with /) ships. The shell's own
+ * folder is left out when it sits inside the project, as a wrapped project's desktop/ does.
+ */
+function isShippedDjangoFile(relative: string, paths: ProjectPaths): boolean {
+  const name = relative.split("/").pop()!;
+  const shell = path.relative(paths.djangoDir, paths.shellDir).split(path.sep).join("/");
+  if (relative === shell || relative.startsWith(`${shell}/`)) return false;
   return !DJANGO_EXCLUDED.has(name) && !DJANGO_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix));
 }
 
-function copyDjangoProject(source: string, destination: string): void {
-  cpSync(source, destination, { recursive: true, filter: (file) => isShippedDjangoFile(path.basename(file)) });
+function copyDjangoProject(paths: ProjectPaths, destination: string): void {
+  const relative = (file: string) => path.relative(paths.djangoDir, file).split(path.sep).join("/");
+  cpSync(paths.djangoDir, destination, { recursive: true, filter: (file) => file === paths.djangoDir || isShippedDjangoFile(relative(file), paths) });
 }
 
-/** A digest of the django/ files a stage ships, to tell whether a staged bundle is out of date. */
-export function djangoProjectDigest(djangoDir: string): string {
-  return bundleDigest(djangoDir, (relative) => !isShippedDjangoFile(relative.split("/").pop()!));
+/** A digest of the project files a stage ships, to tell whether a staged bundle is out of date. */
+export function djangoProjectDigest(paths: ProjectPaths = projectPaths()): string {
+  return bundleDigest(paths.djangoDir, (relative) => !isShippedDjangoFile(relative, paths));
 }
 
 /** True when `dir` exists below `parent`, comparing real paths (macOS's /var is /private/var). */
@@ -214,13 +225,13 @@ function compileBytecode(python: string, bundleDir: string, runtime: RuntimeInfo
 }
 
 /** Runs the bundled Python in the bundle's django/ folder with the packaged settings and a throwaway app-data folder. */
-function djangoInBundle(bundleDir: string, interpreter: string, args: string[], what: string): string {
+function djangoInBundle(bundleDir: string, interpreter: string, settingsModule: string, args: string[], what: string): string {
   const appData = mkdtempSync(path.join(os.tmpdir(), "dds-stage-app-data-"));
   try {
     return run(path.join(bundleDir, interpreter), args, what, {
       cwd: path.join(bundleDir, "django"),
       env: isolatedPythonEnv({
-        DJANGO_SETTINGS_MODULE: PACKAGED_SETTINGS,
+        DJANGO_SETTINGS_MODULE: settingsModule,
         DESKTOP_DJANGO_BUNDLE_DIR: bundleDir,
         DESKTOP_DJANGO_APP_DATA_DIR: appData,
         DESKTOP_DJANGO_HOST: "127.0.0.1",
@@ -256,11 +267,19 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
   const log = options.log ?? console.log;
   const platform = options.platform ?? process.platform;
   const arch = options.arch ?? process.arch;
-  const bundleDir = path.resolve(options.bundleDir ?? path.join(options.repoRoot, ".stage", "backend"));
-  const cacheDir = options.cacheDir ?? path.join(options.repoRoot, ".stage", "cache");
-  const djangoDir = path.join(options.repoRoot, "django");
-  if (!existsSync(path.join(djangoDir, "manage.py"))) throw new StageError(`${djangoDir}/manage.py is missing: run the stage from the desktop-django-starter repository.`);
-  if (options.wheelhouse && !existsSync(options.wheelhouse)) throw new StageError(`The wheelhouse ${options.wheelhouse} does not exist. Fill it with \`pip download -r django/requirements.txt -d <dir>\`.`);
+  const paths = options.paths ?? projectPaths();
+  const settingsModule = options.settingsModule ?? project.settings.packaged;
+  const bundleDir = path.resolve(options.bundleDir ?? path.join(paths.stageDir, "backend"));
+  const cacheDir = options.cacheDir ?? path.join(paths.stageDir, "cache");
+  if (!existsSync(paths.managePy)) {
+    throw new StageError(`${paths.managePy} is missing: src/project.ts's djangoDir must name the folder that holds manage.py.`);
+  }
+  if (!existsSync(paths.requirements)) {
+    throw new StageError(`${paths.requirements} is missing: src/project.ts's requirements must name the project's runtime requirements file.`);
+  }
+  if (options.wheelhouse && !existsSync(options.wheelhouse)) {
+    throw new StageError(`The wheelhouse ${options.wheelhouse} does not exist. Fill it with \`pip download -r ${paths.requirements} -d <dir>\`.`);
+  }
 
   const archive = await obtainArchive(options, cacheDir, platform, arch, log);
   mkdirSync(path.dirname(bundleDir), { recursive: true });
@@ -275,11 +294,11 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     const runtime = runtimeInfo(python);
     log(`Bundled Python ${runtime.version}`);
 
-    installDependencies(python, path.join(djangoDir, "requirements.txt"), options.wheelhouse, log);
-    copyDjangoProject(djangoDir, path.join(staging, "django"));
+    installDependencies(python, paths.requirements, options.wheelhouse, log);
+    copyDjangoProject(paths, path.join(staging, "django"));
     log("Collecting static files");
-    djangoInBundle(staging, interpreter, ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], "Collecting static files");
-    const django = JSON.parse(djangoInBundle(staging, interpreter, ["-c", DJANGO_INFO_SCRIPT], "Asking Django for its installed apps")) as DjangoInfo;
+    djangoInBundle(staging, interpreter, settingsModule, ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], "Collecting static files");
+    const django = JSON.parse(djangoInBundle(staging, interpreter, settingsModule, ["-c", DJANGO_INFO_SCRIPT], "Asking Django for its installed apps")) as DjangoInfo;
 
     const sizeBeforePruning = directorySize(staging);
     pruneBundle(staging, runtime, django);
@@ -289,13 +308,13 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
 
     log("Checking the bundle: imports and Django's system checks");
     run(python, ["-c", "import sqlite3, ssl, json, email, zoneinfo, decimal, uuid, django"], "Importing the modules Django needs from the pruned runtime");
-    djangoInBundle(staging, interpreter, ["manage.py", "check", "--fail-level", "ERROR"], "Django's system checks in the bundle");
+    djangoInBundle(staging, interpreter, settingsModule, ["manage.py", "check", "--fail-level", "ERROR"], "Django's system checks in the bundle");
 
     const manifest: BundleManifest = {
       pythonVersion: runtime.version,
       interpreter,
       managePy: "django/manage.py",
-      settingsModule: PACKAGED_SETTINGS,
+      settingsModule,
       staticDir: "static",
       runtime:
         archive.source.kind === "python-build-standalone"

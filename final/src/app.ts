@@ -44,7 +44,7 @@ export interface UnexpectedExit {
 export interface RunningApp {
   backend: Backend;
   workers: SupervisedWorker[];
-  /** Opens the app in any browser: sets the token cookie, then shows the pony list. */
+  /** Opens the app in any browser: sets the token cookie, then shows the app's home page. */
   bootstrapUrl: string;
   stop(): Promise<void>;
 }

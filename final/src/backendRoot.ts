@@ -1,7 +1,7 @@
 /**
  * Where the backend lives, in each of the three layouts a shell runs in:
  *
- * - development: Django from the repository, Python from django/.venv, dev settings;
+ * - development: Django from the project folder, Python from its virtualenv, dev settings;
  * - staged: the bundle `npm run stage` built in .stage/backend, run exactly as a
  *   packaged app runs it (`npm run start:packaged` selects this layout);
  * - packaged: the same bundle, shipped in the app's resources folder.
@@ -11,7 +11,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { devPaths, findRepoRoot } from "./paths";
+import { devPaths, npmRun, projectPaths } from "./paths";
+import project from "./project";
 
 /** What `npm run stage` writes to <bundle>/manifest.json. Paths are relative to the bundle folder. */
 export interface BundleManifest {
@@ -39,18 +40,15 @@ export interface BackendRoot {
   splashFile: string;
   /** The read-only bundle folder (DESKTOP_DJANGO_BUNDLE_DIR); only for the staged and packaged layouts. */
   bundleDir?: string;
-  /** Development keeps its data in django/.dev-data; a bundle's app data is Electron's userData folder. */
+  /** Development keeps its data in the project (project.devAppData); a bundle's app data is Electron's userData folder. */
   devAppDataDir?: string;
 }
 
 /** `npm run start:packaged` sets this to "staged" for the Electron process it launches. */
 export const LAYOUT_VARIABLE = "DDS_BACKEND_LAYOUT";
-export const DEV_SETTINGS = "desktop_django_starter.settings.dev";
-/** What to run when no bundle is staged, naming this shell's workspace (`chapters/04-bundled-python`, `final`, ...). */
+/** What to run when no bundle is staged. */
 function stageAdvice(): string {
-  const workspaceDir = path.resolve(__dirname, "..");
-  const workspace = path.relative(findRepoRoot(workspaceDir), workspaceDir).split(path.sep).join("/");
-  return `Run \`npm run stage -w ${workspace}\` first (add --python-archive <file> to stage offline).`;
+  return `Run \`${npmRun("stage")}\` first (add --python-archive <file> to stage offline).`;
 }
 
 export interface ResolveOptions {
@@ -59,12 +57,12 @@ export interface ResolveOptions {
   /** Electron's `process.resourcesPath`; the bundle is its `backend` folder. */
   resourcesPath?: string;
   env?: NodeJS.ProcessEnv;
-  /** Where to start looking for the repository in the development and staged layouts. */
-  start?: string;
+  /** The shell's folder, for the development and staged layouts; default: this shell's. */
+  shellDir?: string;
 }
 
 function splashIn(djangoDir: string): string {
-  return path.join(djangoDir, "desktop_runtime", "templates", "desktop_runtime", "splash.html");
+  return path.join(djangoDir, project.splash);
 }
 
 function readBundle(layout: "staged" | "packaged", bundleDir: string, whatToDo: string): BackendRoot {
@@ -88,7 +86,7 @@ function readBundle(layout: "staged" | "packaged", bundleDir: string, whatToDo: 
 }
 
 /** Resolves the interpreter, manage.py, settings module and bundle folder for the layout this shell runs in. */
-export function resolveBackend({ isPackaged, resourcesPath, env = process.env, start }: ResolveOptions): BackendRoot {
+export function resolveBackend({ isPackaged, resourcesPath, env = process.env, shellDir }: ResolveOptions): BackendRoot {
   if (isPackaged) {
     if (!resourcesPath) throw new Error("A packaged app needs process.resourcesPath to find its backend.");
     return readBundle(
@@ -98,15 +96,15 @@ export function resolveBackend({ isPackaged, resourcesPath, env = process.env, s
     );
   }
   if (env[LAYOUT_VARIABLE] === "staged") {
-    return readBundle("staged", path.join(findRepoRoot(start), ".stage", "backend"), stageAdvice());
+    return readBundle("staged", path.join(projectPaths(shellDir).stageDir, "backend"), stageAdvice());
   }
-  const paths = devPaths(findRepoRoot(start));
+  const paths = devPaths(shellDir);
   return {
     layout: "development",
     python: paths.python,
     managePy: paths.managePy,
     djangoDir: paths.djangoDir,
-    settingsModule: DEV_SETTINGS,
+    settingsModule: project.settings.development,
     splashFile: paths.splashFile,
     devAppDataDir: paths.appDataDir,
   };

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { npmRun } from "./paths";
 
 const electronDir = path.dirname(require.resolve("electron/package.json"));
 
@@ -34,7 +35,7 @@ function downloadBinary(): { binary?: string; failure: string } {
 
 function explainMissingBinary(failure: string): never {
   // start:packaged runs the staged bundle, so its fallback is the staged backend.
-  const backend = process.env.DDS_BACKEND_LAYOUT === "staged" ? "npm run backend -w final -- --staged" : "npm run backend -w final";
+  const backend = process.env.DDS_BACKEND_LAYOUT === "staged" ? `${npmRun("backend")} -- --staged` : npmRun("backend");
   console.error(
     "\nThe Electron binary is not installed, so the desktop window cannot open here.\n" +
       "npm installs Electron's JavaScript package; the binary itself downloads from GitHub on first use.\n" +

@@ -10,6 +10,7 @@ import { AppStartError, startApp, type RunningApp, type UnexpectedExit } from ".
 import { contractEnv, resolveBackend, type BackendRoot } from "./backendRoot";
 import { watchTemplatesAndStatic } from "./devReload";
 import { menuTemplate } from "./menu";
+import project from "./project";
 import { guardWindow, injectToken, registerBridge } from "./security";
 import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } from "./startupError";
 import { generateToken, originOf } from "./token";
@@ -76,7 +77,7 @@ function createMainWindow(url: string): BrowserWindow {
     ...state,
     minWidth: 480,
     minHeight: 360,
-    title: "Flying Stable",
+    title: project.productName,
     show: false,
     webPreferences: {
       contextIsolation: true,

@@ -5,6 +5,7 @@
  */
 import { BackendStartError } from "./backend";
 import { BackendExitedError, HealthTimeoutError } from "./readiness";
+import project from "./project";
 
 export interface StartupFailure {
   title: string;
@@ -19,7 +20,7 @@ function detailFor(recentLines: string[], logFile: string): string {
 
 export function describeStartupFailure(error: unknown, recentLines: string[], logFile: string): StartupFailure {
   const detail = detailFor(recentLines, logFile);
-  const title = "Flying Stable could not start";
+  const title = `${project.productName} could not start`;
   if (error instanceof BackendStartError || error instanceof BackendExitedError) {
     return { title, message: `Django stopped while starting. ${error.message}`, detail };
   }
@@ -41,6 +42,6 @@ export function describeUnexpectedExit(exit: { code: number | null; recentLines:
   const next = development
     ? "If its last lines show an error in your code (settings, models, an app's setup), fix it, then restart."
     : "Restart to start it again; if it stops again, the full log says why.";
-  return { title: "Flying Stable's backend stopped", message: `Django ${how} while the app was running. ${next}`, detail: detailFor(exit.recentLines, logFile) };
+  return { title: `${project.productName}'s backend stopped`, message: `Django ${how} while the app was running. ${next}`, detail: detailFor(exit.recentLines, logFile) };
 }
 // #endregion unexpected-exit

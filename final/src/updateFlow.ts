@@ -6,6 +6,7 @@
  * Plain TypeScript: the dialogs and electron-updater come in as arguments
  * (updater.ts passes the real ones), so the order of steps is tested under Node.
  */
+import project from "./project";
 
 /** The part of electron-updater's `autoUpdater` this flow uses. */
 export interface UpdateClient {
@@ -76,7 +77,7 @@ async function checkForUpdates(options: UpdateCheckOptions): Promise<UpdateOutco
   try {
     const result = await client.checkForUpdates();
     if (!result?.isUpdateAvailable) {
-      await prompts.tell(`Flying Stable ${currentVersion} is up to date.`, "There is no newer version in the update feed.");
+      await prompts.tell(`${project.productName} ${currentVersion} is up to date.`, "There is no newer version in the update feed.");
       return "up-to-date";
     }
     version = result.updateInfo.version;
@@ -96,13 +97,13 @@ async function checkForUpdates(options: UpdateCheckOptions): Promise<UpdateOutco
   client.off("download-progress", onProgress);
   prompts.showProgress(undefined);
   if (downloadError) {
-    await prompts.tell(`Could not download Flying Stable ${version}.`, `${downloadError.message}\n\n${MANUAL_PATH}`);
+    await prompts.tell(`Could not download ${project.productName} ${version}.`, `${downloadError.message}\n\n${MANUAL_PATH}`);
     return "failed";
   }
 
   if (!(await prompts.askToRestart(version))) {
     // electron-updater installs a downloaded update when the app quits (autoInstallOnAppQuit).
-    await prompts.tell(`Flying Stable ${version} will be installed when you quit.`, "Your data stays where it is.");
+    await prompts.tell(`${project.productName} ${version} will be installed when you quit.`, "Your data stays where it is.");
     return "install-on-quit";
   }
   await options.stopBackend();

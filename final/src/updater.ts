@@ -8,6 +8,7 @@ import path from "node:path";
 import { app, BrowserWindow, dialog, Notification, type MessageBoxOptions } from "electron";
 import { autoUpdater } from "electron-updater";
 import { createUpdateCheck, type UpdatePrompts } from "./updateFlow";
+import project from "./project";
 
 export interface UpdateCheckerOptions {
   /** Stops Django and its children; called right before the installer takes over. */
@@ -39,7 +40,7 @@ function dialogPrompts(): UpdatePrompts {
       (await showMessage({
         type: "question",
         title: "Update available",
-        message: `Flying Stable ${version} is available (you have ${currentVersion}). Download it now?`,
+        message: `${project.productName} ${version} is available (you have ${currentVersion}). Download it now?`,
         detail: "The app keeps working while it downloads. Your data stays where it is.",
         buttons: ["Download", "Not Now"],
         defaultId: 0,
@@ -49,17 +50,17 @@ function dialogPrompts(): UpdatePrompts {
       for (const window of BrowserWindow.getAllWindows()) {
         // The taskbar or dock icon shows the bar; -1 removes it.
         window.setProgressBar(percent === undefined ? -1 : percent / 100);
-        window.setTitle(percent === undefined ? window.webContents.getTitle() : `Flying Stable: downloading update ${Math.round(percent)}%`);
+        window.setTitle(percent === undefined ? window.webContents.getTitle() : `${project.productName}: downloading update ${Math.round(percent)}%`);
       }
       if (percent === 0 && Notification.isSupported()) {
-        new Notification({ title: "Downloading the update", body: "Flying Stable will ask before it restarts." }).show();
+        new Notification({ title: "Downloading the update", body: `${project.productName} will ask before it restarts.` }).show();
       }
     },
     askToRestart: async (version) =>
       (await showMessage({
         type: "question",
         title: "Update ready",
-        message: `Flying Stable ${version} is downloaded. Restart now to install it?`,
+        message: `${project.productName} ${version} is downloaded. Restart now to install it?`,
         detail: "The app stops its server, installs the update and starts again. Your data stays where it is.",
         buttons: ["Restart and Install", "Later"],
         defaultId: 0,

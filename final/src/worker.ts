@@ -1,7 +1,7 @@
 /**
  * Supervises an optional background worker: a second Python process running a
- * management command that a Django app declared (the routines demo declares
- * `run_routines`). It starts after Django is healthy, is restarted a bounded
+ * management command that a Django app declared with `desktop_worker_command`
+ * on its AppConfig (Django reports them in its SERVING line). It starts after Django is healthy, is restarted a bounded
  * number of times when it crashes, and stops with the app. The lifetime rule
  * is the same as Django's: it exits when its stdin closes.
  */

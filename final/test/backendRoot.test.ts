@@ -2,14 +2,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BundleManifest } from "../src/backendRoot";
-import { devPaths, findRepoRoot } from "../src/paths";
+import { devPaths, npmRun } from "../src/paths";
+import project from "../src/project";
 import { tempDir } from "./helpers";
 
 const manifest: BundleManifest = {
   pythonVersion: "3.12.12",
   interpreter: process.platform === "win32" ? "python/python.exe" : "python/bin/python3",
   managePy: "django/manage.py",
-  settingsModule: "desktop_django_starter.settings.packaged",
+  settingsModule: project.settings.packaged,
   staticDir: "static",
   runtime: { kind: "python-build-standalone", tag: "20260211", asset: "cpython-3.12.12+20260211-x86_64-unknown-linux-gnu-install_only.tar.gz", sha256: "0".repeat(64) },
   platform: process.platform,
@@ -27,16 +28,15 @@ function fakeBundle(bundleDir: string, files = [manifest.interpreter, manifest.m
   return bundleDir;
 }
 
-/** A folder that looks like the repository root to findRepoRoot. */
-function fakeRepo(): string {
-  const root = tempDir();
-  mkdirSync(path.join(root, "django"));
-  writeFileSync(path.join(root, "django", "manage.py"), "");
-  return root;
+/** A shell folder with a stage folder where project.ts's stageDir points, and nothing staged yet. */
+function fakeShell(): string {
+  const shellDir = path.join(tempDir(), "shell", "inside");
+  mkdirSync(path.resolve(shellDir, project.stageDir), { recursive: true });
+  return shellDir;
 }
 
 describe("resolveBackend", () => {
-  it("development: django/.venv's Python, the repository's manage.py, the dev settings, django/.dev-data", () => {
+  it("development: the project's virtualenv, its manage.py, the dev settings and dev app data from project.ts", () => {
     const root = resolveBackend({ isPackaged: false, env: {} });
     const paths = devPaths();
     expect(root).toEqual({
@@ -44,39 +44,39 @@ describe("resolveBackend", () => {
       python: paths.python,
       managePy: paths.managePy,
       djangoDir: paths.djangoDir,
-      settingsModule: "desktop_django_starter.settings.dev",
+      settingsModule: project.settings.development,
       splashFile: paths.splashFile,
       devAppDataDir: paths.appDataDir,
     });
   });
 
-  it("staged: .stage/backend at the repository root, read through its manifest", () => {
-    const repo = fakeRepo();
-    const bundleDir = fakeBundle(path.join(repo, ".stage", "backend"));
-    const root = resolveBackend({ isPackaged: false, env: { [LAYOUT_VARIABLE]: "staged" }, start: path.join(repo, "django") });
+  it("staged: backend/ in project.ts's stage folder, read through its manifest", () => {
+    const shellDir = fakeShell();
+    const bundleDir = fakeBundle(path.resolve(shellDir, project.stageDir, "backend"));
+    const root = resolveBackend({ isPackaged: false, env: { [LAYOUT_VARIABLE]: "staged" }, shellDir });
     expect(root).toEqual({
       layout: "staged",
       python: path.join(bundleDir, manifest.interpreter),
       managePy: path.join(bundleDir, "django", "manage.py"),
       djangoDir: path.join(bundleDir, "django"),
-      settingsModule: "desktop_django_starter.settings.packaged",
-      splashFile: path.join(bundleDir, "django", "desktop_runtime", "templates", "desktop_runtime", "splash.html"),
+      settingsModule: project.settings.packaged,
+      splashFile: path.join(bundleDir, "django", project.splash),
       bundleDir,
     });
   });
 
-  it("staged without a stage: says which command builds it, in this workspace", () => {
-    const workspace = path.relative(findRepoRoot(), path.resolve(__dirname, "..")).split(path.sep).join("/");
-    expect(() => resolveBackend({ isPackaged: false, env: { [LAYOUT_VARIABLE]: "staged" }, start: fakeRepo() })).toThrow(`npm run stage -w ${workspace}\``);
-    expect(() => resolveBackend({ isPackaged: false, env: { [LAYOUT_VARIABLE]: "staged" }, start: fakeRepo() })).toThrow(
-      /The backend bundle is missing: .*manifest\.json does not exist\.\nRun `npm run stage -w [\w./-]+` first/,
+  it("staged without a stage: says which command builds it", () => {
+    expect(npmRun("stage")).toBe(project.npmWorkspace ? `npm run stage -w ${project.npmWorkspace}` : "npm run stage");
+    expect(() => resolveBackend({ isPackaged: false, env: { [LAYOUT_VARIABLE]: "staged" }, shellDir: fakeShell() })).toThrow(
+      /The backend bundle is missing: .*manifest\.json does not exist\./,
     );
+    expect(() => resolveBackend({ isPackaged: false, env: { [LAYOUT_VARIABLE]: "staged" }, shellDir: fakeShell() })).toThrow(`Run \`${npmRun("stage")}\` first`);
   });
 
   it("packaged: the backend folder in the app's resources, and no repository needed", () => {
     const resources = tempDir();
     const bundleDir = fakeBundle(path.join(resources, "backend"));
-    const root = resolveBackend({ isPackaged: true, resourcesPath: resources, env: { [LAYOUT_VARIABLE]: "staged" }, start: tempDir() });
+    const root = resolveBackend({ isPackaged: true, resourcesPath: resources, env: { [LAYOUT_VARIABLE]: "staged" }, shellDir: tempDir() });
     expect(root.layout).toBe("packaged");
     expect(root.bundleDir).toBe(bundleDir);
     expect(root.python).toBe(path.join(bundleDir, manifest.interpreter));

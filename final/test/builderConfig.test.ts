@@ -8,7 +8,7 @@ import path from "node:path";
 import type { FileSet, TargetConfiguration } from "electron-builder";
 import { describe, expect, it } from "vitest";
 import { builderConfig, chapterDir, installedElectronVersion, stagedBackendDir } from "../electron-builder.config";
-import { findRepoRoot } from "../src/paths";
+import { projectPaths } from "../src/paths";
 
 const config = builderConfig({ env: {} });
 const resolve = (file: string) => path.resolve(chapterDir, file);
@@ -33,7 +33,7 @@ describe("electron-builder configuration", () => {
   });
 
   it("takes the backend from where `npm run stage` puts it", () => {
-    expect(stagedBackendDir).toBe(path.join(findRepoRoot(chapterDir), ".stage", "backend"));
+    expect(stagedBackendDir).toBe(path.join(projectPaths(chapterDir).stageDir, "backend"));
   });
 
   it("puts the compiled main process and package.json into the asar, and nothing else of the chapter", () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ICONS_DIR, LINUX_SIZES, MACOS_ENTRIES, SOURCE_SVG, WINDOWS_SIZES, sha256, writeIcons, type IconsRecord } from "../scripts/icons";
-import { findRepoRoot } from "../src/paths";
+import { SHELL_DIR } from "../src/paths";
 import { tempDir } from "./helpers";
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -70,7 +70,7 @@ describe("the committed icons", () => {
   it("were made from the current brand art (run `npm run icons` after changing it)", () => {
     const record = JSON.parse(readFileSync(path.join(ICONS_DIR, "icons.json"), "utf8")) as IconsRecord;
     expect(record.source).toBe(SOURCE_SVG);
-    expect(record.sha256).toBe(sha256(readFileSync(path.join(findRepoRoot(), SOURCE_SVG))));
+    expect(record.sha256).toBe(sha256(readFileSync(path.join(SHELL_DIR, SOURCE_SVG))));
   });
 });
 

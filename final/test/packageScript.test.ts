@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { workspace } from "../electron-builder.config";
+import { npmRun } from "../src/paths";
 import { checkPackagingInputs } from "../scripts/package";
 import { tempDir } from "./helpers";
 
@@ -17,13 +17,13 @@ describe("checkPackagingInputs", () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it("asks for `npm run build` when the main process is not compiled", () => {
-    expect(() => checkPackagingInputs(backendDir, appDir, linux)).toThrow(`Run \`npm run build -w ${workspace}\` first.`);
+    expect(() => checkPackagingInputs(backendDir, appDir, linux)).toThrow(`Run \`${npmRun("build")}\` first.`);
   });
 
   it("asks for `npm run stage` when no backend is staged", () => {
     mkdirSync(path.join(appDir, "dist"), { recursive: true });
     writeFileSync(path.join(appDir, "dist", "main.js"), "");
-    expect(() => checkPackagingInputs(backendDir, appDir, linux)).toThrow(`Run \`npm run stage -w ${workspace}\` first`);
+    expect(() => checkPackagingInputs(backendDir, appDir, linux)).toThrow(`Run \`${npmRun("stage")}\` first`);
   });
 
   it("refuses a backend staged for another platform", () => {

@@ -1,14 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { workspace } from "../electron-builder.config";
 import { describe, expect, it } from "vitest";
 import { CHECKSUMS_FILE, parseChecksums, verifyFile, writeChecksums } from "../scripts/releaseChecksums";
-import { findRepoRoot } from "../src/paths";
+import { SHELL_DIR } from "../src/paths";
 import { tempDir } from "./helpers";
 
-const chapterDir = path.resolve(__dirname, "..");
-const repoRoot = findRepoRoot(chapterDir);
 
 /** A release folder as electron-builder leaves it: installers, update metadata, an unpacked folder, its build log. */
 function releaseFolder(): string {
@@ -22,8 +19,8 @@ function releaseFolder(): string {
   return folder;
 }
 
-function run(script: string, args: string[], cwd = chapterDir) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(chapterDir, "scripts", script), ...args], { cwd, encoding: "utf8" });
+function run(script: string, args: string[], cwd = SHELL_DIR) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(SHELL_DIR, "scripts", script), ...args], { cwd, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
 }
 
@@ -115,10 +112,11 @@ describe("parseChecksums", () => {
 describe("the release:checksums and release:verify commands", () => {
   it("write and check a list through npm, with paths relative to where npm was run", () => {
     const folder = releaseFolder();
-    const relative = path.relative(repoRoot, folder);
+    // Run inside the shell's folder, as a wrapped project's desktop/ runs its scripts.
+    const relative = path.relative(SHELL_DIR, folder);
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    const written = spawnSync(npm, ["run", "--silent", "release:checksums", "-w", workspace, "--", relative], {
-      cwd: repoRoot,
+    const written = spawnSync(npm, ["run", "--silent", "release:checksums", "--", relative], {
+      cwd: SHELL_DIR,
       encoding: "utf8",
       shell: process.platform === "win32",
     });
@@ -128,8 +126,8 @@ describe("the release:checksums and release:verify commands", () => {
 
     const verified = spawnSync(
       npm,
-      ["run", "--silent", "release:verify", "-w", workspace, "--", path.join(relative, "latest-linux.yml"), path.join(relative, CHECKSUMS_FILE)],
-      { cwd: repoRoot, encoding: "utf8", shell: process.platform === "win32" },
+      ["run", "--silent", "release:verify", "--", path.join(relative, "latest-linux.yml"), path.join(relative, CHECKSUMS_FILE)],
+      { cwd: SHELL_DIR, encoding: "utf8", shell: process.platform === "win32" },
     );
     expect(verified.status).toBe(0);
     expect(verified.stdout).toMatch(/^OK: latest-linux\.yml matches its SHA256SUMS entry/);

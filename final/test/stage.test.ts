@@ -6,12 +6,11 @@ import type { BundleManifest } from "../src/backendRoot";
 import { bundleDigest } from "../scripts/bundle";
 import { PYTHON_RELEASE, releaseAsset } from "../scripts/pythonRelease";
 import { ChecksumMismatchError } from "../scripts/runtimeArchive";
-import { isolatedPythonEnv, PACKAGED_SETTINGS, stageBackend } from "../scripts/stageBackend";
-import { findRepoRoot } from "../src/paths";
+import { isolatedPythonEnv, stageBackend } from "../scripts/stageBackend";
+import project from "../src/project";
 import { tempDir } from "./helpers";
 
 const staged = inject("stagedBundle");
-const repoRoot = findRepoRoot(__dirname);
 
 /** A copy of the local runtime archive with one byte flipped in the middle. */
 function tamperedArchive(): string {
@@ -49,7 +48,7 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
     expect(manifest()).toMatchObject({
       interpreter: process.platform === "win32" ? "python/python.exe" : "python/bin/python3",
       managePy: "django/manage.py",
-      settingsModule: PACKAGED_SETTINGS,
+      settingsModule: project.settings.packaged,
       staticDir: "static",
       runtime,
       platform: process.platform,
@@ -103,7 +102,6 @@ describe.skipIf(!staged.bundleDir)("a stage from a tampered archive", () => {
   it("stops with the checksum error and leaves nothing half-staged", async () => {
     const { bundleDir, parent } = previousBundle();
     const attempt = stageBackend({
-      repoRoot,
       bundleDir,
       pythonArchive: tamperedArchive(),
       pythonSha256: staged.archiveSha256,
@@ -118,7 +116,7 @@ describe.skipIf(!staged.bundleDir)("a stage from a tampered archive", () => {
 
   it("cleans up after a broken archive given without a checksum", async () => {
     const { bundleDir, parent } = previousBundle();
-    await expect(stageBackend({ repoRoot, bundleDir, pythonArchive: tamperedArchive(), wheelhouse: staged.wheelhouse, log: () => undefined })).rejects.toThrow();
+    await expect(stageBackend({ bundleDir, pythonArchive: tamperedArchive(), wheelhouse: staged.wheelhouse, log: () => undefined })).rejects.toThrow();
     expect(readdirSync(parent)).toEqual(["backend"]);
     expect(readdirSync(bundleDir)).toEqual(["manifest.json"]);
   });

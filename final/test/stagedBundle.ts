@@ -19,7 +19,7 @@ import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } fr
 import { releaseAsset } from "../scripts/pythonRelease";
 import { cachedRuntimeArchive } from "../scripts/runtimeArchive";
 import { djangoProjectDigest, stageBackend } from "../scripts/stageBackend";
-import { devPaths, findRepoRoot } from "../src/paths";
+import { devPaths, projectPaths } from "../src/paths";
 
 export interface StagedBundle {
   /** Why no bundle could be staged on this machine; the tests that need one skip with it. */
@@ -74,11 +74,12 @@ interface RuntimeInputs {
  * Debian's Python); elsewhere the real download of the pinned runtime, which
  * works in GitHub Actions. When neither works, the reason.
  */
-async function runtimeInputs(repoRoot: string, cacheDir: string): Promise<RuntimeInputs | string> {
+async function runtimeInputs(cacheDir: string): Promise<RuntimeInputs | string> {
   const localUnavailable = localRuntimeUnavailable();
   if (!localUnavailable) {
     const archive = await buildLocalRuntimeArchive(cacheDir);
-    const wheelhouse = buildWheelhouse(cacheDir, path.join(repoRoot, "django", "requirements.txt"), devPaths(repoRoot).python);
+    const { requirements, python } = devPaths();
+    const wheelhouse = buildWheelhouse(cacheDir, requirements, python);
     return { archive, wheelhouse, downloaded: false };
   }
   try {
@@ -90,9 +91,9 @@ async function runtimeInputs(repoRoot: string, cacheDir: string): Promise<Runtim
 }
 
 export default async function setup(project: TestProject): Promise<void> {
-  const repoRoot = findRepoRoot(__dirname);
-  const cacheDir = path.join(repoRoot, ".stage", "cache");
-  const inputs = await runtimeInputs(repoRoot, cacheDir);
+  const paths = projectPaths();
+  const cacheDir = path.join(paths.stageDir, "cache");
+  const inputs = await runtimeInputs(cacheDir);
   if (typeof inputs === "string") {
     console.log(`Skipping the tests that run a staged bundle: ${inputs}.`);
     project.provide("stagedBundle", { skipReason: inputs });
@@ -101,16 +102,15 @@ export default async function setup(project: TestProject): Promise<void> {
   const key = inputsKey([
     inputs.archive.sha256,
     inputs.wheelhouse ? readdirSync(inputs.wheelhouse).sort().join(",") : "package index",
-    djangoProjectDigest(path.join(repoRoot, "django")),
+    djangoProjectDigest(paths),
     scriptsDigest(path.join(__dirname, "..", "scripts")),
   ]);
-  const testStage = path.join(repoRoot, ".stage", "test");
+  const testStage = path.join(paths.stageDir, "test");
   const bundleDir = path.join(testStage, `backend-${key}`);
   const logFile = `${bundleDir}.log`;
   if (!existsSync(path.join(bundleDir, "manifest.json")) || !existsSync(logFile)) {
     const stageLog: string[] = [];
     await stageBackend({
-      repoRoot,
       bundleDir,
       cacheDir,
       // A downloaded runtime stages the way `npm run stage` does, from the cache; a local one through --python-archive.

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import path from "node:path";
 import { _electron as electron, expect, test } from "@playwright/test";
-import { findRepoRoot } from "../../src/paths";
+import { projectPaths } from "../../src/paths";
 import { chapterDir, djangoWindow, electronBinary, SKIP_REASON } from "./support";
 
 const binary = electronBinary();
@@ -12,7 +12,7 @@ test.skip(!binary, SKIP_REASON);
 /** Python processes still running this repository's Django (POSIX; Windows has no `ps`). */
 function djangoProcesses(): string[] {
   if (process.platform === "win32") return [];
-  const managePy = path.join(findRepoRoot(), "django", "manage.py");
+  const managePy = projectPaths().managePy;
   return execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
     .split("\n")
     .filter((line) => line.includes(managePy) && /desktop_serve|run_routines/.test(line));
@@ -54,7 +54,7 @@ test("the complete app: pony flow, token for one origin only, the bridge, and no
 });
 
 test("start:packaged runs the staged bundle and keeps its data in Electron's userData folder", async () => {
-  const manifest = path.join(findRepoRoot(), ".stage", "backend", "manifest.json");
+  const manifest = path.join(projectPaths().stageDir, "backend", "manifest.json");
   test.skip(!existsSync(manifest), "no staged bundle: run `npm run stage -w final` first");
   const app = await electron.launch({ executablePath: binary!, args: [chapterDir], env: { ...process.env, DDS_BACKEND_LAYOUT: "staged" } });
   const window = await djangoWindow(app);
@@ -84,7 +84,7 @@ test("when Django stops while the app is open, the dialog's Restart brings the p
   await window.evaluate(() => Object.assign(window, { beforeTheCrash: true }));
 
   // The serving process is the newest DESKTOP_DJANGO_SERVING line in the development log.
-  const log = readFileSync(path.join(findRepoRoot(), "django", ".dev-data", "logs", "backend.log"), "utf8");
+  const log = readFileSync(path.join(projectPaths().appDataDir, "logs", "backend.log"), "utf8");
   const serving = log.split(/\r?\n/).findLast((line) => line.startsWith("DESKTOP_DJANGO_SERVING "))!;
   process.kill((JSON.parse(serving.slice("DESKTOP_DJANGO_SERVING ".length)) as { pid: number }).pid, "SIGKILL");
 
