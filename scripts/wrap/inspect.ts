@@ -1,0 +1,221 @@
+/**
+ * What `npm run wrap` finds in a Django project before it changes anything:
+ * where manage.py and the settings are, how static files and logins work, and
+ * everything it cannot decide for you, each with the file and line it came from.
+ *
+ * It reads files as text and never imports or runs the project, so it works on
+ * any checkout, without the project's virtualenv.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+
+/** Something in the project the wrap cannot settle itself, with where it was seen and what to do. */
+export interface Decision {
+  topic: "login" | "cdn" | "writes" | "dependencies" | "database" | "settings" | "workers" | "branding";
+  where: string;
+  found: string;
+  todo: string;
+}
+
+export interface ProjectReport {
+  root: string;
+  /** The module manage.py defaults DJANGO_SETTINGS_MODULE to, e.g. `librarysite.settings`. */
+  settingsModule: string;
+  /** The settings file, relative to root; a package's `__init__.py` when settings is a package. */
+  settingsFile: string;
+  settingsKind: "single file" | "package";
+  rootUrlconf?: string;
+  staticUrl?: string;
+  usesWhiteNoise: boolean;
+  loginGated: boolean;
+  /** The virtualenv folder found beside manage.py, if any. */
+  venv?: string;
+  requirements?: string;
+  decisions: Decision[];
+}
+
+export class WrapRefusal extends Error {}
+
+const SKIPPED_DIRS = new Set([".git", "node_modules", ".venv", "venv", "env", "__pycache__", "desktop", "desktop_runtime", "desktop_settings", "static", "media", ".dev-data", ".tox"]);
+
+/** Every file below root with one of the extensions, skipping virtualenvs, VCS and build folders. */
+function filesBelow(root: string, extensions: string[], dir = root, found: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith(".")) filesBelow(root, extensions, path.join(dir, entry.name), found);
+    } else if (extensions.some((extension) => entry.name.endsWith(extension))) {
+      found.push(path.join(dir, entry.name));
+    }
+  }
+  return found;
+}
+
+/** Each line of `file` matching `pattern`, as `relative/path.py:12` with the trimmed line. */
+function matchingLines(root: string, file: string, pattern: RegExp): Array<{ where: string; line: string }> {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const relative = path.relative(root, file).split(path.sep).join("/");
+  return lines.flatMap((line, index) => (pattern.test(line) ? [{ where: `${relative}:${index + 1}`, line: line.trim() }] : []));
+}
+
+function settingValue(text: string, name: string): string | undefined {
+  return new RegExp(`^${name}\\s*=\\s*["']([^"']*)["']`, "m").exec(text)?.[1];
+}
+
+const LOGIN = /\b(login_required|LoginRequiredMixin|LoginRequiredMiddleware|PermissionRequiredMixin|permission_required)\b/;
+const REMOTE_ASSET = /<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["'](https?:)?\/\/[^"']+["']/i;
+const FILE_WRITE = /\bopen\([^)]*["'][wax]b?\+?["']|\.write_text\(|\.write_bytes\(|FileSystemStorage\(/;
+const WORKER_LIBRARIES = /^(celery|rq|django-rq|huey|dramatiq|django-q2?|apscheduler|django-celery-beat)\b/i;
+/** Packages that talk to a database server, which a desktop app does not have. */
+const SERVER_DATABASE_DRIVERS = /^(psycopg2?(-binary)?|psycopg\[?|mysqlclient|pymysql|cx[-_]oracle|oracledb|pyodbc|mssql-django|dj-database-url)\b/i;
+
+/** Reads the project at `root`; throws WrapRefusal with one paragraph when it is not a Django project. */
+export function inspectProject(root: string): ProjectReport {
+  const managePy = path.join(root, "manage.py");
+  if (!existsSync(managePy)) {
+    throw new WrapRefusal(
+      `${root} has no manage.py, so it is not the top of a Django project. Point npm run wrap at the folder that holds manage.py ` +
+        "(the wrap never moves files, so the desktop shell is added beside it).",
+    );
+  }
+  const settingsModule = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(readFileSync(managePy, "utf8"))?.[1];
+  if (!settingsModule) {
+    throw new WrapRefusal(
+      `${managePy} does not set a default DJANGO_SETTINGS_MODULE (os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")). ` +
+        "Add that line, as django-admin startproject writes it, so the wrap knows which settings the desktop settings build on.",
+    );
+  }
+  const modulePath = path.join(root, ...settingsModule.split("."));
+  const settingsKind = existsSync(`${modulePath}.py`) ? "single file" : existsSync(path.join(modulePath, "__init__.py")) ? "package" : undefined;
+  if (!settingsKind) {
+    throw new WrapRefusal(`manage.py names the settings module ${settingsModule}, but neither ${modulePath}.py nor ${modulePath}/__init__.py exists.`);
+  }
+  const settingsFile = settingsKind === "single file" ? `${modulePath}.py` : path.join(modulePath, "__init__.py");
+  const settingsFiles = settingsKind === "single file" ? [settingsFile] : filesBelow(modulePath, [".py"]);
+  const settingsText = settingsFiles.map((file) => readFileSync(file, "utf8")).join("\n");
+  const python = filesBelow(root, [".py"]).filter((file) => !file.includes(`${path.sep}migrations${path.sep}`));
+  const templates = filesBelow(root, [".html", ".htm", ".txt"]);
+  const decisions: Decision[] = [];
+  const relative = (file: string) => path.relative(root, file).split(path.sep).join("/");
+
+  const loginUses = python.flatMap((file) => matchingLines(root, file, LOGIN));
+  const loginGated = loginUses.length > 0 || /^LOGIN_URL\s*=/m.test(settingsText);
+  if (loginGated) {
+    decisions.push({
+      topic: "login",
+      where: loginUses.slice(0, 5).map((use) => use.where).join(", ") || relative(settingsFile),
+      found: "pages behind a login",
+      todo:
+        "The desktop settings add desktop_runtime.middleware.DesktopAutoLoginMiddleware, which logs the one local user in (as DESKTOP_AUTO_LOGIN_USERNAME, default " +
+        '"desktop") for requests from the shell. Keep it for a single-user app; remove it from desktop_settings/base.py if the app should show its login page.',
+    });
+  }
+  const authUserModel = settingValue(settingsText, "AUTH_USER_MODEL");
+  if (authUserModel) {
+    decisions.push({
+      topic: "login",
+      where: relative(settingsFile),
+      found: `a custom user model, ${authUserModel}`,
+      todo: "The auto-login creates the local user with only its USERNAME_FIELD; if the model requires other fields, set their defaults or create the user in a data migration.",
+    });
+  }
+
+  for (const file of templates) {
+    for (const use of matchingLines(root, file, REMOTE_ASSET)) {
+      const url = /["']((?:https?:)?\/\/[^"']+)["']/.exec(use.line)?.[1];
+      decisions.push({
+        topic: "cdn",
+        where: use.where,
+        found: `an asset loaded from another host: ${url}`,
+        todo: "Vendor it: save the file under a static folder of the project and load it with {% static %} (the app must work offline, and the shell keeps pages on 127.0.0.1).",
+      });
+    }
+  }
+
+  const mediaRoot = /^MEDIA_ROOT\s*=.*$/m.exec(settingsText)?.[0];
+  if (mediaRoot) {
+    decisions.push({
+      topic: "writes",
+      where: relative(settingsFile),
+      found: mediaRoot.trim(),
+      todo: "Nothing to do: the desktop settings move MEDIA_ROOT into the app-data folder and serve it. Check that uploads still work with `npm run backend`.",
+    });
+  }
+  for (const file of python) {
+    for (const use of matchingLines(root, file, FILE_WRITE)) {
+      decisions.push({
+        topic: "writes",
+        where: use.where,
+        found: `a file write: ${use.line}`,
+        todo: "An installed app's code folder is read-only: write into settings.DESKTOP_DJANGO_APP_DATA_DIR (or MEDIA_ROOT) instead of a path next to the code.",
+      });
+    }
+  }
+  for (const use of settingsFiles.flatMap((file) => matchingLines(root, file, /os\.environ\[["']\w+["']\]/))) {
+    decisions.push({
+      topic: "settings",
+      where: use.where,
+      found: `a setting that requires an environment variable: ${use.line}`,
+      todo: "The desktop app starts without your deployment's environment: give it a default (os.environ.get) or set it in desktop_settings/base.py before the import.",
+    });
+  }
+  const engine = /["']ENGINE["']\s*:\s*["']([\w.]+)["']/.exec(settingsText)?.[1];
+  if (engine && !engine.endsWith("sqlite3")) {
+    decisions.push({
+      topic: "database",
+      where: relative(settingsFile),
+      found: `the database engine ${engine}`,
+      todo: "The desktop settings use SQLite in the app-data folder. Check that the migrations and queries work on SQLite (no Postgres-only fields or raw SQL).",
+    });
+  }
+
+  const requirements = ["requirements.txt", "requirements/base.txt", "requirements/production.txt"].find((file) => existsSync(path.join(root, file)));
+  if (!requirements) {
+    decisions.push({
+      topic: "dependencies",
+      where: "manage.py's folder",
+      found: "no requirements.txt",
+      todo: "The stage installs the packages in desktop/requirements-desktop.txt into the bundled Python: list the project's runtime packages there, pinned.",
+    });
+  } else {
+    for (const use of matchingLines(root, path.join(root, requirements), /^\s*[A-Za-z]/)) {
+      if (WORKER_LIBRARIES.test(use.line)) {
+        decisions.push({
+          topic: "workers",
+          where: use.where,
+          found: `a background-job library: ${use.line}`,
+          todo:
+            "A desktop app has no broker: run the work in a management command declared as desktop_worker_command on an AppConfig (the shell starts and stops it), " +
+            "calling desktop_runtime.lifetime.exit_when_stdin_closes() first, or use Django's Tasks framework with a database backend.",
+        });
+      }
+      if (SERVER_DATABASE_DRIVERS.test(use.line)) {
+        decisions.push({
+          topic: "dependencies",
+          where: use.where,
+          found: `a database-server driver: ${use.line}`,
+          todo: "The desktop app uses SQLite: move this package out of the requirements the stage installs (desktop/requirements-desktop.txt reads requirements.txt).",
+        });
+      }
+    }
+  }
+
+  const venv = [".venv", "venv", "env"].find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
+  return {
+    root,
+    settingsModule,
+    settingsFile: relative(settingsFile),
+    settingsKind,
+    rootUrlconf: settingValue(settingsText, "ROOT_URLCONF"),
+    staticUrl: settingValue(settingsText, "STATIC_URL"),
+    usesWhiteNoise: /whitenoise/i.test(settingsText),
+    loginGated,
+    venv,
+    requirements,
+    decisions,
+  };
+}
+
+/** True when `dir` is a folder (used for the refusal checks). */
+export function isFolder(dir: string): boolean {
+  return existsSync(dir) && statSync(dir).isDirectory();
+}

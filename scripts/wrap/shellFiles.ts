@@ -1,0 +1,215 @@
+/**
+ * The shell-side files `npm run wrap` writes into desktop/: the project facts,
+ * package.json, the TypeScript base config, the packaging workflow, the
+ * .gitignore block and WRAP.md, the report of what is left for you to decide.
+ */
+import path from "node:path";
+import type { ProjectFacts } from "../../final/src/project.ts";
+import type { Decision, ProjectReport } from "./inspect.ts";
+
+export const WRAP_MARKER = "desktop-django-starter wrap";
+export const GITIGNORE_MARKER = `# --- ${WRAP_MARKER}`;
+
+function titleCase(folder: string): string {
+  return folder
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join(" ");
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "django-desktop";
+}
+
+/** The project facts for a wrapped project: its shell is desktop/, beside manage.py. */
+export function projectFactsFor(report: ProjectReport, name?: string): ProjectFacts {
+  const productName = name ?? titleCase(path.basename(report.root));
+  const executableName = slug(productName);
+  return {
+    productName,
+    appId: `org.example.${executableName.replace(/-/g, "")}`,
+    executableName,
+    djangoDir: "..",
+    settings: { development: "desktop_settings.dev", packaged: "desktop_settings.packaged" },
+    requirements: "desktop/requirements-desktop.txt",
+    venv: report.venv ?? ".venv",
+    devAppData: ".dev-data",
+    splash: "desktop_runtime/templates/desktop_runtime/splash.html",
+    iconSource: "assets/icon.svg",
+    stageDir: ".stage",
+    npmWorkspace: "",
+  };
+}
+
+/** The object literal of src/project.ts, in the file's own layout. */
+function factsLiteral(facts: ProjectFacts): string {
+  const quote = (value: string) => JSON.stringify(value);
+  return [
+    "const project: ProjectFacts = {",
+    `  productName: ${quote(facts.productName)},`,
+    `  appId: ${quote(facts.appId)},`,
+    `  executableName: ${quote(facts.executableName)},`,
+    `  djangoDir: ${quote(facts.djangoDir)},`,
+    "  settings: {",
+    `    development: ${quote(facts.settings.development)},`,
+    `    packaged: ${quote(facts.settings.packaged)},`,
+    "  },",
+    `  requirements: ${quote(facts.requirements)},`,
+    `  venv: ${quote(facts.venv)},`,
+    `  devAppData: ${quote(facts.devAppData)},`,
+    `  splash: ${quote(facts.splash)},`,
+    `  iconSource: ${quote(facts.iconSource)},`,
+    `  stageDir: ${quote(facts.stageDir)},`,
+    `  npmWorkspace: ${quote(facts.npmWorkspace)},`,
+    "};",
+  ].join("\n");
+}
+
+/** final/src/project.ts with its facts replaced by `facts`; everything else in the file stays. */
+export function renderProjectFacts(source: string, facts: ProjectFacts): string {
+  const start = source.indexOf("const project: ProjectFacts = {");
+  const end = source.indexOf("\n};", start);
+  if (start === -1 || end === -1) throw new Error("final/src/project.ts no longer has `const project: ProjectFacts = { ... };`: update scripts/wrap/shellFiles.ts.");
+  return `${source.slice(0, start)}${factsLiteral(facts)}${source.slice(end + 3)}`;
+}
+
+/** final's package.json for a shell that is its own npm package. */
+export function desktopPackageJson(source: string, facts: ProjectFacts): string {
+  const pkg = JSON.parse(source) as Record<string, unknown>;
+  pkg.name = `${facts.executableName}-desktop`;
+  pkg.version = "0.1.0";
+  pkg.description = `${facts.productName} as a desktop app: an Electron shell around its Django project.`;
+  pkg.author = `${facts.productName} developers`;
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+export function gitignoreBlock(): string {
+  return [
+    GITIGNORE_MARKER,
+    "# The desktop shell's build output and local state. desktop/build/ holds the",
+    "# icons and macOS entitlements and is committed, even under a build/ rule.",
+    "desktop/node_modules/",
+    "desktop/dist/",
+    "desktop/out/",
+    "desktop/.stage/",
+    "desktop/test-results/",
+    ".dev-data/",
+    "!desktop/build/",
+    "",
+  ].join("\n");
+}
+
+/** .github/workflows/desktop-package.yml: the installers on each platform's own runner. */
+export function packagingWorkflow(facts: ProjectFacts): string {
+  return `# Builds ${facts.productName}'s desktop installers on macOS, Windows and Linux
+# runners (written by desktop-django-starter's npm run wrap). Each job stages the
+# backend (a python-build-standalone runtime, the Django code, collected static
+# files) and runs electron-builder in desktop/. Signing secrets are optional;
+# each runner only receives its own platform's certificate.
+name: Desktop installers
+
+on:
+  workflow_dispatch:
+  push:
+    tags: ["v*"]
+
+permissions:
+  contents: read
+
+jobs:
+  installers:
+    name: Installers (\${{ matrix.os }})
+    strategy:
+      fail-fast: false
+      matrix:
+        os: [macos-latest, windows-latest, ubuntu-latest]
+    runs-on: \${{ matrix.os }}
+    timeout-minutes: 45
+    defaults:
+      run:
+        working-directory: desktop
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 22
+      - run: npm ci
+      - run: npm run stage
+      - run: npm run dist
+        env:
+          DDS_UPDATE_URL: \${{ vars.DDS_UPDATE_URL }}
+          CSC_LINK: \${{ runner.os == 'macOS' && secrets.CSC_LINK || '' }}
+          CSC_KEY_PASSWORD: \${{ runner.os == 'macOS' && secrets.CSC_KEY_PASSWORD || '' }}
+          WIN_CSC_LINK: \${{ runner.os == 'Windows' && secrets.WIN_CSC_LINK || '' }}
+          WIN_CSC_KEY_PASSWORD: \${{ runner.os == 'Windows' && secrets.WIN_CSC_KEY_PASSWORD || '' }}
+          APPLE_ID: \${{ secrets.APPLE_ID }}
+          APPLE_APP_SPECIFIC_PASSWORD: \${{ secrets.APPLE_APP_SPECIFIC_PASSWORD }}
+          APPLE_TEAM_ID: \${{ secrets.APPLE_TEAM_ID }}
+      - uses: actions/upload-artifact@v4
+        with:
+          name: ${facts.executableName}-\${{ runner.os }}-\${{ runner.arch }}
+          path: |
+            desktop/out/*.dmg
+            desktop/out/*.zip
+            desktop/out/*.exe
+            desktop/out/*.AppImage
+            desktop/out/*.tar.gz
+            desktop/out/*.blockmap
+            desktop/out/latest*.yml
+          if-no-files-found: error
+`;
+}
+
+const TOPIC_TITLES: Record<Decision["topic"], string> = {
+  login: "Login",
+  cdn: "Assets from other hosts (the app must work offline)",
+  writes: "Files written at run time",
+  dependencies: "Dependencies",
+  database: "Database",
+  settings: "Settings that need the environment",
+  workers: "Background work",
+  branding: "Name, icon and splash",
+};
+
+/** desktop/WRAP.md: what the wrap did, and each decision left to you, with where and what to do. */
+export function wrapReport(report: ProjectReport, facts: ProjectFacts): string {
+  const decisions: Decision[] = [
+    ...report.decisions,
+    {
+      topic: "branding",
+      where: "desktop/src/project.ts, desktop/assets/icon.svg, desktop_runtime/templates/desktop_runtime/splash.html",
+      found: `the app is named "${facts.productName}" (${facts.appId}) and still wears the starter's pony icon and splash`,
+      todo: "Set productName, appId and executableName in desktop/src/project.ts, put your square SVG at desktop/assets/icon.svg and run `npm run icons`, and restyle the splash page (one self-contained HTML file).",
+    },
+  ];
+  const sections = (Object.keys(TOPIC_TITLES) as Decision["topic"][])
+    .map((topic) => {
+      const items = decisions.filter((decision) => decision.topic === topic);
+      if (!items.length) return "";
+      return [`### ${TOPIC_TITLES[topic]}`, "", ...items.map((item) => `- [ ] \`${item.where}\`: ${item.found}.\n  ${item.todo}`), ""].join("\n");
+    })
+    .filter(Boolean);
+  return `# Wrapped by desktop-django-starter (${WRAP_MARKER})
+
+This folder is an Electron shell around the Django project one level up
+(\`${report.settingsModule}\`, ${report.settingsKind}). The wrap added, and
+changed none of the project's own files:
+
+- \`desktop_runtime/\`: the runtime contract's Django app (health, bootstrap, token and host guards, \`desktop_serve\`);
+- \`desktop_settings/\`: \`dev.py\` and \`packaged.py\`, which import \`${report.settingsModule}\` and override only what the desktop needs;
+- \`desktop/\`: this shell; every fact about the project is in \`src/project.ts\`;
+- \`.github/workflows/desktop-package.yml\` and a block in \`.gitignore\` (\`desktop/build/\` stays committed).
+
+## Next steps
+
+1. In this folder: \`npm install\` (commit the package-lock.json it writes).
+2. Work through the decisions below; tick each one.
+3. \`npm run check\`: starts Django through the shell's supervisor and checks the runtime contract; repeat until every check holds.
+4. \`npm run stage\`, then \`npm run check -- --staged\`: the same checks against the packaged bundle.
+5. \`npm run backend\` opens the app in a browser; \`npm run dev\` in the Electron window; \`npm run dist\` builds installers.
+
+## Decisions for you
+
+${sections.join("\n")}`;
+}
