@@ -26,24 +26,45 @@ function inlineCode(markdown: string): string[] {
 const named = [...new Set(inlineCode(text).filter((span) => REPOSITORY_PATH.test(span)))];
 
 /**
- * What a copied shell prints that is only true in the starter: the demo app's
- * name, the starter's repository name, its setup script, and npm workspace
- * commands (`-w final`, or `-w ${workspace}`, which prints `-w desktop` in a
- * target that has no workspaces). Comment lines are not shown to anyone.
+ * Every command SKILL.md tells an agent to run, and where a test runs it: the
+ * wrap test (tests/wrap.test.ts) follows SKILL.md's stages on the outside
+ * fixture, and .ci/run starts from `npm ci`. A new command in SKILL.md fails
+ * here until a test runs it.
  */
-const STARTER_ONLY_TEXT = /Flying Stable|desktop-django-starter repository|setup:python|-w final\b|-w \$\{workspace\}/;
+const COMMANDS_RUN_BY_TESTS: Record<string, { file: string; runs: string }> = {
+  "npm ci": { file: ".ci/run", runs: "npm ci" },
+  "npm run wrap -- <target> --dry-run": { file: "tests/wrap.test.ts", runs: 'npmRun(repoRoot, "wrap", [target, "--dry-run"])' },
+  "npm run wrap -- <target>": { file: "tests/wrap.test.ts", runs: 'npmRun(repoRoot, "wrap", [target])' },
+  "DJANGO_SETTINGS_MODULE=desktop_settings.dev python manage.py test": {
+    file: "tests/wrap.test.ts",
+    runs: 'run([python(), "manage.py", "test", "--noinput"], target, env)',
+  },
+  "npm install": { file: "tests/wrap.test.ts", runs: '[...npmCli, "install"' },
+  "npm run check": { file: "tests/wrap.test.ts", runs: 'npmRun(desktop, "check")' },
+  "npm run stage -- --python-archive <archive> --wheelhouse <wheelhouse>": {
+    file: "tests/wrap.test.ts",
+    runs: 'npmRun(desktop, "stage", ["--python-archive", archive.file, "--wheelhouse", wheelhouse])',
+  },
+  "npm run check -- --staged": { file: "tests/wrap.test.ts", runs: 'npmRun(desktop, "check", ["--staged"])' },
+};
 
-/** The shell's source files whose code (not comments) carries starter-only text. */
-function shellFilesWithStarterText(): string[] {
+/** The commands in SKILL.md's ```sh blocks, one per line, without comments. */
+function fencedCommands(): string[] {
+  return [...text.matchAll(/^```sh\n([\s\S]*?)^```/gm)]
+    .flatMap((match) => match[1]!.split("\n"))
+    .map((line) => line.replace(/\s+#.*$/, "").trim())
+    .filter((line) => line && !line.startsWith("#"));
+}
+
+/** The demo's names: only final/src/project.ts may hold them, so a copied shell changes one file. */
+const DEMO_NAMES = /Flying Stable|flying_stable|desktop_django_starter|example_app|run_routines|\.\.\/django\b|assets\/brand/;
+
+function shellFilesNamingTheDemo(): string[] {
   const files = ["final/electron-builder.config.ts"];
   for (const folder of ["final/src", "final/scripts"]) {
     for (const name of readdirSync(path.join(repoRoot, folder))) if (name.endsWith(".ts")) files.push(`${folder}/${name}`);
   }
-  return files.filter((file) =>
-    readFileSync(path.join(repoRoot, file), "utf8")
-      .split("\n")
-      .some((line) => !/^\s*(\*|\/\/|\/\*)/.test(line) && STARTER_ONLY_TEXT.test(line)),
-  );
+  return files.filter((file) => file !== "final/src/project.ts" && DEMO_NAMES.test(readFileSync(path.join(repoRoot, file), "utf8")));
 }
 
 describe("SKILL.md", () => {
@@ -61,29 +82,32 @@ describe("SKILL.md", () => {
   });
 
   it("covers every inspection the workflow promises", () => {
-    for (const topic of ["manage.py", "settings", "static files", "database", "login", "readiness", "writes"]) {
+    for (const topic of ["manage.py", "settings", "static files", "database", "login", "writes", "CDN", "WRAP.md", "virtualenv"]) {
       expect(text.toLowerCase()).toContain(topic.toLowerCase());
     }
   });
 
-  it("gives verification commands for its stages", () => {
-    const fences = [...text.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((match) => match[1]!);
-    expect(fences.length).toBeGreaterThanOrEqual(3);
-    expect(fences.join("\n")).toMatch(/desktop_serve/);
-    expect(fences.join("\n")).toMatch(/health\//);
+  it("gives only commands that a test runs, in stage order", () => {
+    const commands = fencedCommands();
+    expect(commands).toEqual(Object.keys(COMMANDS_RUN_BY_TESTS));
+    for (const [command, { file, runs }] of Object.entries(COMMANDS_RUN_BY_TESTS)) {
+      expect(readFileSync(path.join(repoRoot, file), "utf8"), `${file} runs ${command}`).toContain(runs);
+    }
   });
 
   it("names repository paths", () => {
     expect(named.length).toBeGreaterThan(5);
   });
 
-  it.each(shellFilesWithStarterText())("tells the agent to adapt the starter-only messages in %s", (file) => {
-    expect(named).toContain(file);
-  });
-
   it.each(named)("names %s, which exists in the repository", (name) => {
     const resolved = path.join(repoRoot, name);
     expect(existsSync(resolved)).toBe(true);
     if (name.endsWith("/")) expect(statSync(resolved).isDirectory()).toBe(true);
+  });
+});
+
+describe("final/ as the template a project copies", () => {
+  it("names the demo nowhere in src/ and scripts/ but in src/project.ts", () => {
+    expect(shellFilesNamingTheDemo()).toEqual([]);
   });
 });

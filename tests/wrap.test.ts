@@ -1,0 +1,216 @@
+/**
+ * `npm run wrap` and `npm run check` on a project that is not our demo: the
+ * outside-project fixture (a library catalog with a single settings.py,
+ * WhiteNoise, login-gated pages, Bootstrap from a CDN). This runs the commands
+ * SKILL.md gives an agent, in its order: the dry run, the wrap, the decisions
+ * WRAP.md lists (vendoring the CDN files), the project's own tests on the
+ * desktop settings, then the contract check in development and against a
+ * staged bundle, where every check must hold.
+ */
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../final/scripts/localRuntime.ts";
+import { repoRoot } from "../scripts/chapters.ts";
+import { venvBin } from "../scripts/python-env.ts";
+
+const fixture = path.join(repoRoot, "tests", "fixtures", "outside-project");
+const work = mkdtempSync(path.join(tmpdir(), "dds-wrap-"));
+const target = path.join(work, "library-catalog");
+const desktop = path.join(target, "desktop");
+const npmCli = process.env.npm_execpath && /\.c?js$/.test(process.env.npm_execpath) ? [process.execPath, process.env.npm_execpath] : ["npm"];
+const TEN_MINUTES = 600_000;
+
+function run(command: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const [program, ...args] = command;
+  return spawnSync(program!, args, { cwd, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** `npm run <script> -- <args>` typed in `cwd`. */
+function npmRun(cwd: string, script: string, args: string[] = []): SpawnSyncReturns<string> {
+  return run([...npmCli, "run", "--silent", script, ...(args.length ? ["--", ...args] : [])], cwd, { INIT_CWD: cwd });
+}
+
+const git = (cwd: string, ...args: string[]) => run(["git", "-c", "user.email=wrap@example.com", "-c", "user.name=wrap test", ...args], cwd);
+
+/** A fresh git checkout of the fixture, as a project on someone's disk, with the usual build/ ignore rule. */
+function checkout(folder: string): string {
+  cpSync(fixture, folder, { recursive: true });
+  writeFileSync(path.join(folder, ".gitignore"), "build/\n*.sqlite3\n__pycache__/\n.venv/\nmedia/\n");
+  git(folder, "init", "-q");
+  git(folder, "add", "-A");
+  git(folder, "commit", "-qm", "the project as it was");
+  return folder;
+}
+
+/** Every file below `dir` (without node_modules, .git, .venv) with its SHA-256. */
+function snapshot(dir: string, prefix = ""): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(dir)) {
+    if ([".git", "node_modules", ".venv", "__pycache__", ".dev-data"].includes(name)) continue;
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) Object.assign(files, snapshot(full, `${prefix}${name}/`));
+    else files[`${prefix}${name}`] = createHash("sha256").update(readFileSync(full)).digest("hex");
+  }
+  return files;
+}
+
+/** The interpreter django/.venv was made from: the Python that `npm run setup:python` chose. */
+function basePython(): string {
+  return run([venvBin("python"), "-c", "import sys; print(sys._base_executable)"], repoRoot).stdout.trim();
+}
+
+beforeAll(() => {
+  checkout(target);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("npm run wrap", () => {
+  it("prints its options with --help", () => {
+    const help = npmRun(repoRoot, "wrap", ["--help"]);
+    expect(help.status).toBe(0);
+    for (const option of ["--dry-run", "--force", "--name"]) expect(help.stdout).toContain(option);
+  });
+
+  it("refuses, in one paragraph, a folder without manage.py", () => {
+    const refused = npmRun(repoRoot, "wrap", [path.join(target, "catalog")]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/has no manage\.py, so it is not the top of a Django project/);
+    expect(refused.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("--dry-run prints what it found and the plan, and changes nothing", () => {
+    const dry = npmRun(repoRoot, "wrap", [target, "--dry-run"]);
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain("settings: librarysite.settings (single file, librarysite/settings.py)");
+    expect(dry.stdout).toMatch(/pages behind a login: yes/);
+    expect(dry.stdout).toMatch(/\[cdn\] templates\/base\.html:\d+: an asset loaded from another host: https:\/\/cdn\.jsdelivr\.net\/npm\/bootstrap/);
+    expect(dry.stdout).toContain(path.join(target, "desktop_settings", "packaged.py"));
+    expect(git(target, "status", "--porcelain").stdout).toBe("");
+  });
+
+  it("refuses a checkout with uncommitted changes, unless --force", () => {
+    writeFileSync(path.join(target, "notes.txt"), "work in progress\n");
+    const refused = npmRun(repoRoot, "wrap", [target]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/has uncommitted changes:\n\?\? notes\.txt\nCommit or stash them first/);
+    expect(existsSync(desktop)).toBe(false);
+    rmSync(path.join(target, "notes.txt"));
+  });
+
+  it("refuses a desktop/ folder it did not write", () => {
+    const other = checkout(path.join(work, "has-desktop"));
+    mkdirSync(path.join(other, "desktop"));
+    writeFileSync(path.join(other, "desktop", "notes.md"), "someone else's\n");
+    const refused = npmRun(repoRoot, "wrap", [other, "--force"]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/desktop already exists and was not written by npm run wrap/);
+  });
+
+  it("wraps without touching the project's files, and a second run changes nothing", () => {
+    const before = snapshot(target);
+    const wrapped = npmRun(repoRoot, "wrap", [target]);
+    expect(wrapped.stderr).toBe("");
+    expect(wrapped.status).toBe(0);
+    const after = snapshot(target);
+    for (const [file, digest] of Object.entries(before)) {
+      if (file !== ".gitignore") expect(after[file], file).toBe(digest);
+    }
+    for (const file of ["desktop_runtime/middleware.py", "desktop_settings/dev.py", "desktop_settings/packaged.py", "desktop/src/project.ts", "desktop/WRAP.md", ".github/workflows/desktop-package.yml"]) {
+      expect(after[file], file).toBeDefined();
+    }
+    expect(Object.keys(after).some((file) => file.startsWith("desktop_runtime/tests/"))).toBe(false);
+    expect(Object.keys(after).some((file) => file.startsWith("desktop/test/demo/"))).toBe(false);
+    expect(readFileSync(path.join(desktop, "src", "project.ts"), "utf8")).toContain('productName: "Library Catalog"');
+    // The project's build/ rule must not swallow desktop/build/ (icons and entitlements, committed).
+    expect(git(target, "check-ignore", "-q", "desktop/build/icons/icon.ico").status).toBe(1);
+    expect(git(target, "check-ignore", "-q", "desktop/dist/main.js").status).toBe(0);
+
+    git(target, "add", "-A");
+    git(target, "commit", "-qm", "wrapped");
+    const again = npmRun(repoRoot, "wrap", [target]);
+    expect(again.status).toBe(0);
+    expect(snapshot(target)).toEqual(after);
+    expect(git(target, "status", "--porcelain").stdout).toBe("");
+  });
+
+  it("WRAP.md lists each decision with its file and line", () => {
+    const report = readFileSync(path.join(desktop, "WRAP.md"), "utf8");
+    expect(report).toMatch(/- \[ \] `templates\/base\.html:\d+`: an asset loaded from another host/);
+    expect(report).toMatch(/DesktopAutoLoginMiddleware/);
+    expect(report).toMatch(/`librarysite\/settings\.py`: MEDIA_ROOT = BASE_DIR \/ "media"/);
+  });
+});
+
+describe("the wrapped project", () => {
+  const env = { DJANGO_SETTINGS_MODULE: "desktop_settings.dev" };
+  const python = () => path.join(target, ".venv", process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
+
+  beforeAll(() => {
+    // What the project's developer already has: its virtualenv with its requirements.
+    const created = run([basePython(), "-m", "venv", path.join(target, ".venv")], target);
+    expect(created.status, created.stderr).toBe(0);
+    const installed = run([python(), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt"], target);
+    expect(installed.status, installed.stderr).toBe(0);
+  }, TEN_MINUTES);
+
+  it("vendors the CDN files as SKILL.md says: the jsDelivr /npm/ URL is an npm package", () => {
+    const base = path.join(target, "templates", "base.html");
+    let html = readFileSync(base, "utf8");
+    const urls = [...html.matchAll(/https:\/\/cdn\.jsdelivr\.net\/npm\/([^@/]+)@([\d.]+)\/([^"']+)/g)];
+    expect(urls.length).toBe(2);
+    const unpacked = path.join(work, "vendor");
+    mkdirSync(unpacked, { recursive: true });
+    for (const [url, name, version, file] of urls) {
+      const packed = run([...npmCli, "pack", `${name}@${version}`, "--silent"], unpacked);
+      expect(packed.status, packed.stderr).toBe(0);
+      run(["tar", "-xzf", packed.stdout.trim().split("\n").pop()!, "-C", unpacked], unpacked);
+      const destination = path.join(target, "static", "vendor", name!, file!);
+      mkdirSync(path.dirname(destination), { recursive: true });
+      cpSync(path.join(unpacked, "package", file!), destination);
+      html = html.replace(url!, `{% static 'vendor/${name}/${file}' %}`);
+    }
+    if (!html.includes("{% load static %}")) html = `{% load static %}\n${html}`;
+    writeFileSync(base, html);
+    expect(html).not.toMatch(/cdn\.jsdelivr/);
+  }, TEN_MINUTES);
+
+  it("passes its own tests with the desktop development settings", () => {
+    const tests = run([python(), "manage.py", "test", "--noinput"], target, env);
+    expect(tests.status, `${tests.stdout}${tests.stderr}`).toBe(0);
+    expect(tests.stderr).toMatch(/^OK$/m);
+  }, TEN_MINUTES);
+
+  it("npm install in desktop/ installs the shell as a package of its own", () => {
+    const installed = run([...npmCli, "install", "--no-audit", "--no-fund", "--prefer-offline"], desktop, { ELECTRON_SKIP_BINARY_DOWNLOAD: "1" });
+    expect(installed.status, installed.stderr).toBe(0);
+    expect(existsSync(path.join(desktop, "package-lock.json"))).toBe(true);
+    expect(existsSync(path.join(desktop, "node_modules", "tsx"))).toBe(true);
+  }, TEN_MINUTES);
+
+  it("npm run check: every check of the runtime contract holds in development", () => {
+    const help = npmRun(desktop, "check", ["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("--staged");
+    const check = npmRun(desktop, "check");
+    expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
+    const [, held, total] = /(\d+) of (\d+) checks held/.exec(check.stdout) ?? [];
+    expect(Number(held)).toBeGreaterThan(10);
+    expect(held).toBe(total);
+  }, TEN_MINUTES);
+
+  it.skipIf(localRuntimeUnavailable())("npm run check -- --staged: every check holds against the staged bundle", async () => {
+    const cacheDir = path.join(repoRoot, ".stage", "cache");
+    const archive = await buildLocalRuntimeArchive(cacheDir, () => undefined);
+    const wheelhouse = buildWheelhouse(cacheDir, path.join(desktop, "requirements-desktop.txt"), python(), () => undefined);
+    const staged = npmRun(desktop, "stage", ["--python-archive", archive.file, "--wheelhouse", wheelhouse]);
+    expect(staged.status, `${staged.stdout}${staged.stderr}`).toBe(0);
+    const check = npmRun(desktop, "check", ["--staged"]);
+    expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
+    const [, held, total] = /(\d+) of (\d+) checks held/.exec(check.stdout) ?? [];
+    expect(held).toBe(total);
+  }, TEN_MINUTES);
+});
