@@ -234,12 +234,6 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
   // --- First start: in this process, the way the shell starts it.
   const token = generateToken();
   const env = contractEnv(root, appDataDir, token);
-  let settings: ProjectSettings | Error;
-  try {
-    settings = readProjectSettings(root, env);
-  } catch (error) {
-    settings = error as Error;
-  }
   const startTitle = `the backend starts through the shell's supervisor (${root.layout}, ${root.settingsModule}) and answers /health/`;
   let app: RunningApp | undefined;
   const unexpected: string[] = [];
@@ -262,8 +256,15 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
     // Nothing to ask: list the checks that could not run, so the count stays the same.
     const notRun = (result: CheckResult): CheckResult => ({ title: result.title, ok: false, problem: "not run: the backend did not start" });
     for (const result of await checkHttpContract({ url: "http://127.0.0.1:1/", token, staticUrl: "/static/" })) add(notRun(result));
-    add(notRun(checkDatabaseLocation(settings, appDataDir)));
+    add(notRun(checkDatabaseLocation(new Error("not run"), appDataDir)));
   } else {
+    // Read after the start, so that the start is a real first run on a new app-data folder.
+    let settings: ProjectSettings | Error;
+    try {
+      settings = readProjectSettings(root, env);
+    } catch (error) {
+      settings = error as Error;
+    }
     const target: HttpTarget = {
       url: app.backend.url,
       token,
