@@ -31,6 +31,12 @@ export interface ContractCheckOptions {
   report?: (result: CheckResult) => void;
   /** The contract's limit for the backend to exit once its stdin closes. */
   exitLimitMs?: number;
+  /**
+   * How long the second start runs before the supervisor is killed. A worker
+   * still importing Django cannot see its stdin close until its watcher runs,
+   * so the lifetime rule is measured on a started app, not in its first second.
+   */
+  settleMs?: number;
 }
 
 /** What Django's own settings say, read with `manage.py shell -c` under the contract's environment. */
@@ -48,6 +54,7 @@ const SETTINGS_PROBE = [
   `print(${JSON.stringify(SETTINGS_PREFIX)} + json.dumps({'staticUrl': s.STATIC_URL, 'debug': bool(s.DEBUG), 'databases': dbs}))`,
 ].join("\n");
 export const EXIT_LIMIT_MS = 2000;
+export const SETTLE_MS = 2000;
 
 /** Reads STATIC_URL, DEBUG and DATABASES from the settings the backend runs with; throws with Django's last lines on failure. */
 export function readProjectSettings(root: BackendRoot, env: Record<string, string>): ProjectSettings {
@@ -194,7 +201,7 @@ async function startSupervisor(options: SupervisorOptions): Promise<SupervisorRu
 }
 
 /** Polls until none of `pids` (nor anything in their process groups) runs; gives up `extraMs` after the limit, to report what is left. */
-export async function waitForSurvivors(pids: number[], limitMs: number, extraMs = 5000): Promise<{ ms: number; left: number[] }> {
+export async function waitForSurvivors(pids: number[], limitMs: number, extraMs = 1000): Promise<{ ms: number; left: number[] }> {
   const started = Date.now();
   for (;;) {
     const left = survivors(pids);
@@ -214,7 +221,7 @@ const START_ADVICE = "Run `npm run backend` (add --staged for the bundle) to see
 
 /** Runs every check of the runtime contract against the project's backend; resolves with one result per check. */
 export async function runContractChecks(options: ContractCheckOptions): Promise<CheckResult[]> {
-  const { root, appDataDir, report = () => undefined, exitLimitMs = EXIT_LIMIT_MS } = options;
+  const { root, appDataDir, report = () => undefined, exitLimitMs = EXIT_LIMIT_MS, settleMs = SETTLE_MS } = options;
   const results: CheckResult[] = [];
   const add = (result: CheckResult) => {
     results.push(result);
@@ -227,12 +234,6 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
   // --- First start: in this process, the way the shell starts it.
   const token = generateToken();
   const env = contractEnv(root, appDataDir, token);
-  let settings: ProjectSettings | Error;
-  try {
-    settings = readProjectSettings(root, env);
-  } catch (error) {
-    settings = error as Error;
-  }
   const startTitle = `the backend starts through the shell's supervisor (${root.layout}, ${root.settingsModule}) and answers /health/`;
   let app: RunningApp | undefined;
   const unexpected: string[] = [];
@@ -255,8 +256,15 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
     // Nothing to ask: list the checks that could not run, so the count stays the same.
     const notRun = (result: CheckResult): CheckResult => ({ title: result.title, ok: false, problem: "not run: the backend did not start" });
     for (const result of await checkHttpContract({ url: "http://127.0.0.1:1/", token, staticUrl: "/static/" })) add(notRun(result));
-    add(notRun(checkDatabaseLocation(settings, appDataDir)));
+    add(notRun(checkDatabaseLocation(new Error("not run"), appDataDir)));
   } else {
+    // Read after the start, so that the start is a real first run on a new app-data folder.
+    let settings: ProjectSettings | Error;
+    try {
+      settings = readProjectSettings(root, env);
+    } catch (error) {
+      settings = error as Error;
+    }
     const target: HttpTarget = {
       url: app.backend.url,
       token,
@@ -272,8 +280,9 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
 
   // --- Second start on the same app data, in a separate supervisor that is then killed like a crashed shell.
   const secondTitle = "a second start on the same app data answers /health/ and the home page";
-  const exitTitle = `killing the shell (SIGKILL) closes stdin: Django and its workers exit within ${exitLimitMs / 1000} s and leave nothing running in their process groups`;
+  const exitTitle = `killing the running shell (SIGKILL) closes stdin: Django and its workers exit within ${exitLimitMs / 1000} s and leave nothing running in their process groups`;
   let run: SupervisorRun | undefined;
+  let readyAt = 0;
   try {
     const secondToken = generateToken();
     run = await startSupervisor({
@@ -284,6 +293,7 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
       logFile,
       workerLogFile,
     });
+    readyAt = Date.now();
     const target: HttpTarget = { url: run.ready.url, token: secondToken, staticUrl: "/" };
     const health = await checkHealth(target);
     const home = await checkHomePage(target, await fetchHomePage(target).catch((error: Error) => error));
@@ -306,6 +316,7 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
   }
   if (run) {
     const { pids } = run.ready;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, readyAt + settleMs - Date.now())));
     run.child.kill("SIGKILL");
     const { ms, left } = await waitForSurvivors(pids, exitLimitMs);
     const count = `${pids.length} process${pids.length === 1 ? "" : "es"}`;

@@ -1,0 +1,233 @@
+/**
+ * `npm run check` end to end: every check holds against the real Django in
+ * development and against the staged bundle; a real Django with one broken
+ * promise fails exactly those checks; and the machine-side checks (database,
+ * bundle writes, leftover processes) fail on a bad answer.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { contractEnv, resolveBackend, type BackendRoot } from "../src/backendRoot";
+import { killProcessTree } from "../src/backend";
+import {
+  checkBundleUnchanged,
+  checkDatabaseLocation,
+  formatResult,
+  readProjectSettings,
+  runContractChecks,
+  snapshotFolder,
+  summary,
+  survivors,
+  waitForSurvivors,
+  type CheckResult,
+} from "../scripts/contractChecks";
+import { tempDir } from "./helpers";
+
+const staged = inject("stagedBundle");
+
+function failures(results: CheckResult[]): string[] {
+  return results.filter((result) => !result.ok).map(formatResult);
+}
+
+describe("npm run check against the real Django", () => {
+  const development = resolveBackend({ isPackaged: false });
+
+  it("holds every check with the development settings", async () => {
+    const printed: string[] = [];
+    const results = await runContractChecks({ root: development, appDataDir: tempDir("dds-check-dev-"), report: (result) => printed.push(formatResult(result)) });
+    expect(failures(results)).toEqual([]);
+    expect(results).toHaveLength(17);
+    expect(printed).toHaveLength(results.length);
+    expect(summary(results)).toBe("17 of 17 checks held");
+  });
+
+  it.skipIf(!staged.bundleDir)("holds every check against the staged bundle, DEBUG off and nothing written inside it", async () => {
+    const resources = tempDir("dds-check-resources-");
+    symlinkSync(staged.bundleDir!, path.join(resources, "backend"), "junction");
+    const root = resolveBackend({ isPackaged: true, resourcesPath: resources });
+    const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-staged-") });
+    expect(failures(results)).toEqual([]);
+    expect(results.map((result) => result.title)).toContainEqual(expect.stringContaining("with DEBUG off"));
+    expect(results.at(-1)!.title).toMatch(/^nothing was written inside the bundle/);
+    expect(results).toHaveLength(18);
+  });
+
+  it("fails the refused-bootstrap checks when a middleware sets a cookie on every answer", async () => {
+    // The mistake issue 12 found in SKILL.md's auto-login advice: a middleware
+    // outside the token guard that sets a session cookie even on a 403.
+    const settingsDir = tempDir("dds-check-broken-settings-");
+    writeFileSync(
+      path.join(settingsDir, "contract_check_broken_settings.py"),
+      [
+        `from ${development.settingsModule} import *  # noqa: F403`,
+        "",
+        "",
+        "def session_everywhere(get_response):",
+        "    def middleware(request):",
+        "        response = get_response(request)",
+        "        response.set_cookie('sessionid', 'anonymous', httponly=True, samesite='Strict')",
+        "        return response",
+        "",
+        "    return middleware",
+        "",
+        "",
+        "MIDDLEWARE = ['contract_check_broken_settings.session_everywhere', *MIDDLEWARE]  # noqa: F405",
+        "",
+      ].join("\n"),
+    );
+    const saved = process.env.PYTHONPATH;
+    process.env.PYTHONPATH = settingsDir;
+    try {
+      const root: BackendRoot = { ...development, settingsModule: "contract_check_broken_settings" };
+      const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-broken-") });
+      const failed = results.filter((result) => !result.ok);
+      expect(failed.map((result) => result.title)).toEqual([
+        "the bootstrap URL with a wrong token answers 403 and sets no cookie",
+        "the bootstrap URL with next=//evil.example/ answers 403 and sets no cookie, even with the token",
+        "the bootstrap URL with next=https://evil.example/ answers 403 and sets no cookie, even with the token",
+        "the bootstrap URL with next=/\\evil.example answers 403 and sets no cookie, even with the token",
+      ]);
+      expect(failed.every((result) => result.problem === "it set cookie sessionid")).toBe(true);
+      expect(formatResult(failed[0]!)).toMatch(/^✗ the bootstrap URL with a wrong token .*: it set cookie sessionid → .*auto-login middleware must skip that path/);
+      expect(summary(results)).toBe("13 of 17 checks held");
+    } finally {
+      if (saved === undefined) delete process.env.PYTHONPATH;
+      else process.env.PYTHONPATH = saved;
+    }
+  });
+
+  it("reads the settings the backend runs with", () => {
+    const appDataDir = tempDir("dds-check-settings-");
+    const settings = readProjectSettings(development, contractEnv(development, appDataDir, "t".repeat(43)));
+    expect(settings.staticUrl).toMatch(/^\/\S*\/$/);
+    expect(settings.debug).toBe(true);
+    expect(settings.databases.default!.name).toBe(path.join(appDataDir, "app.sqlite3"));
+  });
+
+  it("says what went wrong, without running the HTTP checks, when the backend cannot start", async () => {
+    const root: BackendRoot = { ...development, settingsModule: "no_such_settings_module" };
+    const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-nostart-") });
+    expect(results).toHaveLength(17);
+    expect(results.every((result) => !result.ok)).toBe(true);
+    expect(results[0]!.problem).toContain("no_such_settings_module");
+    expect(results[1]!.problem).toBe("not run: the backend did not start");
+  });
+});
+
+describe("the machine-side checks", () => {
+  it("fail for a database outside the app-data folder, one not created, or not SQLite", () => {
+    const appDataDir = tempDir("dds-check-db-");
+    writeFileSync(path.join(appDataDir, "app.sqlite3"), "");
+    const sqlite = (name: string) => ({ staticUrl: "/static/", debug: false, databases: { default: { engine: "django.db.backends.sqlite3", name } } });
+    expect(checkDatabaseLocation(sqlite(path.join(appDataDir, "app.sqlite3")), appDataDir).ok).toBe(true);
+    const outside = checkDatabaseLocation(sqlite("/srv/project/db.sqlite3"), appDataDir);
+    expect(outside.problem).toBe("default is /srv/project/db.sqlite3, outside the app-data folder");
+    expect(checkDatabaseLocation(sqlite(path.join(appDataDir, "missing.sqlite3")), appDataDir).problem).toContain("was not created");
+    expect(checkDatabaseLocation(sqlite(":memory:"), appDataDir).ok).toBe(false);
+    const postgres = { staticUrl: "/static/", debug: false, databases: { default: { engine: "django.db.backends.postgresql", name: "library" } } };
+    expect(checkDatabaseLocation(postgres, appDataDir).problem).toBe("default uses django.db.backends.postgresql");
+  });
+
+  it("fail when a file inside the bundle is added, changed or removed", () => {
+    const bundle = tempDir("dds-check-bundle-");
+    mkdirSync(path.join(bundle, "django"));
+    writeFileSync(path.join(bundle, "django", "manage.py"), "print('hi')\n");
+    writeFileSync(path.join(bundle, "django", "settings.py"), "DEBUG = False\n");
+    const before = snapshotFolder(bundle);
+    expect(checkBundleUnchanged(bundle, before, snapshotFolder(bundle)).ok).toBe(true);
+    writeFileSync(path.join(bundle, "django", "db.sqlite3"), "");
+    writeFileSync(path.join(bundle, "django", "settings.py"), "DEBUG = True\n");
+    const after = checkBundleUnchanged(bundle, before, snapshotFolder(bundle));
+    expect(after.ok).toBe(false);
+    expect(after.problem).toBe(`added ${path.join("django", "db.sqlite3")}; changed ${path.join("django", "settings.py")}`);
+  });
+
+  it.skipIf(process.platform === "win32")("see a grandchild left in a process group after its leader exited", async () => {
+    // The leader starts a sleeper in its own group, then exits: the lifetime check must still see the sleeper.
+    const leader = spawn("sh", ["-c", "sleep 30 & echo $!; exit 0"], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
+    const sleeper = await new Promise<number>((resolve) => leader.stdout.once("data", (data: Buffer) => resolve(Number(String(data).trim()))));
+    await new Promise((resolve) => leader.once("exit", resolve));
+    try {
+      const { left } = await waitForSurvivors([leader.pid!], 200, 0);
+      expect(left).toEqual([sleeper]);
+      expect(survivors([leader.pid!])).toEqual([sleeper]);
+    } finally {
+      killProcessTree(leader.pid);
+    }
+    const { left, ms } = await waitForSurvivors([leader.pid!], 2000);
+    expect(left).toEqual([]);
+    expect(ms).toBeLessThan(2000);
+  });
+});
+
+/**
+ * A stand-in for manage.py whose `desktop_serve` keeps the HTTP side of the
+ * contract just enough to start, but breaks the lifetime rule: it ignores
+ * stdin, or it exits at EOF and leaves a child running in its process group.
+ */
+const LIFETIME_BREAKER = `
+import json, os, subprocess, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+if sys.argv[1] != "desktop_serve":
+    sys.exit("only desktop_serve is faked")
+port = int(os.environ["DESKTOP_DJANGO_PORT"])
+token = os.environ["DESKTOP_DJANGO_AUTH_TOKEN"]
+if os.environ["LIFETIME_BREAK"] == "leave-child":
+    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], stdin=subprocess.DEVNULL)
+    def exit_at_eof():
+        while os.read(0, 4096):
+            pass
+        os._exit(0)
+    threading.Thread(target=exit_at_eof, daemon=True).start()
+
+class Health(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.headers.get("X-Desktop-Django-Token") == token else 403)
+        self.end_headers()
+        self.wfile.write(b'{"status": "ok"}')
+    def log_message(self, *args):
+        pass
+
+server = ThreadingHTTPServer(("127.0.0.1", port), Health)
+print("DESKTOP_DJANGO_SERVING " + json.dumps({"url": f"http://127.0.0.1:{port}/", "pid": os.getpid(), "workers": []}), flush=True)
+server.serve_forever()
+`;
+
+describe("the lifetime check against a backend that outlives its shell", () => {
+  const development = resolveBackend({ isPackaged: false });
+  const breaks = process.platform === "win32" ? ["ignore-stdin"] : ["ignore-stdin", "leave-child"];
+
+  it.each(breaks)("fails when the backend does %s, then ends what was left", async (mode) => {
+    const dir = tempDir("dds-check-lifetime-");
+    const managePy = path.join(dir, "manage.py");
+    writeFileSync(managePy, LIFETIME_BREAKER);
+    const saved = process.env.LIFETIME_BREAK;
+    process.env.LIFETIME_BREAK = mode;
+    try {
+      const results = await runContractChecks({ root: { ...development, managePy }, appDataDir: tempDir("dds-check-lifetime-data-"), settleMs: 0 });
+      const lifetime = results.find((result) => result.title.startsWith("killing the running shell (SIGKILL)"))!;
+      expect(lifetime.ok).toBe(false);
+      expect(lifetime.problem).toMatch(/^still running after \d+ ms: pids \d+/);
+      expect(lifetime.advice).toContain("exit_when_stdin_closes()");
+      const pids = lifetime.problem!.replace(/^.*pids /, "").split(", ").map(Number);
+      await waitForSurvivors(pids, 2000, 0);
+      expect(survivors(pids)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.LIFETIME_BREAK;
+      else process.env.LIFETIME_BREAK = saved;
+    }
+  });
+});
+
+describe("npm run check -- --help", () => {
+  it("prints the options", () => {
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "scripts", "check.ts"), "--help"], {
+      cwd: path.join(__dirname, ".."),
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(0);
+    for (const option of ["--staged", "--app-data <dir>", "--help"]) expect(result.stdout).toContain(option);
+  });
+});
