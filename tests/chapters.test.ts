@@ -110,7 +110,7 @@ describe("the per-file summary of npm run chapter:diff", () => {
     const output = execFileSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts", "chapter-diff.ts"), "02", "03"], { encoding: "utf8" });
     const [summary, ...rest] = output.split("\n\n");
     expect(summary).toMatch(/^\d+ files from 02 to 03 \(\d+ added, \d+ changed\)\n/);
-    expect(summary).toMatch(/^  src\/token\.ts +added +\+\d+  -0$/m);
+    expect(summary).toMatch(/^ {2}src\/token\.ts +added +\+\d+ {2}-0$/m);
     expect(rest.join("\n\n")).toMatch(/^--- \/dev\/null\n\+\+\+ b\/src\/token\.ts/m);
   });
 });
