@@ -2,14 +2,17 @@
  * `npm run backend -w <this chapter>`: this chapter's Django without a window.
  * The same start as src/main.ts (resolveBackend(), a free port, /health/ with a
  * deadline, a new token, the same startup errors); it prints the bootstrap URL
- * that lets a browser in. Ctrl+C stops Django and anything it started.
+ * that lets a browser in. Like the app, a version that has not run on this
+ * database before backs it up first (src/backup.ts). Ctrl+C stops Django.
  *
  *   --staged   run the staged bundle in .stage/backend (packaged settings, its
  *              own Python) instead of django/, with app data in .stage/app-data
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BackendStartError, startBackendOnFreePort, type Backend } from "../src/backend";
+import { startBackendWithBackup } from "../src/backup";
 import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BackendRoot } from "../src/backendRoot";
 import { findRepoRoot } from "../src/paths";
 import { waitForHealth } from "../src/readiness";
@@ -31,13 +34,20 @@ async function main(): Promise<void> {
   const token = generateToken();
   let backend: Backend | undefined;
   try {
-    backend = await startBackendOnFreePort({
+    const { version } = JSON.parse(readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version: string };
+    ({ backend } = await startBackendWithBackup({
+      appDataDir,
+      currentVersion: version,
       python: root.python,
-      managePy: root.managePy,
-      env: contractEnv(root, appDataDir, token),
-      args: root.layout === "development" ? ["--reload"] : [],
-      logFile,
-    });
+      start: () =>
+        startBackendOnFreePort({
+          python: root.python,
+          managePy: root.managePy,
+          env: contractEnv(root, appDataDir, token),
+          args: root.layout === "development" ? ["--reload"] : [],
+          logFile,
+        }),
+    }));
     await waitForHealth(backend.url, { exited: backend.exited, headers: { [TOKEN_HEADER]: token } });
   } catch (error) {
     const failed = error instanceof BackendStartError ? error.backend : backend;
