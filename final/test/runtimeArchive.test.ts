@@ -97,7 +97,7 @@ describe("cachedRuntimeArchive", () => {
     const failure = cachedRuntimeArchive(asset, tempDir(), () => undefined, () => undefined);
     await expect(failure).rejects.toThrow(/Could not download .*SHA256SUMS.*\n.*--python-archive <file> \(or DDS_PYTHON_ARCHIVE\)/);
     const message = await failure.catch((error: Error) => error.message);
-    expect(message).toContain(`download ${asset.url} and ${asset.checksumsUrl}; pass the archive's line of SHA256SUMS as --python-sha256 <hex>`);
+    expect(message).toContain(`download ${asset.url} and ${asset.checksumsUrl}, then pass the checksum on the archive's line of SHA256SUMS as --python-sha256 <hex>`);
     expect(message).toContain("`npm test` leaves an archive built from this machine's Python in .stage/cache/");
   });
 });

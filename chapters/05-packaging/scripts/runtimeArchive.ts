@@ -76,7 +76,7 @@ function offlineAdvice(asset?: ReleaseAsset): string {
   const lines = ["Without network access, stage from a local archive instead: --python-archive <file> (or DDS_PYTHON_ARCHIVE)."];
   if (asset) {
     lines.push(
-      `On a connected machine, download ${asset.url} and ${asset.checksumsUrl}; pass the archive's line of SHA256SUMS as --python-sha256 <hex>.`,
+      `On a connected machine, download ${asset.url} and ${asset.checksumsUrl}, then pass the checksum on the archive's line of SHA256SUMS as --python-sha256 <hex>.`,
       "On Linux, `npm test` leaves an archive built from this machine's Python in .stage/cache/ (cpython-*-local-*-install_only.tar.gz).",
     );
   }
