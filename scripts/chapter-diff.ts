@@ -1,9 +1,10 @@
 /**
- * `npm run chapter:diff -- <a> <b>`: the increment between two steps as a
- * unified diff, e.g. `npm run chapter:diff -- 02-health-and-port 03-token`
- * or `npm run chapter:diff -- 06 final`.
+ * `npm run chapter:diff -- <a> <b>`: the increment between two steps, first a
+ * per-file summary (file, status, +added, -removed), then the unified diff,
+ * e.g. `npm run chapter:diff -- 02-health-and-port 03-token` or
+ * `npm run chapter:diff -- 06 final`.
  */
-import { chapterDiff, steps } from "./chapters.ts";
+import { chapterDiff, diffSummary, splitUnifiedDiff, steps } from "./chapters.ts";
 
 const [from, to] = process.argv.slice(2);
 if (!from || !to) {
@@ -11,7 +12,8 @@ if (!from || !to) {
   process.exit(2);
 }
 try {
-  process.stdout.write(chapterDiff(from, to));
+  const diff = chapterDiff(from, to);
+  process.stdout.write(`${diffSummary(splitUnifiedDiff(diff), from, to)}\n${diff}`);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(2);

@@ -167,3 +167,95 @@ export function syncFromPrevious(step: string, root = repoRoot): string[] {
   }
   return copied;
 }
+
+export interface FileDiff {
+  path: string;
+  status: "added" | "removed" | "changed";
+  added: number;
+  removed: number;
+  /** The hunks, without the ---/+++ file header (the page shows the path above them). */
+  hunks: string;
+  binary: boolean;
+}
+
+const HUNK_HEADER = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/;
+
+/** Splits a multi-file unified diff into files, counting hunk lines so a removed "-- x" line is never mistaken for a header. */
+export function splitUnifiedDiff(diff: string): FileDiff[] {
+  const lines = diff.split("\n");
+  const files: FileDiff[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const oldLine = lines[i]!;
+    const newLine = lines[i + 1];
+    // chapterDiff() names binary files (the icons) on one line instead of printing their bytes.
+    const binaryFile = /^Binary file (\S+) (added|removed|changed)$/.exec(oldLine);
+    if (binaryFile) {
+      files.push({ path: binaryFile[1]!, status: binaryFile[2] as FileDiff["status"], added: 0, removed: 0, hunks: "", binary: true });
+      i += 1;
+      continue;
+    }
+    if (!oldLine.startsWith("--- ") || !newLine?.startsWith("+++ ")) {
+      i += 1;
+      continue;
+    }
+    const oldName = oldLine.slice(4).trim();
+    const newName = newLine.slice(4).trim();
+    i += 2;
+    const body: string[] = [];
+    let added = 0;
+    let removed = 0;
+    while (i < lines.length && HUNK_HEADER.test(lines[i]!)) {
+      const [, oldCount = "1", newCount = "1"] = HUNK_HEADER.exec(lines[i]!)!;
+      let oldLeft = Number(oldCount);
+      let newLeft = Number(newCount);
+      body.push(lines[i]!);
+      i += 1;
+      while (i < lines.length && (oldLeft > 0 || newLeft > 0 || lines[i]!.startsWith("\\"))) {
+        const line = lines[i]!;
+        if (line.startsWith("+")) {
+          newLeft -= 1;
+          added += 1;
+        } else if (line.startsWith("-")) {
+          oldLeft -= 1;
+          removed += 1;
+        } else if (!line.startsWith("\\")) {
+          oldLeft -= 1;
+          newLeft -= 1;
+        }
+        body.push(line);
+        i += 1;
+      }
+    }
+    const hunks = body.join("\n");
+    files.push({
+      path: (newName === "/dev/null" ? oldName : newName).replace(/^[ab]\//, ""),
+      status: oldName === "/dev/null" ? "added" : newName === "/dev/null" ? "removed" : "changed",
+      added,
+      removed,
+      hunks: hunks + "\n",
+      binary: false,
+    });
+  }
+  return files;
+}
+
+/**
+ * The per-file summary `npm run chapter:diff` prints before the diff, the same
+ * counts the docs page shows above each file:
+ *
+ *     3 files from 02-health-and-port to 03-token (2 added, 1 changed)
+ *       src/token.ts   added    +40  -0
+ */
+export function diffSummary(files: FileDiff[], from: string, to: string): string {
+  if (!files.length) return `No changes from ${from} to ${to}.\n`;
+  const counts = (["added", "changed", "removed"] as const)
+    .map((status) => [status, files.filter((file) => file.status === status).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status}`);
+  const width = Math.max(...files.map((file) => file.path.length));
+  const rows = files.map((file) =>
+    `  ${file.path.padEnd(width)}  ${file.status.padEnd(7)}  ${file.binary ? "binary" : `+${file.added}`.padStart(5) + `  -${file.removed}`}`.trimEnd(),
+  );
+  return `${files.length} file${files.length === 1 ? "" : "s"} from ${from} to ${to} (${counts.join(", ")})\n${rows.join("\n")}\n`;
+}

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { chapterDiff, checkConsistency, readManifest, steps, syncFromPrevious } from "../scripts/chapters.ts";
+import { execFileSync } from "node:child_process";
+import { chapterDiff, checkConsistency, diffSummary, readManifest, repoRoot, splitUnifiedDiff, steps, syncFromPrevious } from "../scripts/chapters.ts";
 
 /** A tiny series of two chapters in a temporary repository. */
 function fakeSeries(): string {
@@ -86,5 +87,30 @@ describe("chapterDiff", () => {
   it("shows a file the step adds as coming from /dev/null, and accepts chapter numbers", () => {
     const root = fakeSeries();
     expect(chapterDiff("01", "02", root)).toMatch(/^--- \/dev\/null\n\+\+\+ b\/src\/new\.ts/m);
+  });
+});
+
+describe("the per-file summary of npm run chapter:diff", () => {
+  it("lists each file with its status and the lines it adds and removes", () => {
+    const root = fakeSeries();
+    writeFileSync(path.join(root, "chapters/02-b/src/main.ts"), "two\nand three\n");
+    expect(diffSummary(splitUnifiedDiff(chapterDiff("01", "02", root)), "01", "02")).toBe(
+      "2 files from 01 to 02 (1 added, 1 changed)\n" +
+        "  src/main.ts  changed     +2  -1\n" +
+        "  src/new.ts   added       +1  -0\n",
+    );
+  });
+
+  it("says so when two steps do not differ, and names binary files", () => {
+    expect(diffSummary([], "01", "01")).toBe("No changes from 01 to 01.\n");
+    expect(diffSummary(splitUnifiedDiff("Binary file build/icons/icon.ico added\n"), "04", "05")).toContain("  build/icons/icon.ico  added    binary");
+  });
+
+  it("comes first in the command's output, before the diff itself", () => {
+    const output = execFileSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts", "chapter-diff.ts"), "02", "03"], { encoding: "utf8" });
+    const [summary, ...rest] = output.split("\n\n");
+    expect(summary).toMatch(/^\d+ files from 02 to 03 \(\d+ added, \d+ changed\)\n/);
+    expect(summary).toMatch(/^ {2}src\/token\.ts +added +\+\d+ {2}-0$/m);
+    expect(rest.join("\n\n")).toMatch(/^--- \/dev\/null\n\+\+\+ b\/src\/token\.ts/m);
   });
 });

@@ -1,12 +1,14 @@
 """Request guards of the shell-to-Django contract.
 
-Both come first in MIDDLEWARE and answer with a short plain-text error, so a
-request that fails them never reaches a view, the database or a template.
+Both come first in MIDDLEWARE, so a request that fails them never reaches a
+view, a session or the database. The 400 is one plain-text line; the 403 is a
+small self-contained page (a person in a browser is the usual one to see it).
 """
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .tokens import TOKEN_COOKIE, TOKEN_HEADER, expected_token, token_matches
@@ -67,9 +69,13 @@ class DesktopTokenMiddleware:
 
 
 def forbidden() -> HttpResponse:
+    """The 403 page: why it appears, in the app's colours, without naming what was missing.
+
+    Rendered without a request, so no context processor runs and no cookie is set.
+    """
     return HttpResponseForbidden(
-        "Forbidden: this request does not carry the desktop session token.\n",
-        content_type="text/plain; charset=utf-8",
+        render_to_string("desktop_runtime/forbidden.html"),
+        content_type="text/html; charset=utf-8",
     )
 
 

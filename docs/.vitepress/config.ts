@@ -4,13 +4,25 @@
  * pages in docs/chapters/, so a chapter appears as soon as its page is written,
  * and prev/next links follow the same order.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type DefaultTheme } from "vitepress";
 import { chapterDiffPlugin } from "./chapter-diff.ts";
 
 const docsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const repoDir = path.resolve(docsDir, "..");
+const base = process.env.DDS_DOCS_BASE ?? "/";
+
+/**
+ * The favicon is the brand mark: the SVG itself for browsers that take one, and
+ * the .ico that chapter 05's `npm run icons` renders from the same SVG for
+ * those that ask for /favicon.ico. Copied, never redrawn, so they cannot drift.
+ */
+const FAVICONS = {
+  "favicon.svg": path.join(repoDir, "assets", "brand", "pony.svg"),
+  "favicon.ico": path.join(repoDir, "chapters", "05-packaging", "build", "icons", "icon.ico"),
+};
 
 /** The page's first `# ` heading, which is also its title. */
 function pageTitle(file: string): string {
@@ -62,7 +74,31 @@ export default defineConfig({
   description: "Ship a Django app as a desktop app with Electron, one runnable chapter at a time.",
   lang: "en",
   // "/" for local builds and tests; a GitHub Pages project site sets DDS_DOCS_BASE=/<repository>/.
-  base: process.env.DDS_DOCS_BASE ?? "/",
+  base,
+  head: [
+    ["link", { rel: "icon", type: "image/svg+xml", href: `${base}favicon.svg` }],
+    ["link", { rel: "alternate icon", href: `${base}favicon.ico` }],
+  ],
+  buildEnd(site) {
+    for (const [name, source] of Object.entries(FAVICONS)) copyFileSync(source, path.join(site.outDir, name));
+  },
+  vite: {
+    plugins: [
+      {
+        name: "dds-favicons",
+        // `npm run docs:dev` serves the same two files the build copies.
+        configureServer(server) {
+          server.middlewares.use((request, response, next) => {
+            const name = request.url?.split("?")[0]?.slice(base.length);
+            const source = name ? FAVICONS[name as keyof typeof FAVICONS] : undefined;
+            if (!source) return next();
+            response.setHeader("Content-Type", name!.endsWith(".svg") ? "image/svg+xml" : "image/x-icon");
+            response.end(readFileSync(source));
+          });
+        },
+      },
+    ],
+  },
   srcExclude: ["README.md"],
   cleanUrls: false,
   lastUpdated: false,

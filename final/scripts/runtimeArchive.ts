@@ -71,17 +71,26 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
   };
 }
 
-async function fetchOk(url: string): Promise<Response> {
+/** Where to get the archive by other means: on a connected machine, or from what `npm test` left behind. */
+function offlineAdvice(asset?: ReleaseAsset): string {
+  const lines = ["Without network access, stage from a local archive instead: --python-archive <file> (or DDS_PYTHON_ARCHIVE)."];
+  if (asset) {
+    lines.push(
+      `On a connected machine, download ${asset.url} and ${asset.checksumsUrl}, then pass the checksum on the archive's line of SHA256SUMS as --python-sha256 <hex>.`,
+      "On Linux, `npm test` leaves an archive built from this machine's Python in .stage/cache/ (cpython-*-local-*-install_only.tar.gz).",
+    );
+  }
+  return lines.join("\n");
+}
+
+async function fetchOk(url: string, asset?: ReleaseAsset): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(url);
   } catch (error) {
     // fetch reports "fetch failed"; the reason (DNS, refused, TLS...) is in its cause.
     const cause = (error as Error & { cause?: Error }).cause;
-    throw new Error(
-      `Could not download ${url}: ${cause?.message ?? (error as Error).message}.\n` +
-        "Without network access, stage from a local archive instead: --python-archive <file> (or DDS_PYTHON_ARCHIVE).",
-    );
+    throw new Error(`Could not download ${url}: ${cause?.message ?? (error as Error).message}.\n${offlineAdvice(asset)}`);
   }
   if (!response.ok || !response.body) {
     throw new Error(`Downloading ${url} failed with HTTP ${response.status}. Check the pinned release in scripts/pythonRelease.ts.`);
@@ -130,7 +139,7 @@ export async function cachedRuntimeArchive(
   }
 
   mkdirSync(cacheDir, { recursive: true });
-  const checksums = await (await fetchOk(asset.checksumsUrl)).text();
+  const checksums = await (await fetchOk(asset.checksumsUrl, asset)).text();
   const expected = checksumFor(checksums, asset.name);
   if (!expected) {
     throw new Error(`${asset.checksumsUrl} lists no checksum for ${asset.name}. Check the pinned release in scripts/pythonRelease.ts.`);

@@ -91,11 +91,14 @@ describe("cachedRuntimeArchive", () => {
     expect(readdirSync(cache)).toEqual([]);
   });
 
-  it("points at the offline path when the server cannot be reached", async () => {
+  it("points at the offline path, and where to get an archive, when the server cannot be reached", async () => {
     const port = await freePort();
-    await expect(cachedRuntimeArchive(assetFor(`http://127.0.0.1:${port}`), tempDir(), () => undefined, () => undefined)).rejects.toThrow(
-      /Could not download .*SHA256SUMS.*\n.*--python-archive <file> \(or DDS_PYTHON_ARCHIVE\)/,
-    );
+    const asset = assetFor(`http://127.0.0.1:${port}`);
+    const failure = cachedRuntimeArchive(asset, tempDir(), () => undefined, () => undefined);
+    await expect(failure).rejects.toThrow(/Could not download .*SHA256SUMS.*\n.*--python-archive <file> \(or DDS_PYTHON_ARCHIVE\)/);
+    const message = await failure.catch((error: Error) => error.message);
+    expect(message).toContain(`download ${asset.url} and ${asset.checksumsUrl}, then pass the checksum on the archive's line of SHA256SUMS as --python-sha256 <hex>`);
+    expect(message).toContain("`npm test` leaves an archive built from this machine's Python in .stage/cache/");
   });
 });
 

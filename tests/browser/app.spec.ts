@@ -39,9 +39,13 @@ const test = base.extend<{ app: RunningApp }>({
   },
 });
 
-test("a page opened without the token gets 403", async ({ app, page }) => {
+test("a page opened without the token gets 403, a page that says why in the app's colours", async ({ app, page }) => {
   const response = await page.goto(app.backend.url);
   expect(response?.status()).toBe(403);
+  await expect(page.locator("h1")).toHaveText("Open this app from its desktop window");
+  await expect(page.locator("main")).toContainText("answers only the desktop app that started it");
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundImage)).toContain("linear-gradient");
+  expect(await page.context().cookies()).toEqual([]);
   const health = await page.goto(new URL("health/", app.backend.url).href);
   expect(health?.status()).toBe(403);
 });

@@ -23,6 +23,7 @@ const CONTENT_TYPES: Record<string, string> = {
   ".json": "application/json",
   ".svg": "image/svg+xml",
   ".png": "image/png",
+  ".ico": "image/x-icon",
   ".woff2": "font/woff2",
 };
 
@@ -110,6 +111,22 @@ test("the home page explains the project and draws the process model", async ({ 
   expect(remote, "the site must work offline").toEqual([]);
 });
 
+test("the favicon is the brand mark, and the hero mark stays below the nav bar on a phone", async ({ page, request }, testInfo) => {
+  for (const [file, type] of [["favicon.svg", "image/svg+xml"], ["favicon.ico", "image/x-icon"]]) {
+    const response = await request.get(`${origin}/${file}`);
+    expect(response.status(), file).toBe(200);
+    expect(response.headers()["content-type"]).toBe(type);
+  }
+  expect(await (await request.get(`${origin}/favicon.svg`)).body()).toEqual(readFileSync(path.join(repoRoot, "assets", "brand", "pony.svg")));
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.goto(`${origin}/`);
+  await expect(page.locator("link[rel=icon]")).toHaveAttribute("href", "/favicon.svg");
+  const nav = (await page.locator(".VPNavBar").boundingBox())!;
+  const mark = (await page.locator(".VPHero .brand-mark.large").boundingBox())!;
+  expect(mark.y, "the hero mark starts below the nav bar").toBeGreaterThanOrEqual(nav.y + nav.height);
+  await screenshot(page, "home-420px", testInfo);
+});
+
 const pages = chapterPages();
 
 test("the site has at least one chapter page", () => {
@@ -129,6 +146,8 @@ for (const chapter of pages) {
       await expect(diff.locator("details.chapter-diff-file").first()).toBeVisible();
       await expect(diff.locator("details.chapter-diff-file[open] pre code").first()).toBeVisible();
       expect(await diff.locator(".line").count()).toBeGreaterThan(0);
+      const cutOff = await diff.locator("details.chapter-diff-file[open] pre").evaluateAll((blocks) => blocks.filter((pre) => pre.scrollWidth > pre.clientWidth + 1).length);
+      expect(cutOff, "diff lines wrap at the content width instead of scrolling sideways").toBe(0);
     }
     await expect(page.locator(".VPDocFooter .pager-link").first()).toBeVisible();
     if (chapter.slug === (pages.find((candidate) => candidate.hasPrevious) ?? pages[0])!.slug) {

@@ -41,8 +41,23 @@ class TokenCheckTests(SimpleTestCase):
 
     def assert_forbidden(self, response):
         self.assertEqual(response.status_code, 403)
-        self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
+        self.assertEqual(response["Content-Type"], "text/html; charset=utf-8")
         self.assertEqual(response.cookies, {})
+        self.assertNotIn("Set-Cookie", response.headers)
+
+    def test_the_403_page_says_why_without_naming_what_was_missing(self):
+        response = self.get("/", headers={TOKEN_HEADER: TOKEN + "x"})
+        self.assert_forbidden(response)
+        page = response.content.decode()
+        self.assertIn("<h1>Open this app from its desktop window</h1>", page)
+        self.assertIn("answers only the desktop app that started it", page)
+        for secret in (TOKEN, TOKEN_HEADER, TOKEN_COOKIE, "token"):
+            self.assertNotIn(secret.lower(), page.lower())
+
+    def test_the_403_page_loads_nothing_that_the_guard_would_refuse(self):
+        page = self.get("/").content.decode()
+        self.assertIn("<style>", page)
+        self.assertNotRegex(page, r"""(?:src|href)=|@import|url\(""")
 
     def test_every_path_needs_the_token(self):
         for path in (

@@ -4,10 +4,11 @@ import importlib
 
 from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
-from django.test import Client, TestCase, modify_settings
+from django.test import Client, TestCase, modify_settings, override_settings
 from django.urls import clear_url_caches
 
 from desktop_runtime.tests.support import without_shell
+from desktop_runtime.tokens import TOKEN_HEADER
 from example_app.forms import STATUS_INVALID, TITLE_REQUIRED, TITLE_TOO_LONG
 from example_app.models import Item
 from example_app.seed import STARTER_PONIES, add_starter_ponies
@@ -42,6 +43,21 @@ class PonyListTests(TestCase):
         self.assertEqual(links, ["My Ponies", "Stable Routines"])
         self.assertIsNotNone(soup.select_one(".page-header svg"))
         self.assertIsNotNone(soup.select_one("footer"))
+
+    @override_settings(DESKTOP_DJANGO_PORT="8123", DESKTOP_DJANGO_AUTH_TOKEN="t" * 43)
+    def test_the_footer_claims_no_window_it_cannot_see(self):
+        host = {"HTTP_HOST": "127.0.0.1:8123"}
+        in_the_shell = self.client.get("/", headers={TOKEN_HEADER: "t" * 43}, **host)
+        browser = Client()
+        browser.get("/desktop-auth/bootstrap/", {"token": "t" * 43}, **host)
+        in_a_browser = browser.get("/", **host)
+        footers = [
+            page(response).select_one("footer").get_text(" ", strip=True)
+            for response in (in_the_shell, in_a_browser)
+        ]
+        self.assertEqual(footers[0], footers[1])
+        self.assertIn("served by Django on 127.0.0.1", footers[0])
+        self.assertNotIn("shell", footers[0])
 
     def test_the_app_data_button_waits_for_the_desktop_bridge(self):
         soup = page(self.client.get("/"))

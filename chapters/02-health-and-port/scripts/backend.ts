@@ -1,0 +1,53 @@
+/**
+ * `npm run backend -w chapters/02-health-and-port`: this chapter's Django
+ * without a window. The same start as src/main.ts (a free port, /health/ with
+ * a deadline, the log file, the same startup errors); Ctrl+C stops Django and
+ * its autoreload child. For checks on a machine where Electron cannot run.
+ */
+import path from "node:path";
+import { BackendStartError, startBackendOnFreePort, type Backend } from "../src/backend";
+import { devPaths } from "../src/paths";
+import { waitForHealth } from "../src/readiness";
+import { describeStartupFailure } from "../src/startupError";
+
+async function main(): Promise<void> {
+  const paths = devPaths();
+  const logFile = path.join(paths.appDataDir, "logs", "backend.log");
+  let backend: Backend | undefined;
+  try {
+    backend = await startBackendOnFreePort({
+      python: paths.python,
+      managePy: paths.managePy,
+      env: {
+        DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev",
+        DESKTOP_DJANGO_HOST: "127.0.0.1",
+        DESKTOP_DJANGO_APP_DATA_DIR: paths.appDataDir,
+      },
+      args: ["--reload"],
+      logFile,
+    });
+    await waitForHealth(backend.url, { exited: backend.exited });
+  } catch (error) {
+    const failed = error instanceof BackendStartError ? error.backend : backend;
+    const failure = describeStartupFailure(error, failed?.recentLines() ?? [], logFile);
+    console.error(`\n${failure.title}: ${failure.message}\n\n${failure.detail}\n`);
+    await failed?.stop();
+    process.exit(1);
+  }
+  const running = backend;
+  console.log(`\nDjango answers at ${running.url} (no window in this mode).\nLog: ${logFile}\nPress Ctrl+C to stop it.\n`);
+  let stopping = false;
+  void running.exited.then((code) => {
+    if (stopping) return;
+    console.error(`Django exited with code ${code}. The last lines are in ${logFile}.`);
+    process.exit(1);
+  });
+  const stop = () => {
+    stopping = true;
+    void running.stop().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+void main();
