@@ -66,7 +66,7 @@ function basePython(): string {
 beforeAll(() => {
   checkout(target);
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => rmSync(work, { recursive: true, force: true }), TEN_MINUTES);
 
 describe("npm run wrap", () => {
   it("prints its options with --help", () => {

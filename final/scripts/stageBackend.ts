@@ -145,7 +145,14 @@ function isShippedDjangoFile(relative: string, paths: ProjectPaths): boolean {
 
 function copyDjangoProject(paths: ProjectPaths, destination: string): void {
   const relative = (file: string) => path.relative(paths.djangoDir, file).split(path.sep).join("/");
-  cpSync(paths.djangoDir, destination, { recursive: true, filter: (file) => file === paths.djangoDir || isShippedDjangoFile(relative(file), paths) });
+  mkdirSync(destination, { recursive: true });
+  // Entry by entry: the stage folder may sit inside the project (a wrapped project's
+  // desktop/.stage), and copying a folder into itself is refused even when filtered out.
+  for (const name of readdirSync(paths.djangoDir)) {
+    const source = path.join(paths.djangoDir, name);
+    if (!isShippedDjangoFile(relative(source), paths)) continue;
+    cpSync(source, path.join(destination, name), { recursive: true, filter: (file) => isShippedDjangoFile(relative(file), paths) });
+  }
 }
 
 /** A digest of the project files a stage ships, to tell whether a staged bundle is out of date. */
