@@ -35,6 +35,7 @@ def wants_reloader(argv: list[str]) -> bool:
     return argv[1:2] == ["desktop_serve"] and "--reload" in argv[2:]
 
 
+# region reloader
 def execute_from_command_line(argv: list[str]) -> None:
     """manage.py's entry point: Django's, but `desktop_serve --reload` starts the reloader first."""
     if wants_reloader(argv):
@@ -79,6 +80,9 @@ def set_up_and_serve() -> None:
     get_resolver().url_patterns  # noqa: B018 -- imports the URLconf now
     command = Command()
     command.serve(*command.address_or_exit())
+
+
+# endregion reloader
 
 
 def forget_broken_apps() -> None:
