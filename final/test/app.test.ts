@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
@@ -51,6 +51,20 @@ describe("startApp", () => {
     for (let i = 0; i < 3; i += 1) expect((await client.submit("/routines/", "/routines/start/")).status).toBe(302);
     const done = await waitForRoutines(client, (all) => all.length === 3 && all.every(isFinal));
     expect(done.every((routine) => routine.attempts === 1)).toBe(true);
+  });
+
+  it("writes the server's and the worker's output to two files, never one shared file", async () => {
+    const logs = path.join(tempDir(), "logs");
+    const { client } = await start(contractEnv(), [], { logFile: path.join(logs, "backend.log"), workerLogFile: path.join(logs, "worker.log") });
+    expect((await client.submit("/routines/", "/routines/start/")).status).toBe(302);
+    await waitForRoutines(client, (all) => all.length === 1 && all.every(isFinal));
+    const backendLog = readFileSync(path.join(logs, "backend.log"), "utf8");
+    const workerLog = readFileSync(path.join(logs, "worker.log"), "utf8");
+    expect(backendLog).toContain("DESKTOP_DJANGO_SERVING");
+    expect(backendLog).not.toContain("run_routines:");
+    expect(workerLog).toContain("run_routines:");
+    expect(workerLog).not.toContain("DESKTOP_DJANGO_SERVING");
+    expect(readdirSync(logs).sort()).toEqual(["backend.log", "worker.log"]);
   });
 
   it("the bootstrap URL lets a browser in", async () => {

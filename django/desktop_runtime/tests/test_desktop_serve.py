@@ -77,7 +77,6 @@ class FirstAndLaterRunsTests(DesktopServeTestCase):
         count = query_database(self.database, "SELECT COUNT(*) FROM example_app_item")
         self.assertEqual(count, [(STARTER_PONY_COUNT,)])
         self.assertTrue((self.app_data / "secret_key").is_file())
-        self.assertTrue((self.app_data / "logs").is_dir())
         self.assertEqual(self.assert_exits_within(backend, 2), 0)
 
         # The user releases all ponies but one and renames it.
