@@ -73,6 +73,9 @@ def seed_if_never_seeded() -> bool:
     """
     from .models import Seeding
 
+    # The usual start only reads; the write lock is taken when there is seeding to do.
+    if Seeding.objects.exists():
+        return False
     with transaction.atomic():
         if Seeding.objects.exists():
             return False

@@ -106,13 +106,23 @@ def show_error(summary: str, details: str) -> None:
         return
     app = error_page_app(summary, details, os.environ.get("DESKTOP_DJANGO_AUTH_TOKEN") or None)
     try:
-        server = make_server(host, int(port), app, WSGIServer, QuietHandler)
+        server = make_server(host, int(port), app, ErrorPageServer, QuietHandler)
     except OSError as error:
-        print(f"desktop_serve: cannot show the error on port {port}: {error}", file=sys.stderr)
-        return
+        from .management.commands.desktop_serve import EXIT_PORT_IN_USE, PORT_UNAVAILABLE
+
+        if error.errno not in PORT_UNAVAILABLE:
+            raise
+        # As the real server does: the shell picks another port and starts again.
+        print(f"desktop_serve: port {port} is already in use", file=sys.stderr, flush=True)
+        os._exit(EXIT_PORT_IN_USE)
     threading.Thread(target=server.serve_forever, name="error-page", daemon=True).start()
     serving = {"url": f"http://{host}:{port}/", "pid": os.getpid(), "workers": [], "error": summary}
     print(f"DESKTOP_DJANGO_SERVING {json.dumps(serving)}", flush=True)
+
+
+class ErrorPageServer(WSGIServer):
+    # As in desktop_runtime.server: on Windows SO_REUSEADDR would let us bind a port in use.
+    allow_reuse_address = sys.platform != "win32"
 
 
 class QuietHandler(WSGIRequestHandler):
