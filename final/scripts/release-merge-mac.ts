@@ -1,5 +1,5 @@
 /**
- * `npm run release:merge-mac -w final -- <output> <latest-mac.yml> <latest-mac.yml>...`
+ * `npm run release:merge-mac -w <workspace> -- <output> <latest-mac.yml> <latest-mac.yml>...`
  * writes one latest-mac.yml that lists the files of every macOS build
  * (scripts/macUpdateInfo.ts says why). Relative paths mean the folder the
  * command was typed in.
@@ -7,10 +7,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { mergeMacUpdateInfo } from "./macUpdateInfo";
+import { workspace } from "../electron-builder.config";
 
 const [output, ...inputs] = process.argv.slice(2).map((file) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file));
 if (!output || inputs.length === 0) {
-  console.error("Usage: npm run release:merge-mac -w final -- <output> <latest-mac.yml> <latest-mac.yml>...");
+  console.error(`Usage: npm run release:merge-mac -w ${workspace} -- <output> <latest-mac.yml> <latest-mac.yml>...`);
   process.exit(2);
 }
 try {
