@@ -39,11 +39,23 @@ def wants_reloader(argv: list[str]) -> bool:
 def execute_from_command_line(argv: list[str]) -> None:
     """manage.py's entry point: Django's, but `desktop_serve --reload` starts the reloader first."""
     if wants_reloader(argv):
+        apply_default_options(argv[2:])
         run_with_reloader()
     else:
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(argv)
+
+
+def apply_default_options(args: list[str]) -> None:
+    """--settings and --pythonpath, which Django's command line applies before any command."""
+    from django.core.management.base import CommandParser, handle_default_options
+
+    parser = CommandParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--settings")
+    parser.add_argument("--pythonpath")
+    options, _ = parser.parse_known_args(args)
+    handle_default_options(options)
 
 
 def run_with_reloader() -> None:

@@ -4,11 +4,14 @@ The whole loop (break a model, see the error, fix it, Django is back) runs
 against the real process in the shells' devReload tests.
 """
 
+import os
+import sys
+from unittest import mock
 from wsgiref.util import setup_testing_defaults
 
 from django.test import SimpleTestCase
 
-from desktop_runtime.devloop import error_page_app, wants_reloader
+from desktop_runtime.devloop import apply_default_options, error_page_app, wants_reloader
 
 TOKEN = "t" * 43
 
@@ -55,3 +58,9 @@ class CommandLineTests(SimpleTestCase):
         self.assertTrue(wants_reloader(["manage.py", "desktop_serve", "--reload"]))
         self.assertFalse(wants_reloader(["manage.py", "desktop_serve"]))
         self.assertFalse(wants_reloader(["manage.py", "migrate", "--reload"]))
+
+    def test_settings_and_pythonpath_apply_as_on_django_command_line(self):
+        with mock.patch.dict(os.environ), mock.patch.object(sys, "path", list(sys.path)):
+            apply_default_options(["--reload", "--settings=probe.settings", "--pythonpath=/probe"])
+            self.assertEqual(os.environ["DJANGO_SETTINGS_MODULE"], "probe.settings")
+            self.assertEqual(sys.path[0], "/probe")
