@@ -11,7 +11,8 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desktop_django_starter.settings.dev")
-    from django.core.management import execute_from_command_line
+    # Django's, except that `desktop_serve --reload` survives a typo like runserver.
+    from desktop_runtime.devloop import execute_from_command_line
 
     execute_from_command_line(sys.argv)
 

@@ -2,7 +2,8 @@
  * Every GitHub Actions workflow parses, every job says where it runs and what
  * it does, every action is an official one pinned to a major version, and no
  * workflow reads a secret it has no business with. ci.yml additionally covers
- * the three operating systems, the real-Electron suites and the docs build.
+ * the three operating systems, the real-Electron suites and the docs build;
+ * package.yml builds for both kinds of Mac and publishes one latest-mac.yml.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -168,5 +169,23 @@ describe(".github/workflows/package.yml", () => {
     for (const name of ["WIN_CSC_LINK", "WIN_CSC_KEY_PASSWORD"]) {
       expect(env[name], `${name} is the Windows certificate`).toMatch(/^\$\{\{\s*runner\.os == 'Windows' && secrets\.\w+ \|\| ''\s*\}\}$/);
     }
+  });
+
+  const jobs = Object.values(workflow.jobs ?? {});
+  const runs = (job: Job) => (job.steps ?? []).map((step) => step.run ?? "").join("\n");
+
+  it("builds on an Apple Silicon and an Intel Mac, a Windows and a Linux runner, each job with a time limit", () => {
+    const installers = jobs.find((job) => /npm run dist -w final/.test(runs(job)));
+    expect(installers!.strategy!.matrix!.os).toEqual(["macos-latest", "macos-15-intel", "windows-latest", "ubuntu-latest"]);
+    for (const job of jobs) expect(job["timeout-minutes"]).toBeGreaterThan(0);
+  });
+
+  it("keeps each build's files apart, then merges the two latest-mac.yml into one before the checksums", () => {
+    const release = jobs.find((job) => /release:checksums/.test(runs(job)))!;
+    const download = release.steps!.find((step) => step.uses?.startsWith("actions/download-artifact@"));
+    expect(download?.with?.["merge-multiple"], "merged downloads would let one latest-mac.yml overwrite the other").toBeUndefined();
+    const script = runs(release);
+    expect(script).toMatch(/npm run release:merge-mac -w final -- release\/latest-mac\.yml artifacts\/\*\/latest-mac\.yml/);
+    expect(script.indexOf("release:merge-mac")).toBeLessThan(script.indexOf("release:checksums"));
   });
 });

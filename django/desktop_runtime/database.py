@@ -6,14 +6,13 @@ import pkgutil
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 
 # region pending-migrations
-def apply_pending_migrations() -> bool:
-    """Migrate the database if needed; return True if it was brand-new.
+def apply_pending_migrations() -> None:
+    """Migrate the database if needed.
 
-    Brand-new means Django had never migrated it: no django_migrations table.
     On the usual start every migration file is already recorded as applied,
     and comparing two lists of names is enough: Django's migration loader,
     which imports every migration and builds their graph, is only asked when
@@ -21,14 +20,13 @@ def apply_pending_migrations() -> bool:
     """
     applied = recorded_migrations()
     if applied is not None and migration_files() <= applied:
-        return False
+        return
 
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)
-    return applied is None
 
 
 # endregion pending-migrations
@@ -64,17 +62,29 @@ def migration_files() -> set[tuple[str, str]]:
     return found
 
 
-def seed_new_database() -> None:
-    """Give a brand-new database its starter data, once in its lifetime.
+def seed_if_never_seeded() -> bool:
+    """Give the database its starter data once in its lifetime; True if it did now.
 
     Any installed app can take part by defining `desktop_seed_new_database()`
-    on its AppConfig. A later start never calls it again, even if the user
-    deleted everything it created.
+    on its AppConfig. The seeding marker (desktop_runtime.models.Seeding) is
+    written in the same transaction, so a later start never seeds again, even
+    if the user deleted everything it created; a database migrated by hand
+    before its first desktop_serve has no marker yet and is seeded.
     """
-    for app_config in apps.get_app_configs():
-        seed = getattr(app_config, "desktop_seed_new_database", None)
-        if callable(seed):
-            seed()
+    from .models import Seeding
+
+    # The usual start only reads; the write lock is taken when there is seeding to do.
+    if Seeding.objects.exists():
+        return False
+    with transaction.atomic():
+        if Seeding.objects.exists():
+            return False
+        for app_config in apps.get_app_configs():
+            seed = getattr(app_config, "desktop_seed_new_database", None)
+            if callable(seed):
+                seed()
+        Seeding.objects.create()
+    return True
 
 
 def worker_commands() -> list[str]:

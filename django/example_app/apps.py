@@ -8,7 +8,7 @@ class ExampleAppConfig(AppConfig):
     verbose_name = "My Ponies"
 
     def desktop_seed_new_database(self):
-        """Called once by desktop_serve when it has just created the database."""
+        """Called once per database, by the first desktop_serve to find it unseeded."""
         from .seed import add_starter_ponies
 
         add_starter_ponies()

@@ -3,8 +3,8 @@
  * process, `npm run backend` (no Electron) and the tests. Django starts on a
  * free port with a fresh token; once /health/ answers, each worker that an
  * installed Django app declared is started and supervised. If Django later
- * exits on its own (a crash, or in development an edit that breaks its start),
- * the workers are stopped and onUnexpectedExit says so.
+ * exits on its own (a crash: in development a typo does not end it), the
+ * workers are stopped and onUnexpectedExit says so.
  */
 import { startBackendOnFreePort, BackendStartError, type Backend, type ServingInfo } from "./backend";
 import { startBackendWithBackup } from "./backup";

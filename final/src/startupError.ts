@@ -33,9 +33,10 @@ export function describeStartupFailure(error: unknown, recentLines: string[], lo
 
 // #region unexpected-exit
 /**
- * Django exited on its own after it had started. In development that is
- * usually an edit that breaks Django's own start (settings, models, an app's
- * setup): the autoreloader stops instead of waiting for a fix.
+ * Django exited on its own after it had started: a real crash. An edit that
+ * breaks the project in development does not end up here: under `--reload`
+ * Django keeps running, shows the error in the window and restarts once the
+ * file is fixed (django/desktop_runtime/devloop.py).
  */
 export function describeUnexpectedExit(exit: { code: number | null; recentLines: string[] }, logFile: string, development: boolean): StartupFailure {
   const how = exit.code === null ? "was ended by a signal" : `exited with code ${exit.code}`;

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { appendFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { bootstrapUrl, startApp, type AppOptions, type RunningApp, type UnexpectedExit } from "../src/app";
+import type { ServingInfo } from "../src/backend";
 import { devPaths } from "../src/paths";
 import { generateToken } from "../src/token";
 import { superviseWorker, type SupervisedWorker } from "../src/worker";
@@ -50,6 +51,20 @@ describe("startApp", () => {
     for (let i = 0; i < 3; i += 1) expect((await client.submit("/routines/", "/routines/start/")).status).toBe(302);
     const done = await waitForRoutines(client, (all) => all.length === 3 && all.every(isFinal));
     expect(done.every((routine) => routine.attempts === 1)).toBe(true);
+  });
+
+  it("writes the server's and the worker's output to two files, never one shared file", async () => {
+    const logs = path.join(tempDir(), "logs");
+    const { client } = await start(contractEnv(), [], { logFile: path.join(logs, "backend.log"), workerLogFile: path.join(logs, "worker.log") });
+    expect((await client.submit("/routines/", "/routines/start/")).status).toBe(302);
+    await waitForRoutines(client, (all) => all.length === 1 && all.every(isFinal));
+    const backendLog = readFileSync(path.join(logs, "backend.log"), "utf8");
+    const workerLog = readFileSync(path.join(logs, "worker.log"), "utf8");
+    expect(backendLog).toContain("DESKTOP_DJANGO_SERVING");
+    expect(backendLog).not.toContain("run_routines:");
+    expect(workerLog).toContain("run_routines:");
+    expect(workerLog).not.toContain("DESKTOP_DJANGO_SERVING");
+    expect(readdirSync(logs).sort()).toEqual(["backend.log", "worker.log"]);
   });
 
   it("the bootstrap URL lets a browser in", async () => {
@@ -165,26 +180,40 @@ describe("when Django stops on its own", () => {
     expect(exits).toEqual([]);
   });
 
-  it("in development, an edit that breaks Django's start is reported with its error, and a restart after the fix serves", async () => {
+  it("in development, an edit that breaks Django's start is not an exit: the page shows the error, and saving the fix serves again", async () => {
     const copy = path.join(tempDir(), "django");
     cpSync(paths.djangoDir, copy, { recursive: true, filter: (source) => !/[\\/](\.venv|\.dev-data|__pycache__)$/.test(source) });
     const managePy = path.join(copy, "manage.py");
     const models = path.join(copy, "example_app", "models.py");
     const original = readFileSync(models, "utf8");
-    let reported: ((exit: UnexpectedExit) => void) | undefined;
-    const { env, token } = await start(contractEnv(), [], { managePy, args: ["--reload"], onUnexpectedExit: (exit) => reported?.(exit) });
-    const exited = waitFor<UnexpectedExit>((resolve) => (reported = resolve), 30_000, "the unexpected exit");
+    const exits: UnexpectedExit[] = [];
+    let served: ((info: ServingInfo & { error?: string }) => void) | undefined;
+    const { app, client } = await start(contractEnv(), [], {
+      managePy,
+      args: ["--reload"],
+      onUnexpectedExit: (exit) => exits.push(exit),
+      onServing: (info) => served?.(info),
+    });
+    // Like the dev-loop test: repeat each save until Django's reloader has taken its first snapshot and sees it.
+    const saveUntilServing = async (content: string, what: string) => {
+      const serving = waitFor<ServingInfo & { error?: string }>((resolve) => (served = resolve), 30_000, what);
+      const save = () => writeFileSync(models, content);
+      save();
+      const saving = setInterval(save, 1500);
+      return serving.finally(() => clearInterval(saving));
+    };
 
-    // Like the dev-loop test: repeat the broken save until Django's reloader has taken its first snapshot and sees it.
-    const breakIt = () => appendFileSync(models, "\nthis line is not Python(\n");
-    breakIt();
-    const saving = setInterval(breakIt, 1500);
-    const exit = await exited.finally(() => clearInterval(saving));
-    expect(exit.code).toBe(1);
-    expect(exit.recentLines.join("\n")).toContain("SyntaxError");
+    const broken = await saveUntilServing(`${original}\nthis line is not Python(\n`, "the start with the error");
+    expect(broken.error).toContain("SyntaxError");
+    const page = await client.get("/");
+    expect(page.status).toBe(500);
+    expect(await page.text()).toContain("SyntaxError");
+    expect(exits).toEqual([]);
+    expect(isRunning(app.backend.child.pid!)).toBe(true);
 
-    writeFileSync(models, original);
-    running = await startApp({ ...paths, managePy, env, token, args: ["--reload"], port: Number(new URL(exit.url).port) });
-    expect((await new DjangoClient(running.backend.url, token).get("/")).status).toBe(200);
+    const fixed = await saveUntilServing(original, "the start after the fix");
+    expect(fixed.error).toBeUndefined();
+    expect((await client.get("/")).status).toBe(200);
+    expect(exits).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
-import { BackendExitedError, HealthTimeoutError, waitForHealth } from "../src/readiness";
+import { BackendExitedError, HealthTimeoutError, ProjectLoadError, waitForHealth } from "../src/readiness";
 import { freePort } from "./helpers";
 
 function serve(handler: (url: string) => number) {
@@ -44,5 +44,18 @@ describe("waitForHealth", () => {
     const started = Date.now();
     await expect(waitForHealth(`http://127.0.0.1:${port}/`, { timeoutMs: 10_000, exited: Promise.resolve(1) })).rejects.toBeInstanceOf(BackendExitedError);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("stops at once when Django answers that it cannot load the project", async () => {
+    const port = await freePort();
+    const server = createServer((_request, response) => {
+      response.writeHead(503, { "Content-Type": "application/json" }).end(JSON.stringify({ status: "error", error: "NameError: name 'x' is not defined" }));
+    }).listen(port, "127.0.0.1");
+    const started = Date.now();
+    const error = await waitForHealth(`http://127.0.0.1:${port}/`, { timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProjectLoadError);
+    expect((error as Error).message).toBe("Django cannot load the project: NameError: name 'x' is not defined. The last lines show where; fix it and start again.");
+    expect(Date.now() - started).toBeLessThan(5000);
+    server.close();
   });
 });

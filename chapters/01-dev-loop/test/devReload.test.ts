@@ -1,4 +1,4 @@
-import { cpSync, appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startBackend, type Backend, type ServingInfo } from "../src/backend";
@@ -44,17 +44,31 @@ describe("watchTemplatesAndStatic", () => {
   });
 });
 
+/** A copy of the Django project that a test may edit, like a developer would. */
+function copyOfDjangoProject(): string {
+  const copy = path.join(tempDir(), "django");
+  cpSync(devPaths().djangoDir, copy, {
+    recursive: true,
+    filter: (source) => !/[\\/](\.venv|\.dev-data|__pycache__)$/.test(source),
+  });
+  return copy;
+}
+
+/** Saves `edit` into `file` again every 1.5 s until `done` settles: Django's reloader may miss the first save, taken shortly after it starts. */
+async function keepSaving(file: string, content: string, done: Promise<unknown>): Promise<void> {
+  const save = () => writeFileSync(file, content);
+  save();
+  const saving = setInterval(save, 1500);
+  await done.finally(() => clearInterval(saving));
+}
+
 describe("Python edits", () => {
   let backend: Backend | undefined;
   afterEach(async () => backend?.stop());
 
   it("restart Django, which reports serving again from a new process", async () => {
     const { python } = devPaths();
-    const copy = path.join(tempDir(), "django");
-    cpSync(devPaths().djangoDir, copy, {
-      recursive: true,
-      filter: (source) => !/[\\/](\.venv|\.dev-data|__pycache__)$/.test(source),
-    });
+    const copy = copyOfDjangoProject();
     const starts: ServingInfo[] = [];
     let onStart: (() => void) | undefined;
     backend = startBackend({
@@ -70,13 +84,53 @@ describe("Python edits", () => {
     });
     await waitFor<void>((resolve) => (onStart = resolve), 30_000, "the first start");
     const restarted = waitFor<void>((resolve) => (onStart = resolve), 30_000, "the restart after a Python edit");
-    // Django's reloader takes its first snapshot of file times shortly after it starts serving;
-    // like a developer saving again, the test repeats the edit until the reloader has seen it.
-    const edit = () => appendFileSync(path.join(copy, "example_app", "views.py"), "\n# edited by the dev-loop test\n");
-    edit();
-    const saving = setInterval(edit, 1500);
-    await restarted.finally(() => clearInterval(saving));
+    const views = path.join(copy, "example_app", "views.py");
+    await keepSaving(views, `${readFileSync(views, "utf8")}\n# edited by the dev-loop test\n`, restarted);
     expect(starts).toHaveLength(2);
     expect(starts[1]!.pid).not.toBe(starts[0]!.pid);
+  });
+
+  it("survive a typo in models.py: the error is shown, the watcher keeps running, the fix brings Django back", async () => {
+    const { python } = devPaths();
+    const copy = copyOfDjangoProject();
+    const lines: string[] = [];
+    const starts: (ServingInfo & { error?: string })[] = [];
+    let onStart: (() => void) | undefined;
+    backend = startBackend({
+      python,
+      managePy: path.join(copy, "manage.py"),
+      port: await freePort(),
+      env: { DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev", DESKTOP_DJANGO_APP_DATA_DIR: tempDir() },
+      args: ["--reload"],
+      onLine: (line) => lines.push(line),
+      onServing: (info) => {
+        starts.push(info);
+        onStart?.();
+      },
+    });
+    const exitedEarly = backend.exited.then((code) => {
+      throw new Error(`Django exited with code ${code}; its last lines:\n${lines.slice(-15).join("\n")}`);
+    });
+    const nextStart = (what: string) => Promise.race([waitFor<void>((resolve) => (onStart = resolve), 30_000, what), exitedEarly]);
+    await nextStart("the first start");
+
+    const models = path.join(copy, "example_app", "models.py");
+    const working = readFileSync(models, "utf8");
+    await keepSaving(models, `${working}\nclass Broken(models.Model):\n    name = models.CharFeld(max_length=10)\n`, nextStart("the start with the typo"));
+    expect(starts[1]!.error).toMatch(/AttributeError: .*CharFeld/);
+    expect(lines).toContain("desktop_serve: fix it and save the file; the server restarts by itself.");
+    expect(lines.some((line) => line.includes(`models.py", line`))).toBe(true);
+    // The page shows the error, /health/ says it is not healthy, and the whole process group is alive.
+    const page = await fetch(backend.url);
+    expect(page.status).toBe(500);
+    expect(await page.text()).toContain("CharFeld");
+    expect((await fetch(new URL("health/", backend.url))).status).toBe(503);
+    if (process.platform !== "win32") expect(() => process.kill(-backend!.child.pid!, 0)).not.toThrow();
+    expect(backend.child.exitCode).toBeNull();
+
+    await keepSaving(models, working, nextStart("the start after the fix"));
+    expect(starts[2]!.error).toBeUndefined();
+    const health = await fetch(new URL("health/", backend.url));
+    expect([health.status, await health.text()]).toEqual([200, '{"status": "ok"}']);
   });
 });

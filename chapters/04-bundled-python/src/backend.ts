@@ -7,9 +7,8 @@
  * operating system closes the pipe and Django follows within two seconds.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
-import path from "node:path";
 import { createInterface } from "node:readline";
+import { openLogFile } from "./logFile";
 import { findFreePort } from "./port";
 
 /** What `desktop_serve` prints, as `DESKTOP_DJANGO_SERVING {json}`, each time it starts serving. */
@@ -88,15 +87,13 @@ export function startBackend(options: BackendOptions): Backend {
     windowsHide: true,
   });
   const recent: string[] = [];
-  if (options.logFile) mkdirSync(path.dirname(options.logFile), { recursive: true });
-  const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
+  const log = options.logFile ? openLogFile(options.logFile) : undefined;
   const record = (line: string) => {
     recent.push(line);
     if (recent.length > RECENT_LINES) recent.shift();
-    log?.write(`${line}\n`);
+    log?.(line);
   };
   child.once("error", (error) => record(`Could not start ${options.python}: ${error.message}`));
-  child.once("close", () => log?.end());
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on("line", (line) => {
       record(line);

@@ -1,7 +1,7 @@
 /**
  * Readiness: Django is ready when GET /health/ answers 200. We poll it at a
  * short interval until an overall deadline, and give up at once if Django
- * exits while we wait.
+ * exits while we wait, or if it answers that it cannot load the project.
  */
 export interface HealthOptions {
   /** Overall deadline for the first 200, in milliseconds. */
@@ -14,6 +14,8 @@ export interface HealthOptions {
 
 export class HealthTimeoutError extends Error {}
 export class BackendExitedError extends Error {}
+/** Under `--reload`, a project Django cannot load (a typo in settings, a model, the URLconf) answers /health/ with 503 and `{"status": "error"}`. */
+export class ProjectLoadError extends Error {}
 
 export async function waitForHealth(baseUrl: string, options: HealthOptions = {}): Promise<void> {
   const { timeoutMs = 30_000, intervalMs = 50, headers = {} } = options;
@@ -23,13 +25,21 @@ export async function waitForHealth(baseUrl: string, options: HealthOptions = {}
   void options.exited?.then(() => (exited = true));
   while (Date.now() < deadline) {
     if (exited) throw new BackendExitedError("Django exited before it answered /health/.");
+    let reason: string | undefined;
     try {
       const response = await fetch(healthUrl, { headers, signal: AbortSignal.timeout(2000) });
       if (response.status === 200) return;
+      if (response.status === 503) reason = projectError(await response.json());
     } catch {
       // Not listening yet.
     }
+    if (reason) throw new ProjectLoadError(`Django cannot load the project: ${reason}. The last lines show where; fix it and start again.`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new HealthTimeoutError(`Django did not answer ${healthUrl} with 200 within ${timeoutMs / 1000} s.`);
+}
+
+function projectError(body: unknown): string | undefined {
+  const { status, error } = (body ?? {}) as { status?: unknown; error?: unknown };
+  return status === "error" && typeof error === "string" ? error : undefined;
 }

@@ -35,8 +35,7 @@ if not bundle_dir_setting:
 
 APP_DATA_DIR = Path(DESKTOP_DJANGO_APP_DATA_DIR)
 BUNDLE_DIR = Path(bundle_dir_setting)
-LOG_DIR = APP_DATA_DIR / "logs"
-LOG_DIR.mkdir(parents=True, exist_ok=True)
+APP_DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # Generated on first run, kept readable by this user alone, reused afterwards.
 SECRET_KEY = load_or_create_secret_key(APP_DATA_DIR / "secret_key")
@@ -52,6 +51,10 @@ DATABASES = {
 # Filled by `manage.py collectstatic` when the app is built, read-only after.
 STATIC_ROOT = BUNDLE_DIR / "static"
 
+# Logs go to stderr only. The shell writes each process's output to a file of
+# its own in logs/ (backend.log, worker.log), capped in size. A log file
+# written here would be shared by the server and the worker, and rotating a
+# file another process holds open fails on Windows.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -60,20 +63,11 @@ LOGGING = {
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "compact"},
-        "file": {
-            "class": "logging.handlers.RotatingFileHandler",
-            "filename": LOG_DIR / "django.log",
-            "maxBytes": 1_000_000,
-            "backupCount": 3,
-            "delay": True,
-            "encoding": "utf-8",
-            "formatter": "compact",
-        },
     },
-    "root": {"handlers": ["console", "file"], "level": "INFO"},
+    "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         # Replace Django's default handlers, so no line is printed twice.
-        "django": {"handlers": ["console", "file"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["console", "file"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -80,7 +80,6 @@ class FirstAndLaterRunsTests(DesktopServeTestCase):
         count = query_database(self.database, "SELECT COUNT(*) FROM example_app_item")
         self.assertEqual(count, [(STARTER_PONY_COUNT,)])
         self.assertTrue((self.app_data / "secret_key").is_file())
-        self.assertTrue((self.app_data / "logs").is_dir())
         self.assertEqual(self.assert_exits_within(backend, 2), 0)
 
         # The user releases all ponies but one and renames it.
@@ -104,6 +103,44 @@ class FirstAndLaterRunsTests(DesktopServeTestCase):
 
         written = sorted(str(path.relative_to(bundle)) for path in bundle.rglob("*"))
         self.assertEqual(written, ["static", os.path.join("static", "probe.txt")])
+
+
+class SeedingTests(DesktopServeTestCase):
+    def start_and_stop(self):
+        backend = self.start(DESKTOP_DJANGO_PORT=free_port())
+        backend.wait_for_serving()
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+
+    def pony_count(self):
+        return query_database(self.database, "SELECT COUNT(*) FROM example_app_item")[0][0]
+
+    def test_a_database_migrated_by_hand_gets_its_starter_ponies_once(self):
+        environment = backend_environment(self.app_data, "desktop_django_starter.settings.dev")
+        migrate = start_command(self, ["migrate", "--verbosity", "0"], environment, cwd=self.root)
+        self.assertEqual(migrate.wait(timeout=60), 0, migrate.stderr())
+        self.assertEqual(self.pony_count(), 0, "migrate alone seeds nothing")
+
+        self.start_and_stop()
+        self.assertEqual(self.pony_count(), STARTER_PONY_COUNT)
+
+        change_database(self.database, "DELETE FROM example_app_item")
+        self.start_and_stop()
+        self.assertEqual(self.pony_count(), 0, "released ponies stay released")
+
+    def test_a_database_from_before_the_seeding_marker_is_not_seeded_again(self):
+        self.start_and_stop()
+        # Make it a database seeded by a version without the marker, whose user released every pony.
+        change_database(self.database, "DELETE FROM example_app_item")
+        change_database(self.database, "DROP TABLE desktop_runtime_seeding")
+        change_database(
+            self.database, "DELETE FROM django_migrations WHERE app = 'desktop_runtime'"
+        )
+
+        self.start_and_stop()
+        self.assertEqual(self.pony_count(), 0)
+        self.assertEqual(
+            query_database(self.database, "SELECT COUNT(*) FROM desktop_runtime_seeding"), [(1,)]
+        )
 
 
 class LifetimeTests(DesktopServeTestCase):

@@ -65,11 +65,14 @@ class PackagedSettingsTests(SimpleTestCase):
         self.assertIs(values["DEBUG"], False)
         self.assertEqual(values["DATABASES"]["default"]["NAME"], self.app_data / "app.sqlite3")
         self.assertEqual(values["STATIC_ROOT"], self.bundle / "static")
-        self.assertEqual(
-            values["LOGGING"]["handlers"]["file"]["filename"], self.app_data / "logs" / "django.log"
-        )
-        self.assertTrue((self.app_data / "logs").is_dir())
         self.assertEqual(list(self.bundle.iterdir()), [])
+
+    def test_no_process_writes_a_log_file_another_one_could_share(self):
+        # The server and the worker both load these settings; the shell writes
+        # each one's output to its own file instead.
+        handlers = self.load()["LOGGING"]["handlers"].values()
+        self.assertEqual([handler["class"] for handler in handlers], ["logging.StreamHandler"])
+        self.assertFalse(any("filename" in handler for handler in handlers))
 
     def test_the_secret_key_is_generated_once_and_reused(self):
         first = self.load()["SECRET_KEY"]

@@ -1,4 +1,4 @@
-"""`manage.py desktop_serve`: migrate, seed, bind and serve for a desktop shell.
+"""`manage.py desktop_serve`: migrate, seed once, bind and serve for a desktop shell.
 
 The whole packaged start is this one process. It reads its address from
 DESKTOP_DJANGO_HOST and DESKTOP_DJANGO_PORT, exits when its stdin closes (the
@@ -27,9 +27,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import get_internal_wsgi_application
 from django.db import connections
-from django.utils import autoreload
 
-from desktop_runtime.database import apply_pending_migrations, seed_new_database, worker_commands
+from desktop_runtime import devloop
+from desktop_runtime.database import apply_pending_migrations, seed_if_never_seeded, worker_commands
 from desktop_runtime.lifetime import exit_when_stdin_closes
 from desktop_runtime.server import make_server
 
@@ -60,15 +60,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reload=False, **options):
-        host, port = self.address_or_exit()
-        # The reloader parent only restarts children; the child that serves
-        # watches stdin (it inherits the same pipe).
-        if not reload or os.environ.get(autoreload.DJANGO_AUTORELOAD_ENV) == "true":
-            exit_when_stdin_closes()
         if reload:
-            autoreload.run_with_reloader(self.serve, host, port)
-        else:
-            self.serve(host, port)
+            # manage.py sends `desktop_serve --reload` to devloop before Django's
+            # setup; this is the way in for other callers (call_command).
+            devloop.run_with_reloader()
+            return
+        host, port = self.address_or_exit()
+        exit_when_stdin_closes()
+        self.serve(host, port)
 
     def address_or_exit(self) -> tuple[str, int]:
         host = settings.DESKTOP_DJANGO_HOST
@@ -104,13 +103,12 @@ class Command(BaseCommand):
 
     def prepare_database(self) -> None:
         try:
-            brand_new = apply_pending_migrations()
+            apply_pending_migrations()
         except Exception as error:
             traceback.print_exc()
             summary = " ".join(f"{type(error).__name__}: {error}".split())
             self.exit(EXIT_MIGRATION_FAILED, f"migration failed: {summary}")
-        if brand_new:
-            seed_new_database()
+        seed_if_never_seeded()
         # Request threads open their own connections.
         connections.close_all()
 
