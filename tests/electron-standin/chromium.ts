@@ -4,11 +4,13 @@
  * endpoint, and each shell's process connects to that endpoint.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { chromium } from "playwright-core";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** DDS_CHROMIUM, else Debian's Chromium, else the one `npx playwright install chromium` put in Playwright's cache (CI on macOS). */
+export const CHROMIUM = process.env.DDS_CHROMIUM ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : chromium.executablePath());
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"];
 
 export function launchOptions(): { executablePath: string; args: string[] } {
