@@ -18,6 +18,12 @@ export interface FirstPaint {
   fromSpawn: number;
   /** The shell's main.js starting to load (after Node, tsx and Playwright) to the same paint. */
   fromMainJs: number;
+  /** main.js start to app "ready" (in the stand-in: connecting to Chromium). */
+  toReady: number;
+  /** main.js start to the main window's loadURL, i.e. Django answered /health/. */
+  toHealthy: number;
+  /** The main window's loadURL to the first paint: the window, the page's requests, rendering. */
+  healthyToPaint: number;
 }
 
 const isHome = (url: string) => /^http:\/\/127\.0\.0\.1:\d+\/$/.test(url);
@@ -40,10 +46,14 @@ async function oneLaunch(finalDir: string, chromium: SharedChromium, layout: "de
       if (paintedAt === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     if (paintedAt === undefined) throw new Error(`final/ (${layout}) never painted its home page:\n${app.tail()}`);
-    await app.evaluate(({ standin }, id) => standin.windows().find((window) => window.id === id)?.close(), windowId);
+    // Quit as a user does (the splash may still be closing at first paint): the shell stops Django and the worker.
+    await app.evaluate(({ electron }) => (electron.app as { quit: () => void }).quit());
     const { code } = await app.exited;
     if (code !== 0) throw new Error(`final/ (${layout}) exited with code ${code}:\n${app.tail()}`);
-    return { fromSpawn: paintedAt - app.startedAt, fromMainJs: paintedAt - Number(started.data.at) };
+    const mainStart = Number(started.data.at);
+    const ready = app.eventsNamed("ready")[0]!.at;
+    const healthy = app.events.find((event) => event.name === "loadURL" && event.data.window === windowId)!.at;
+    return { fromSpawn: paintedAt - app.startedAt, fromMainJs: paintedAt - mainStart, toReady: ready - mainStart, toHealthy: healthy - mainStart, healthyToPaint: paintedAt - healthy };
   } finally {
     await app.kill();
   }
@@ -69,7 +79,14 @@ export async function measureFirstPaint(repoRoot: string, runs: number, stagedAv
       await oneLaunch(finalDir, chromium, layout, userData);
       const samples: FirstPaint[] = [];
       for (let run = 0; run < runs; run += 1) samples.push(await oneLaunch(finalDir, chromium, layout, userData));
-      results.set(layout, { fromSpawn: median(samples.map((one) => one.fromSpawn)), fromMainJs: median(samples.map((one) => one.fromMainJs)) });
+      const middle = (key: keyof FirstPaint) => median(samples.map((one) => one[key]));
+      results.set(layout, {
+        fromSpawn: middle("fromSpawn"),
+        fromMainJs: middle("fromMainJs"),
+        toReady: middle("toReady"),
+        toHealthy: middle("toHealthy"),
+        healthyToPaint: middle("healthyToPaint"),
+      });
     }
   } finally {
     await chromium.close();

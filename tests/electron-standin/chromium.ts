@@ -40,9 +40,13 @@ export async function startChromium(): Promise<RunningChromium> {
     });
     child.once("exit", (code) => reject(new Error(`Chromium exited with code ${code} before it listened:\n${text}`)));
   });
+  // A test runner that dies without closing it must not leave a browser behind.
+  const orphanGuard = () => child.kill();
+  process.once("exit", orphanGuard);
   return {
     endpoint,
     close: async () => {
+      process.off("exit", orphanGuard);
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill();

@@ -36,7 +36,8 @@ electron.configure({
 
 // Electron's own process properties, as a shell reads them.
 const electronDir = path.dirname(createRequire(path.join(appPath, "package.json")).resolve("electron/package.json"));
-Object.assign(process, { resourcesPath: path.join(electronDir, "dist", "resources"), type: "browser" });
+// ELECTRON_STANDIN_PACKAGED=1 with ELECTRON_STANDIN_RESOURCES (a folder holding backend/) runs a shell as its packaged app would.
+Object.assign(process, { resourcesPath: process.env.ELECTRON_STANDIN_RESOURCES ?? path.join(electronDir, "dist", "resources"), type: "browser" });
 process.argv = [process.execPath, appPath, ...process.argv.slice(3)];
 
 // Electron prints an unhandled rejection in the main process and goes on; so does the stand-in, and the test sees it.
@@ -68,6 +69,10 @@ moduleInternals._load = function (request, parent, isMain) {
   if (request === "electron" || request === "electron/main") return electronModule;
   return load.call(this, request, parent, isMain);
 };
+
+// Electron quits on SIGINT and SIGTERM, through the same quit sequence; so does the stand-in, and when the test that launched it goes away.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => electron.app.quit());
+process.on("disconnect", () => electron.app.quit());
 
 // A test can run a function here, with the stand-in's records and the shell's windows at hand.
 onCommand(async (source, arg) => {

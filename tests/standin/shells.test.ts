@@ -6,7 +6,7 @@
  * docs/reference/testing-without-electron.md.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -336,4 +336,46 @@ describe.skipIf(!posix)("final: the complete app's own lifecycle", () => {
     await closeAndCheckNothingLeft(app, mainWindow);
     expect(JSON.parse(readFileSync(stateFile, "utf8"))).toEqual({ x: 60, y: 40, width: 900, height: 640, maximized: false });
   }, 60_000);
+});
+
+/** The newest staged bundle: `npm run stage -w final`'s, or the one final/'s own suite staged (it runs before the root tests in `npm test`). */
+function stagedBundle(): string | undefined {
+  const testStage = path.join(repoRoot, ".stage", "test");
+  const candidates = [path.join(repoRoot, ".stage", "backend"), ...(existsSync(testStage) ? readdirSync(testStage).map((name) => path.join(testStage, name)) : [])];
+  return candidates
+    .filter((dir) => existsSync(path.join(dir, "manifest.json")))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+const bundle = posix ? stagedBundle() : undefined;
+if (posix && !bundle) console.log("Skipping final/ as a packaged app under the stand-in: no staged bundle (`npm run stage -w final` or `npm test -w final` stages one).");
+
+describe.skipIf(!bundle)("final: as a packaged app, on the staged bundle", () => {
+  let app: ShellProcess;
+  let userData: string;
+
+  afterAll(async () => {
+    await app?.kill();
+  });
+
+  it("runs Django from the bundle without autoreload, keeps its data in userData, and stops it on quit", async () => {
+    const shellDir = path.join(repoRoot, "final");
+    ensureBuilt(shellDir);
+    // Electron's resources folder of a packaged app holds the bundle as backend/.
+    const resources = mkdtempSync(path.join(os.tmpdir(), "standin-resources-"));
+    scratch.push(resources);
+    symlinkSync(bundle!, path.join(resources, "backend"));
+    userData = tempUserData();
+    app = ShellProcess.launch(shellDir, chromium, { userData, env: { ELECTRON_STANDIN_PACKAGED: "1", ELECTRON_STANDIN_RESOURCES: resources } });
+    const mainWindow = await app.windowLoading(isDjango, 90_000);
+    const page = await app.page(mainWindow);
+    expect(await heading(page)).toBe("My Ponies");
+    expect(existsSync(path.join(userData, "app.sqlite3"))).toBe(true);
+    const { pid } = app.serving().at(-1)!;
+    const command = spawnSync("ps", ["-o", "args=", "-p", String(pid)], { encoding: "utf8" }).stdout;
+    expect(command).toContain(path.join(resources, "backend"));
+    expect(command).not.toContain("--reload");
+    expect(app.faults()).toEqual([]);
+    await closeAndCheckNothingLeft(app, mainWindow);
+  }, 120_000);
 });
