@@ -332,13 +332,11 @@ export const session = strict(
 
 type ProtocolHandler = (request: Request) => Response | Promise<Response>;
 const protocolHandlers = new Map<string, ProtocolHandler>();
-const privilegedSchemes: unknown[] = [];
 
 export const protocol = strict(
   {
     registerSchemesAsPrivileged(schemes: unknown[]): void {
       if (app.isReady()) throw new Error("protocol.registerSchemesAsPrivileged should be called before app is ready");
-      privilegedSchemes.push(...schemes);
       record("protocol.registerSchemesAsPrivileged", { schemes });
     },
     handle(scheme: string, handler: ProtocolHandler): void {
@@ -772,7 +770,6 @@ class BrowserWindowImpl extends EventEmitter {
   private destroyed = false;
   private shownOnce = false;
   private title: string | undefined;
-  private progress = -1;
   private self: BrowserWindowImpl;
   /** The object itself: methods run with `this` as the strict proxy, and the window registry holds the object. */
   private raw: BrowserWindowImpl;
@@ -936,12 +933,7 @@ class BrowserWindowImpl extends EventEmitter {
   }
 
   setProgressBar(progress: number): void {
-    this.progress = progress;
     record("progress-bar", { window: this.id, progress });
-  }
-
-  getProgress(): number {
-    return this.progress;
   }
 
   /** close: the window's "close" event may cancel it. */

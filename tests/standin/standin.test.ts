@@ -5,6 +5,7 @@
  * through a small fixture shell (tests/electron-standin/fixture-shell/)
  * against a real web server and real Chromium. No Django here.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import type { Page } from "playwright-core";
@@ -13,6 +14,15 @@ import { repoRoot, SharedChromium, ShellProcess } from "../electron-standin/harn
 import { urlFilter } from "../electron-standin/urlFilter.ts";
 
 const fixtureDir = path.join(repoRoot, "tests", "electron-standin", "fixture-shell");
+
+describe("the shells and the stand-in", () => {
+  it("no shell's source mentions the stand-in: it is test code, resolved in place of electron only by the tests' host", () => {
+    const sourceDirs = [...readdirSync(path.join(repoRoot, "chapters")).map((name) => path.join(repoRoot, "chapters", name, "src")), path.join(repoRoot, "final", "src")];
+    const files = sourceDirs.flatMap((dir) => readdirSync(dir).map((name) => path.join(dir, name)));
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.filter((file) => /standin|stand-in/i.test(readFileSync(file, "utf8")))).toEqual([]);
+  });
+});
 
 describe("webRequest URL filters", () => {
   it("match Electron's patterns: scheme, host, an exact port or any, and a path glob", () => {
