@@ -17,7 +17,14 @@
  * two-process/floor is the ceiling for two-process/ours on this machine, and
  * is printed next to it.
  *
- * It reports; it never fails because a machine is slow. Options: --runs N (default 15).
+ * Last, launch to first contentful paint of final/'s home page in the
+ * development and staged layouts, through the Electron stand-in
+ * (scripts/bench/firstPaint.ts). That is not Electron's number, and the output
+ * says so: it shows what the shell's own code adds between process start and
+ * the first paint.
+ *
+ * It reports; it never fails because a machine is slow. Options: --runs N (default 15),
+ * --paint-runs N (launches per layout for the first-paint numbers, default 5; 0 skips them).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -32,6 +39,7 @@ import { directorySize, formatMegabytes } from "../chapters/04-bundled-python/sc
 import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../chapters/04-bundled-python/scripts/localRuntime.ts";
 import { isolatedPythonEnv, stageBackend } from "../chapters/04-bundled-python/scripts/stageBackend.ts";
 import type { BundleManifest } from "../chapters/04-bundled-python/src/backendRoot.ts";
+import { measureFirstPaint } from "./bench/firstPaint.ts";
 import { formatRatio, judge, median, ratioInterval, type RatioInterval, type Verdict } from "./bench/stats.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -42,8 +50,9 @@ const FAST_POLL_MS = 5;
 const STARTER_POLL_MS = 250;
 const GIVE_UP_MS = 60_000;
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "15" } } });
+const { values } = parseArgs({ options: { runs: { type: "string", default: "15" }, "paint-runs": { type: "string", default: "5" } } });
 const runs = Math.max(1, Number(values.runs));
+const paintRuns = Math.max(0, Number(values["paint-runs"]));
 
 interface Backend {
   description: string;
@@ -330,9 +339,30 @@ async function main(): Promise<void> {
     console.log(`Staged bundle size: ${backend.bundleDir ? formatMegabytes(directorySize(backend.bundleDir)) : "no staged bundle"}`);
 
     console.log(`\n${verdictSentence(onExisting.oursToFloor, onExisting.twoProcessToOurs, onExisting.ceiling)}`);
+
+    if (paintRuns > 0) await printFirstPaint(backend);
   } finally {
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** final/'s launch to first contentful paint, through the Electron stand-in; next to the backend numbers above. */
+async function printFirstPaint(backend: Backend): Promise<void> {
+  console.log(`\nLaunch to first contentful paint of final/'s home page (median of ${paintRuns} launches per layout, after one warm-up):`);
+  const staged = backend.bundleDir === stagedBundle;
+  const paints = await measureFirstPaint(repoRoot, paintRuns, staged);
+  for (const [layout, paint] of paints) {
+    console.log(`  ${`${layout} layout`.padEnd(20)} from process start ${pad(ms(paint.fromSpawn), 8)}   from the shell's main.js start ${pad(ms(paint.fromMainJs), 8)}`);
+    console.log(
+      `  ${"".padEnd(20)} main.js start to app ready ${ms(paint.toReady)}, to Django healthy (window loads) ${ms(paint.toHealthy)}; then to first paint ${ms(paint.healthyToPaint)}`,
+    );
+  }
+  if (!staged) console.log("  staged layout: not measured (no bundle in .stage/backend; `npm run stage -w final` makes one).");
+  console.log(
+    "  NOT Electron's number: this is the shell's compiled main.js under Node with the Electron stand-in (tests/electron-standin/),\n" +
+      "  its window a page in an already running Chromium. Electron's own start and its browser start are not in it; it shows what\n" +
+      "  the shell's code puts on the path from process start to the first paint (Django's start, /health/, the window, the page).",
+  );
 }
 
 main().catch((error: Error) => {

@@ -63,6 +63,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: "Runtime manifest", link: "/reference/runtime-manifest" },
       { text: "Releases and updates", link: "/reference/releases-and-updates" },
       { text: "npm scripts", link: "/reference/npm-scripts" },
+      { text: "Testing without Electron", link: "/reference/testing-without-electron" },
       { text: "Windows notes", link: "/reference/windows" },
       { text: "Troubleshooting", link: "/reference/troubleshooting" },
     ],

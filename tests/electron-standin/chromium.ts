@@ -1,0 +1,58 @@
+/**
+ * Debian's Chromium, as the browser tests use it. One browser serves every
+ * shell a test file launches: startChromium() starts it with a DevTools
+ * endpoint, and each shell's process connects to that endpoint.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+/** DDS_CHROMIUM, else Debian's Chromium, else the one `npx playwright install chromium` put in Playwright's cache (CI on macOS). */
+export const CHROMIUM = process.env.DDS_CHROMIUM ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : chromium.executablePath());
+export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"];
+
+export function launchOptions(): { executablePath: string; args: string[] } {
+  return { executablePath: CHROMIUM, args: CHROMIUM_ARGS };
+}
+
+export interface RunningChromium {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export async function startChromium(): Promise<RunningChromium> {
+  const profile = mkdtempSync(path.join(os.tmpdir(), "standin-chromium-"));
+  const child: ChildProcess = spawn(CHROMIUM, [...CHROMIUM_ARGS, "--headless", "--remote-debugging-port=0", `--user-data-dir=${profile}`, "about:blank"], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`Chromium did not start within 30 s:\n${text}`)), 30_000);
+    child.stderr!.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /DevTools listening on (ws:\/\/\S+)/.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`Chromium exited with code ${code} before it listened:\n${text}`)));
+  });
+  // A test runner that dies without closing it must not leave a browser behind.
+  const orphanGuard = () => child.kill();
+  process.once("exit", orphanGuard);
+  return {
+    endpoint,
+    close: async () => {
+      process.off("exit", orphanGuard);
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill();
+        await exited;
+      }
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
