@@ -1,16 +1,16 @@
 /**
- * Debian's Chromium, as the browser tests use it. One browser serves every
+ * The browser the browser tests use (DDS_CHROMIUM, or Playwright's). One browser serves every
  * shell a test file launches: startChromium() starts it with a DevTools
  * endpoint, and each shell's process connects to that endpoint.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 
-/** DDS_CHROMIUM, else Debian's Chromium, else the one `npx playwright install chromium` put in Playwright's cache (CI on macOS). */
-export const CHROMIUM = process.env.DDS_CHROMIUM ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : chromium.executablePath());
+/** DDS_CHROMIUM (.ci/run sets Debian's), else the one `npx playwright install chromium` put in Playwright's cache, as the browser tests do. */
+export const CHROMIUM = process.env.DDS_CHROMIUM || chromium.executablePath();
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"];
 
 export function launchOptions(): { executablePath: string; args: string[] } {
