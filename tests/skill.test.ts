@@ -35,6 +35,10 @@ const COMMANDS_RUN_BY_TESTS: Record<string, { file: string; runs: string }> = {
   "npm ci": { file: ".ci/run", runs: "npm ci" },
   "npm run wrap -- <target> --dry-run": { file: "tests/wrap.test.ts", runs: 'npmRun(repoRoot, "wrap", [target, "--dry-run"])' },
   "npm run wrap -- <target>": { file: "tests/wrap.test.ts", runs: 'npmRun(repoRoot, "wrap", [target])' },
+  "python -m pip install -r desktop/requirements-desktop.txt": {
+    file: "tests/wrap.test.ts",
+    runs: 'run([python(), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "desktop/requirements-desktop.txt"], target)',
+  },
   "DJANGO_SETTINGS_MODULE=desktop_settings.dev python manage.py test": {
     file: "tests/wrap.test.ts",
     runs: 'run([python(), "manage.py", "test", "--noinput"], target, env)',

@@ -179,6 +179,8 @@ describe("the wrapped project", () => {
   }, TEN_MINUTES);
 
   it("passes its own tests with the desktop development settings", () => {
+    const desktopRequirements = run([python(), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "desktop/requirements-desktop.txt"], target);
+    expect(desktopRequirements.status, desktopRequirements.stderr).toBe(0);
     const tests = run([python(), "manage.py", "test", "--noinput"], target, env);
     expect(tests.status, `${tests.stdout}${tests.stderr}`).toBe(0);
     expect(tests.stderr).toMatch(/^OK$/m);

@@ -85,7 +85,8 @@ class DesktopAutoLoginMiddleware:
     A desktop app has one user, who already proved who they are by starting
     it; a login page would only be in the way. This logs that user in, as the
     account named by DESKTOP_AUTO_LOGIN_USERNAME (default "desktop", created
-    on first use without a usable password), but only:
+    on first use without a usable password; with DESKTOP_AUTO_LOGIN_SUPERUSER
+    = True it is staff and superuser, so it reaches Django's admin), but only:
 
     - when this session has a token (desktop settings with a shell): without
       one, in the project's own settings, its tests or runserver, Django drops
@@ -129,4 +130,7 @@ def desktop_user():
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+    if getattr(settings, "DESKTOP_AUTO_LOGIN_SUPERUSER", False) and not user.is_superuser:
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     return user

@@ -4,6 +4,8 @@
  * override only what a desktop app needs. The project's settings file is not
  * touched, so its hosted deployment keeps working.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { ProjectReport } from "./inspect.ts";
 
 export const WHITENOISE_REQUIREMENT = "whitenoise==6.12.0";
@@ -200,10 +202,22 @@ export function desktopSettingsFiles(report: ProjectReport): Record<string, stri
   };
 }
 
-/** desktop/requirements-desktop.txt: the project's requirements plus what the desktop settings import. */
+/**
+ * desktop/requirements-desktop.txt: the project's requirements plus what the
+ * desktop settings import. It reads requirements.txt with `-r`, unless some
+ * lines must stay out (database-server drivers): then it is a copy without them.
+ */
 export function desktopRequirements(report: ProjectReport): string {
   const lines = ["# What `npm run stage` installs into the bundled Python: the project's", "# requirements, plus what the desktop settings need. Pin every version."];
-  if (report.requirements) lines.push(`-r ../${report.requirements}`);
+  if (report.requirements && report.droppedRequirements.length) {
+    lines.push(`# A copy of ../${report.requirements} without the database-server drivers (the desktop app uses SQLite):`);
+    lines.push(...report.droppedRequirements.map((line) => `#   left out: ${line}`));
+    const dropped = new Set(report.droppedRequirements);
+    const source = readFileSync(path.join(report.root, report.requirements), "utf8").split("\n");
+    lines.push(...source.filter((line) => line.trim() && !dropped.has(line.trim())));
+  } else if (report.requirements) {
+    lines.push(`-r ../${report.requirements}`);
+  }
   if (!report.usesWhiteNoise) lines.push(WHITENOISE_REQUIREMENT);
   return `${lines.join("\n")}\n`;
 }

@@ -23,7 +23,7 @@ export interface ProjectReport {
   settingsModule: string;
   /** The settings file, relative to root; a package's `__init__.py` when settings is a package. */
   settingsFile: string;
-  settingsKind: "single file" | "package";
+  settingsKind: "single file" | "package" | "module of a settings package";
   rootUrlconf?: string;
   staticUrl?: string;
   usesWhiteNoise: boolean;
@@ -31,6 +31,9 @@ export interface ProjectReport {
   /** The virtualenv folder found beside manage.py, if any. */
   venv?: string;
   requirements?: string;
+  /** Requirement lines the stage should not install (database-server drivers), with why. */
+  droppedRequirements: string[];
+  usesAdmin: boolean;
   decisions: Decision[];
 }
 
@@ -66,7 +69,7 @@ const REMOTE_ASSET = /<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["'](ht
 const FILE_WRITE = /\bopen\([^)]*["'][wax]b?\+?["']|\.write_text\(|\.write_bytes\(|FileSystemStorage\(/;
 const WORKER_LIBRARIES = /^(celery|rq|django-rq|huey|dramatiq|django-q2?|apscheduler|django-celery-beat)\b/i;
 /** Packages that talk to a database server, which a desktop app does not have. */
-const SERVER_DATABASE_DRIVERS = /^(psycopg2?(-binary)?|psycopg\[?|mysqlclient|pymysql|cx[-_]oracle|oracledb|pyodbc|mssql-django|dj-database-url)\b/i;
+const SERVER_DATABASE_DRIVERS = /^(psycopg2?(-binary)?|psycopg\[?|mysqlclient|pymysql|cx[-_]oracle|oracledb|pyodbc|mssql-django)\b/i;
 
 /** Reads the project at `root`; throws WrapRefusal with one paragraph when it is not a Django project. */
 export function inspectProject(root: string): ProjectReport {
@@ -85,17 +88,47 @@ export function inspectProject(root: string): ProjectReport {
     );
   }
   const modulePath = path.join(root, ...settingsModule.split("."));
-  const settingsKind = existsSync(`${modulePath}.py`) ? "single file" : existsSync(path.join(modulePath, "__init__.py")) ? "package" : undefined;
+  const inPackage = existsSync(path.join(path.dirname(modulePath), "__init__.py")) && path.dirname(modulePath) !== root;
+  const settingsKind = existsSync(path.join(modulePath, "__init__.py"))
+    ? "package"
+    : existsSync(`${modulePath}.py`)
+      ? inPackage && /settings$/.test(path.basename(path.dirname(modulePath)))
+        ? "module of a settings package"
+        : "single file"
+      : undefined;
   if (!settingsKind) {
     throw new WrapRefusal(`manage.py names the settings module ${settingsModule}, but neither ${modulePath}.py nor ${modulePath}/__init__.py exists.`);
   }
-  const settingsFile = settingsKind === "single file" ? `${modulePath}.py` : path.join(modulePath, "__init__.py");
-  const settingsFiles = settingsKind === "single file" ? [settingsFile] : filesBelow(modulePath, [".py"]);
+  const settingsFile = settingsKind === "package" ? path.join(modulePath, "__init__.py") : `${modulePath}.py`;
+  // A settings package spreads its values over several files (base.py, dev.py, ...): read them all.
+  const settingsFiles =
+    settingsKind === "single file" ? [settingsFile] : filesBelow(settingsKind === "package" ? modulePath : path.dirname(modulePath), [".py"]);
   const settingsText = settingsFiles.map((file) => readFileSync(file, "utf8")).join("\n");
   const python = filesBelow(root, [".py"]).filter((file) => !file.includes(`${path.sep}migrations${path.sep}`));
   const templates = filesBelow(root, [".html", ".htm", ".txt"]);
   const decisions: Decision[] = [];
   const relative = (file: string) => path.relative(root, file).split(path.sep).join("/");
+  if (settingsKind === "module of a settings package" && /(dev|local|development|debug)$/.test(settingsModule)) {
+    decisions.push({
+      topic: "settings",
+      where: relative(settingsFile),
+      found: `the desktop settings build on ${settingsModule}, the development module manage.py defaults to`,
+      todo:
+        "They ship in the packaged app too: check its INSTALLED_APPS and MIDDLEWARE for development-only apps (debug toolbars, profilers) and remove them in desktop_settings/packaged.py, " +
+        "or make desktop_settings/base.py import the package's shared module (often base.py) instead.",
+    });
+  }
+  const usesAdmin = /["']django\.contrib\.admin["']/.test(settingsText);
+  if (usesAdmin) {
+    decisions.push({
+      topic: "login",
+      where: relative(settingsFile),
+      found: "Django's admin is installed",
+      todo:
+        "The auto-login user is not staff, so /admin/ asks for a login. If the one local user should reach the admin, set DESKTOP_AUTO_LOGIN_SUPERUSER = True in desktop_settings/base.py; " +
+        "otherwise leave the admin out of the desktop app.",
+    });
+  }
 
   const loginUses = python.flatMap((file) => matchingLines(root, file, LOGIN));
   const loginGated = loginUses.length > 0 || /^LOGIN_URL\s*=/m.test(settingsText);
@@ -169,6 +202,7 @@ export function inspectProject(root: string): ProjectReport {
   }
 
   const requirements = ["requirements.txt", "requirements/base.txt", "requirements/production.txt"].find((file) => existsSync(path.join(root, file)));
+  const droppedRequirements: string[] = [];
   if (!requirements) {
     decisions.push({
       topic: "dependencies",
@@ -189,11 +223,12 @@ export function inspectProject(root: string): ProjectReport {
         });
       }
       if (SERVER_DATABASE_DRIVERS.test(use.line)) {
+        droppedRequirements.push(use.line);
         decisions.push({
           topic: "dependencies",
           where: use.where,
           found: `a database-server driver: ${use.line}`,
-          todo: "The desktop app uses SQLite: move this package out of the requirements the stage installs (desktop/requirements-desktop.txt reads requirements.txt).",
+          todo: "Nothing to do: the desktop app uses SQLite, so desktop/requirements-desktop.txt lists your requirements without it. Keep that file in step when requirements.txt changes.",
         });
       }
     }
@@ -211,6 +246,8 @@ export function inspectProject(root: string): ProjectReport {
     loginGated,
     venv,
     requirements,
+    droppedRequirements,
+    usesAdmin,
     decisions,
   };
 }

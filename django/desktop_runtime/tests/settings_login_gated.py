@@ -2,6 +2,8 @@
 the desktop auto-login, a page behind login_required, and a middleware that
 sets a cookie on every response (as analytics or locale middleware do)."""
 
+import os
+
 from desktop_django_starter.settings.dev import *
 
 INSTALLED_APPS = [
@@ -22,3 +24,4 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "desktop_runtime.tests.login_gated"
 LOGIN_URL = "/login/"
+DESKTOP_AUTO_LOGIN_SUPERUSER = os.environ.get("TEST_AUTO_LOGIN_SUPERUSER") == "1"

@@ -58,8 +58,19 @@ class AutoLoginTests(SimpleTestCase):
         status, _, body = request(port, "/gated/", TOKEN)
         self.assertEqual((status, body), (200, "hello desktop"))
         self.assertEqual(
-            query_database(self.database, "SELECT username, password LIKE '!%' FROM auth_user"),
-            [("desktop", 1)],
+            query_database(
+                self.database,
+                "SELECT username, password LIKE '!%', is_staff, is_superuser FROM auth_user",
+            ),
+            [("desktop", 1, 0, 0)],
+        )
+
+    def test_the_local_user_can_be_made_a_superuser_for_the_admin(self):
+        port = self.start(DESKTOP_DJANGO_AUTH_TOKEN=TOKEN, TEST_AUTO_LOGIN_SUPERUSER="1")
+        self.assertEqual(request(port, "/gated/", TOKEN)[0], 200)
+        self.assertEqual(
+            query_database(self.database, "SELECT is_staff, is_superuser FROM auth_user"),
+            [(1, 1)],
         )
 
     def test_a_refused_bootstrap_sets_no_cookie_and_makes_no_session(self):
