@@ -1,10 +1,13 @@
 """My Ponies through the browser's eyes: pages, forms, bad input, deleting, releasing."""
 
 import importlib
+import re
 
 from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client, TestCase, modify_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches
 
 from desktop_runtime.tests.support import without_shell
@@ -137,8 +140,27 @@ class PaginationTests(TestCase):
         with self.assertNumQueries(3):
             self.client.get("/")
         add_ponies(PONIES_PER_PAGE * 4)
-        with self.assertNumQueries(3):
+        with self.assertNumQueries(3), CaptureQueriesContext(connection) as queries:
             self.client.get("/?page=2")
+        statements = [query["sql"] for query in queries]
+        self.assertEqual(sum("GROUP BY" in sql for sql in statements), 1)
+        # The one query that reads ponies reads one page of them, and only the start of the notes.
+        (rows,) = [sql for sql in statements if "LIMIT" in sql]
+        self.assertIn(f"LIMIT {PONIES_PER_PAGE}", rows)
+        cut = re.sub(r'SUBSTR\("example_app_item"\."notes", 1, \d+\)', "", rows)
+        self.assertNotIn('"notes"', cut)
+
+    def test_the_list_order_and_the_status_counts_use_an_index(self):
+        add_ponies(PONIES_PER_PAGE * 2)
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get("/?page=2")
+        with connection.cursor() as cursor:
+            for query in queries:
+                cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+                plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+                with self.subTest(sql=query["sql"]):
+                    self.assertNotIn("TEMP B-TREE", plan)
+                    self.assertNotRegex(plan, r"SCAN (example_app_item|item)$")
 
     def test_a_pony_opened_from_a_later_page_leads_back_to_that_page(self):
         add_ponies(PONIES_PER_PAGE * 2)
