@@ -27,9 +27,13 @@ def list_page_number(value) -> int:
     return max(number, 1)
 
 
-def list_url(page_number: int) -> str:
-    url = reverse("example_app:item_list")
+def with_list_page(url: str, page_number: int) -> str:
+    """`url` carrying the list page to come back to, when that is not the first."""
     return f"{url}?{urlencode({'page': page_number})}" if page_number > 1 else url
+
+
+def list_url(page_number: int) -> str:
+    return with_list_page(reverse("example_app:item_list"), page_number)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -76,8 +80,7 @@ def item_detail(request, pk):
         if form.is_valid():
             form.save()
             messages.success(request, f"Saved {pony.title}.")
-            query = f"?{urlencode({'page': page_number})}" if page_number > 1 else ""
-            return redirect(pony.get_absolute_url() + query)
+            return redirect(with_list_page(pony.get_absolute_url(), page_number))
         # Validation copied the rejected input onto the instance; the page
         # header must keep showing what is actually saved.
         pony.refresh_from_db()
