@@ -180,6 +180,10 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
     const pyc = readdirSync(pycache).find((name) => name.startsWith("models."))!;
     // PEP 552 flags: bit 0 set = hash-based, bit 1 clear = unchecked.
     expect(readFileSync(path.join(pycache, pyc)).readUInt32LE(4)).toBe(0b01);
+    // Only the bundled interpreter's bytecode: no other interpreter's cache came along.
+    const tag = `cpython-${manifest().pythonVersion.split(".").slice(0, 2).join("")}`;
+    const foreign = (readdirSync(bundleDir, { recursive: true }) as string[]).filter((file) => file.endsWith(".pyc") && !path.basename(file).includes(`.${tag}.`));
+    expect(foreign).toEqual([]);
   });
 });
 

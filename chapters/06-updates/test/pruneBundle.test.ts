@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { contribImports, pruneDjango, removableContribApps } from "../scripts/pruneBundle";
+import { contribImports, pruneDjango, removableContribApps, removeCachesAndSources } from "../scripts/pruneBundle";
 import { tempDir } from "./helpers";
 
 /** Writes `files` (path relative to `root` -> content) and returns `root`. */
@@ -99,5 +99,22 @@ describe("pruneDjango", () => {
     pruneDjango({ djangoPackage, installedApps: ["django.contrib.admin"], locales: ["en"] }, [site]);
     expect(existsSync(path.join(djangoPackage, "contrib", "admin", "static", "admin", "css", "base.css"))).toBe(true);
     expect(existsSync(path.join(djangoPackage, "contrib", "admin", "templates"))).toBe(true);
+  });
+});
+
+describe("removeCachesAndSources", () => {
+  it("removes bytecode of any interpreter and translation sources, and keeps the compiled translations", () => {
+    const bundle = tree(tempDir(), {
+      "python/lib/python3.12/json/__init__.py": "",
+      "python/lib/python3.12/json/__pycache__/__init__.cpython-39.pyc": "",
+      "django/example_app/__pycache__/models.cpython-312.pyc": "",
+      "django/locale/en/LC_MESSAGES/django.po": "",
+      "django/locale/en/LC_MESSAGES/django.mo": "",
+    });
+    removeCachesAndSources(bundle);
+    expect(existsSync(path.join(bundle, "python", "lib", "python3.12", "json", "__pycache__"))).toBe(false);
+    expect(existsSync(path.join(bundle, "django", "example_app", "__pycache__"))).toBe(false);
+    expect(readdirSync(path.join(bundle, "django", "locale", "en", "LC_MESSAGES"))).toEqual(["django.mo"]);
+    expect(existsSync(path.join(bundle, "python", "lib", "python3.12", "json", "__init__.py"))).toBe(true);
   });
 });
