@@ -189,6 +189,14 @@ describe.skipIf(process.platform === "win32")("checkRuntimeArchive", () => {
     await expect(check).rejects.toThrow(/leave that file out of it/);
   });
 
+  it("says an archive that is not a readable .tar.gz is damaged, and how to have it verified", async () => {
+    const file = path.join(tempDir(), "cpython-3.12.0-broken-install_only.tar.gz");
+    writeFileSync(file, archiveBytes);
+    const check = checkRuntimeArchive(file);
+    await expect(check).rejects.toThrow(UnusableArchiveError);
+    await expect(check).rejects.toThrow(/cpython-3\.12\.0-broken-install_only\.tar\.gz cannot be read as a \.tar\.gz \(.+\): it is damaged .* --python-sha256/);
+  });
+
   it("stops `npm run stage` with that message, exit code 1 and nothing staged", async () => {
     const file = await smallRuntimeArchive(interpreter, { "python/bin/python3": "/usr/bin/python3.12" });
     const bundleDir = path.join(tempDir(), "backend");

@@ -11,6 +11,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSyn
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
 import { t as listTar } from "tar";
 import { checksumFor, type ReleaseAsset } from "./pythonRelease";
 
@@ -45,8 +46,16 @@ function linksOutside(entries: Array<{ path: string; type: string; linkpath?: st
  */
 export async function checkRuntimeArchive(file: string): Promise<void> {
   const entries: Array<{ path: string; type: string; linkpath?: string }> = [];
-  await listTar({ file, onReadEntry: (entry) => void entries.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath }) });
   const name = path.basename(file);
+  try {
+    // One pipeline, as for unpacking: given the file itself, tar never settles on some corrupt gzip streams.
+    await pipeline(createReadStream(file), createGunzip(), listTar({ strict: true, onReadEntry: (entry) => void entries.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath }) }));
+  } catch (error) {
+    throw new UnusableArchiveError(
+      `The runtime archive ${name} cannot be read as a .tar.gz (${(error as Error).message}): it is damaged or not an install_only archive. ` +
+        "Copy or download it again, and pass its SHA-256 with --python-sha256 to have it verified.",
+    );
+  }
   const outside = linksOutside(entries);
   if (outside.length > 0) {
     const shown = outside.slice(0, 5).map((link) => `  ${link}`).join("\n");
