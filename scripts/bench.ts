@@ -17,6 +17,10 @@
  * two-process/floor is the ceiling for two-process/ours on this machine, and
  * is printed next to it.
  *
+ * Then the home page (the pony list) at 10 ponies and at 50,000: time to the
+ * whole response and its size, next to each other, against the goal of under
+ * 150 ms and 200 KB at 50,000. Then the staged bundle's size by part.
+ *
  * Last, launch to first contentful paint of final/'s home page in the
  * development and staged layouts, through the Electron stand-in
  * (scripts/bench/firstPaint.ts). That is not Electron's number, and the output
@@ -24,7 +28,8 @@
  * the first paint.
  *
  * It reports; it never fails because a machine is slow. Options: --runs N (default 15),
- * --paint-runs N (launches per layout for the first-paint numbers, default 5; 0 skips them).
+ * --only start|home|size to run one section, --paint-runs N (launches per layout
+ * for the first-paint numbers, default 5; 0 skips them).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -35,7 +40,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { directorySize, formatMegabytes } from "../chapters/04-bundled-python/scripts/bundle.ts";
+import { bundleSizeByPart, formatMegabytes, formatSizeTable } from "../chapters/04-bundled-python/scripts/bundle.ts";
 import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../chapters/04-bundled-python/scripts/localRuntime.ts";
 import { isolatedPythonEnv, stageBackend } from "../chapters/04-bundled-python/scripts/stageBackend.ts";
 import type { BundleManifest } from "../chapters/04-bundled-python/src/backendRoot.ts";
@@ -50,9 +55,15 @@ const FAST_POLL_MS = 5;
 const STARTER_POLL_MS = 250;
 const GIVE_UP_MS = 60_000;
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "15" }, "paint-runs": { type: "string", default: "5" } } });
+const { values } = parseArgs({ options: { runs: { type: "string", default: "15" }, only: { type: "string" }, "paint-runs": { type: "string", default: "5" } } });
 const runs = Math.max(1, Number(values.runs));
 const paintRuns = Math.max(0, Number(values["paint-runs"]));
+const SECTIONS = ["start", "home", "size"] as const;
+if (values.only !== undefined && !SECTIONS.includes(values.only as (typeof SECTIONS)[number])) {
+  console.error(`--only takes one of ${SECTIONS.join(", ")}; got "${values.only}".`);
+  process.exit(2);
+}
+const wanted = (section: (typeof SECTIONS)[number]) => values.only === undefined || values.only === section;
 
 interface Backend {
   description: string;
@@ -268,13 +279,9 @@ function verdictSentence(oursToFloor: RatioInterval, twoProcessToOurs: RatioInte
   return lines.join("\n");
 }
 
-async function main(): Promise<void> {
-  const backend = await findBackend();
-  console.log(`Backend: ${backend.description}`);
-  console.log(`Interpreter: ${path.relative(repoRoot, backend.python) || backend.python}`);
-  console.log(`Machine: ${os.cpus().length} CPUs, ${os.platform()} ${os.arch()}, Node ${process.version}`);
+/** Cold starts of the three variants, on an existing and on a new database, and the idle memory of ours. */
+async function startTimes(backend: Backend): Promise<void> {
   console.log(`Cold start = spawn to first 200 from /health/; median of ${runs} interleaved runs per cell (after one warm-up each).\n`);
-
   const existingDb = tempDir("dds-bench-existing-");
   const scratch: string[] = [existingDb];
   try {
@@ -336,8 +343,6 @@ async function main(): Promise<void> {
     await stop(child);
     console.log("");
     console.log(`Idle resident memory of desktop_serve (2 s after start): ${rss === undefined ? "not measured on Windows" : formatMegabytes(rss)}`);
-    console.log(`Staged bundle size: ${backend.bundleDir ? formatMegabytes(directorySize(backend.bundleDir)) : "no staged bundle"}`);
-
     console.log(`\n${verdictSentence(onExisting.oursToFloor, onExisting.twoProcessToOurs, onExisting.ceiling)}`);
 
     if (paintRuns > 0) await printFirstPaint(backend);
@@ -363,6 +368,122 @@ async function printFirstPaint(backend: Backend): Promise<void> {
       "  its window a page in an already running Chromium. Electron's own start and its browser start are not in it; it shows what\n" +
       "  the shell's code puts on the path from process start to the first paint (Django's start, /health/, the window, the page).",
   );
+}
+
+const HOME_PAGE_SIZES = [10, 50_000];
+const HOME_PAGE_GOAL = { ms: 150, bytes: 200_000, ponies: 50_000 };
+
+/** One GET of `pagePath` with the token: time to the last byte, and the body's size. */
+function timedGet(port: number, pagePath: string): Promise<{ ms: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const request = get({ host: "127.0.0.1", port, path: pagePath, headers: { [TOKEN_HEADER]: token }, agent: false }, (response) => {
+      let bytes = 0;
+      response.on("data", (chunk: Buffer) => (bytes += chunk.length));
+      response.on("end", () => (response.statusCode === 200 ? resolve({ ms: performance.now() - started, bytes }) : reject(new Error(`GET ${pagePath} answered ${response.statusCode}`))));
+    });
+    request.once("error", reject);
+  });
+}
+
+/** Fills the stable to `count` ponies with Django's own shell, in the app-data folder desktop_serve already migrated and seeded. */
+function fillStable(backend: Backend, appDataDir: string, count: number): void {
+  const code = [
+    "from example_app.models import Item",
+    "statuses = list(Item.Status.values)",
+    `missing = ${count} - Item.objects.count()`,
+    "Item.objects.bulk_create((Item(title=f'Bench pony {n}', notes=f'Pony number {n}: likes hay, clover and long gallops at dawn.', status=statuses[n % 3]) for n in range(missing)), batch_size=2000)",
+  ].join("\n");
+  const result = spawnSync(backend.python, [backend.managePy, "shell", "-c", code], { env: contractEnv(backend, appDataDir, 0), cwd: backend.djangoDir, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`Filling the stable with ${count} ponies failed:\n${result.stderr}`);
+}
+
+interface PageTimes {
+  first: number[];
+  last: number[];
+  firstBytes: number;
+  lastBytes: number;
+}
+
+/** The home page's first and last page, `runs` times each after a warm-up, on a stable of `count` ponies. */
+async function homePageAt(backend: Backend, count: number, scratch: string[]): Promise<PageTimes> {
+  const appDataDir = tempDir("dds-bench-home-");
+  scratch.push(appDataDir);
+  await coldStart("ours", backend, appDataDir); // migrates and seeds the starter ponies
+  fillStable(backend, appDataDir, count);
+  const port = await freePort();
+  const child = launch(backend.python, [backend.managePy, "desktop_serve"], contractEnv(backend, appDataDir, port), backend.djangoDir);
+  try {
+    await firstHealthy(port, child, FAST_POLL_MS, collectStderr(child));
+    const lastPage = `/?page=${Math.max(1, Math.ceil(count / 25))}`;
+    const times: PageTimes = { first: [], last: [], firstBytes: 0, lastBytes: 0 };
+    await timedGet(port, "/");
+    await timedGet(port, lastPage);
+    for (let round = 0; round < runs; round += 1) {
+      const first = await timedGet(port, "/");
+      const last = await timedGet(port, lastPage);
+      times.first.push(first.ms);
+      times.last.push(last.ms);
+      times.firstBytes = first.bytes;
+      times.lastBytes = last.bytes;
+    }
+    return times;
+  } finally {
+    await stop(child);
+  }
+}
+
+const kilobytes = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+
+/** The pony list at 10 and 50,000 ponies, side by side, and whether the big stable meets the goal. */
+async function homePage(backend: Backend): Promise<void> {
+  console.log(`Home page = GET / with the token, time to the last byte, median of ${runs} requests (after one warm-up), on a stable of 10 and of 50,000 ponies.\n`);
+  const scratch: string[] = [];
+  try {
+    const [small, big] = [await homePageAt(backend, HOME_PAGE_SIZES[0]!, scratch), await homePageAt(backend, HOME_PAGE_SIZES[1]!, scratch)];
+    const rows: Array<[string, string, string]> = [
+      ["first page: time", ms(median(small.first)), ms(median(big.first))],
+      ["first page: size", kilobytes(small.firstBytes), kilobytes(big.firstBytes)],
+      ["last page: time", ms(median(small.last)), ms(median(big.last))],
+      ["last page: size", kilobytes(small.lastBytes), kilobytes(big.lastBytes)],
+      ["50,000 / 10, first page time", "", formatRatio(ratioInterval(big.first, small.first))],
+    ];
+    console.log(`${"".padEnd(50)}${pad("10 ponies", 20)}${pad("50,000 ponies", 20)}`);
+    for (const [label, a, b] of rows) console.log(`${label.padEnd(50)}${pad(a, 20)}${pad(b, 20)}`);
+    const time = median(big.first);
+    const verdict = (met: boolean) => (met ? "met" : "MISSED");
+    console.log(
+      `\nGoal for the home page (the first page) at ${HOME_PAGE_GOAL.ponies.toLocaleString("en")} ponies: ` +
+        `under ${HOME_PAGE_GOAL.ms} ms (${verdict(time < HOME_PAGE_GOAL.ms)}: ${ms(time)}) and under ${HOME_PAGE_GOAL.bytes / 1000} KB (${verdict(big.firstBytes < HOME_PAGE_GOAL.bytes)}: ${kilobytes(big.firstBytes)}).`,
+    );
+  } finally {
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What the staged bundle is made of. */
+function bundleSize(backend: Backend): void {
+  if (!backend.bundleDir) {
+    console.log("Bundle size: no staged bundle to measure.");
+    return;
+  }
+  for (const line of formatSizeTable(bundleSizeByPart(backend.bundleDir))) console.log(line);
+}
+
+async function main(): Promise<void> {
+  const backend = await findBackend();
+  console.log(`Backend: ${backend.description}`);
+  console.log(`Interpreter: ${path.relative(repoRoot, backend.python) || backend.python}`);
+  console.log(`Machine: ${os.cpus().length} CPUs, ${os.platform()} ${os.arch()}, Node ${process.version}\n`);
+  if (wanted("start")) await startTimes(backend);
+  if (wanted("home")) {
+    if (wanted("start")) console.log("");
+    await homePage(backend);
+  }
+  if (wanted("size")) {
+    if (values.only === undefined) console.log("");
+    bundleSize(backend);
+  }
 }
 
 main().catch((error: Error) => {

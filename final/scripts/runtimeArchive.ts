@@ -11,9 +11,69 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSyn
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { t as listTar } from "tar";
 import { checksumFor, type ReleaseAsset } from "./pythonRelease";
 
 export class ChecksumMismatchError extends Error {}
+
+/** An archive that cannot become a relocatable runtime, with what to do about it. */
+export class UnusableArchiveError extends Error {}
+
+/** PEP 668's marker, in the standard library folder of an install_only archive (python/lib/python3.X, or python/Lib on Windows). */
+const EXTERNALLY_MANAGED = /^(\.\/)?python\/(lib\/python3\.\d+|Lib)\/EXTERNALLY-MANAGED$/;
+
+function linksOutside(entries: Array<{ path: string; type: string; linkpath?: string }>): string[] {
+  const outside: string[] = [];
+  for (const entry of entries) {
+    if (entry.type !== "SymbolicLink" && entry.type !== "Link") continue;
+    const target = entry.linkpath ?? "";
+    // A symlink resolves from its own folder, a hard link from the archive's root.
+    const resolved = entry.type === "SymbolicLink" ? path.posix.join(path.posix.dirname(entry.path), target) : path.posix.normalize(target);
+    if (path.posix.isAbsolute(target) || path.win32.isAbsolute(target) || resolved === ".." || resolved.startsWith("../")) outside.push(`${entry.path} -> ${target}`);
+  }
+  return outside;
+}
+
+/**
+ * Refuses, before anything is unpacked, an archive that cannot become a
+ * relocatable runtime:
+ * - links to an absolute path or out of the archive: unpacked on a user's
+ *   machine they would point at that machine's files, or at nothing (tar
+ *   itself only says "stripping / from absolute linkpath");
+ * - an EXTERNALLY-MANAGED marker: the Python belongs to a system package
+ *   manager, and pip would refuse to install into it with PEP 668's text.
+ */
+export async function checkRuntimeArchive(file: string): Promise<void> {
+  const entries: Array<{ path: string; type: string; linkpath?: string }> = [];
+  const name = path.basename(file);
+  try {
+    // One pipeline, as for unpacking: given the file itself, tar never settles on some corrupt gzip streams.
+    await pipeline(createReadStream(file), createGunzip(), listTar({ strict: true, onReadEntry: (entry) => void entries.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath }) }));
+  } catch (error) {
+    throw new UnusableArchiveError(
+      `The runtime archive ${name} cannot be read as a .tar.gz (${(error as Error).message}): it is damaged or not an install_only archive. ` +
+        "Copy or download it again, and pass its SHA-256 with --python-sha256 to have it verified.",
+    );
+  }
+  const outside = linksOutside(entries);
+  if (outside.length > 0) {
+    const shown = outside.slice(0, 5).map((link) => `  ${link}`).join("\n");
+    throw new UnusableArchiveError(
+      `The runtime archive ${name} has ${outside.length === 1 ? "a link" : `${outside.length} links`} pointing outside itself:\n${shown}${outside.length > 5 ? `\n  ... and ${outside.length - 5} more` : ""}\n` +
+        "A bundled runtime must not depend on files of the machine that built it. Use a python-build-standalone install_only archive, " +
+        "or rebuild yours without those links (copy the files they point at, or leave them out).",
+    );
+  }
+  const marker = entries.find((entry) => EXTERNALLY_MANAGED.test(entry.path));
+  if (marker) {
+    throw new UnusableArchiveError(
+      `The runtime archive ${name} holds ${marker.path}: its Python is marked as managed by a system package manager (PEP 668), ` +
+        "so pip would refuse to install the project's dependencies into it.\n" +
+        "Use a python-build-standalone install_only archive, or, for an archive you build yourself from a system Python, leave that file out of it.",
+    );
+  }
+}
 
 export interface RuntimeArchive {
   file: string;

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import type { BundleManifest } from "../src/backendRoot";
-import { bundleDigest } from "../scripts/bundle";
+import { bundleDigest, directorySize } from "../scripts/bundle";
 import { PYTHON_RELEASE, releaseAsset } from "../scripts/pythonRelease";
 import { ChecksumMismatchError } from "../scripts/runtimeArchive";
 import { isolatedPythonEnv, stageBackend } from "../scripts/stageBackend";
@@ -73,7 +73,7 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
   });
 
   it("was pruned of test suites, GUI toolkits, installers and headers, and says by how much", () => {
-    for (const pruned of ["test", "idlelib", "tkinter", "ensurepip", "lib2to3", path.join("sqlite3", "test"), path.join("unittest", "test")]) {
+    for (const pruned of ["test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "pydoc_data", path.join("sqlite3", "test"), path.join("unittest", "test")]) {
       expect(existsSync(path.join(lib(), pruned)), pruned).toBe(false);
     }
     for (const kept of ["sqlite3", "email", "json", "zoneinfo", "unittest", "asyncio"]) expect(existsSync(path.join(lib(), kept)), kept).toBe(true);
@@ -81,6 +81,90 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
     const sizeLine = staged.stageLog!.find((line) => line.startsWith("Bundle size:"));
     const [before, after] = [...sizeLine!.matchAll(/([\d.]+) MB/g)].map((match) => Number(match[1]));
     expect(after).toBeLessThan(before!);
+  });
+
+  /** The installed django package in the bundle, found by asking its interpreter. */
+  const djangoPackage = () => {
+    const python = path.join(bundleDir, manifest().interpreter);
+    const result = spawnSync(python, ["-c", "import django, os; print(os.path.dirname(django.__file__))"], { env: isolatedPythonEnv(), encoding: "utf8" });
+    return result.stdout.trim();
+  };
+
+  it("keeps of Django's optional apps only what something imports, and of its translations only the LANGUAGES", () => {
+    const contrib = path.join(djangoPackage(), "contrib");
+    for (const pruned of ["gis", "admin", "admindocs", "flatpages", "postgres", "redirects", "sitemaps", "syndication"]) {
+      expect(existsSync(path.join(contrib, pruned)), pruned).toBe(false);
+    }
+    // Not installed, but django.contrib.auth.forms and .views import it.
+    expect(existsSync(path.join(contrib, "sites", "shortcuts.py"))).toBe(true);
+    expect(staged.stageLog).toContainEqual(expect.stringMatching(/^Keeping django\.contrib\.sites although it is not installed: .*django\/contrib\/\w+\/\w+\.py imports it$/));
+    // LANGUAGES is English only.
+    expect(readdirSync(path.join(djangoPackage(), "conf", "locale")).filter((name) => name !== "__pycache__").sort()).toEqual(["__init__.py", "en"]);
+    expect(readdirSync(path.join(contrib, "humanize", "locale"))).toEqual(["en"]);
+  });
+
+  it("ends the stage with its size by part, adding up to the bundle", () => {
+    const table = staged.stageLog!.slice(staged.stageLog!.indexOf("Bundle size by part:") + 1);
+    const megabytes = (part: string) => {
+      const match = new RegExp(`^  ${part}\\s+([\\d.]+) (MB|kB)`).exec(table.find((line) => line.startsWith(`  ${part} `)) ?? "");
+      expect(match, part).not.toBeNull();
+      return Number(match![1]) / (match![2] === "kB" ? 1000 : 1);
+    };
+    const parts = ["runtime", "stdlib", "Django", "other packages", "project", "static"].map(megabytes);
+    for (const size of parts) expect(size).toBeGreaterThan(0);
+    const sum = parts.reduce((total, size) => total + size, 0);
+    expect(Math.abs(sum - megabytes("total"))).toBeLessThan(0.3);
+    expect(Math.abs(megabytes("total") - directorySize(bundleDir) / 1e6)).toBeLessThan(0.1);
+  });
+
+  it("runs a project that uses Django's auth views, which import django.contrib.sites", () => {
+    const project = tempDir();
+    const files: Record<string, string> = {
+      "authsite/__init__.py": "",
+      "authsite/settings.py": [
+        "from pathlib import Path",
+        'SECRET_KEY = "stage-test"',
+        'ALLOWED_HOSTS = ["testserver"]',
+        'INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions", "django.contrib.messages"]',
+        'MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.csrf.CsrfViewMiddleware", "django.contrib.auth.middleware.AuthenticationMiddleware"]',
+        'ROOT_URLCONF = "authsite.urls"',
+        'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}',
+        'TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [Path(__file__).parent / "templates"], "APP_DIRS": True}]',
+        'EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"',
+      ].join("\n"),
+      "authsite/urls.py": 'from django.urls import include, path\nurlpatterns = [path("accounts/", include("django.contrib.auth.urls"))]\n',
+      "authsite/templates/registration/login.html": "<form method=post>{% csrf_token %}{{ form }}</form>",
+      "authsite/templates/registration/password_reset_form.html": "<form method=post>{% csrf_token %}{{ form }}</form>",
+      "authsite/templates/registration/password_reset_done.html": "sent",
+      "authsite/templates/registration/password_reset_email.html": "{{ protocol }}://{{ domain }}{% url 'password_reset_confirm' uidb64=uid token=token %}",
+    };
+    for (const [relative, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(project, relative)), { recursive: true });
+      writeFileSync(path.join(project, relative), content);
+    }
+    // The reset form looks up the current site (sites.shortcuts), installed or not.
+    const script = [
+      "import django",
+      "django.setup()",
+      "from django.core.management import call_command",
+      'call_command("migrate", verbosity=0)',
+      "from django.contrib.auth.models import User",
+      'User.objects.create_user("ada", "ada@example.com", "pw")',
+      "from django.core import mail",
+      "from django.test import Client",
+      "client = Client()",
+      'print(client.get("/accounts/login/").status_code)',
+      'print(client.post("/accounts/password_reset/", {"email": "ada@example.com"}).status_code)',
+      "print(mail.outbox[0].body.count('testserver'))",
+    ].join("\n");
+    const python = path.join(bundleDir, manifest().interpreter);
+    const result = spawnSync(python, ["-c", script], { cwd: project, env: isolatedPythonEnv({ DJANGO_SETTINGS_MODULE: "authsite.settings" }), encoding: "utf8" });
+    expect(result.stderr).not.toMatch(/ModuleNotFoundError/);
+    expect(result.status, result.stderr).toBe(0);
+    const [login, reset, siteMentions] = result.stdout.trim().split("\n");
+    expect(login).toBe("200");
+    expect(reset).toBe("302");
+    expect(Number(siteMentions)).toBeGreaterThan(0);
   });
 
   it("has no pip left, and no way to import it", () => {
@@ -95,6 +179,10 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
     const pyc = readdirSync(pycache).find((name) => name.startsWith("models."))!;
     // PEP 552 flags: bit 0 set = hash-based, bit 1 clear = unchecked.
     expect(readFileSync(path.join(pycache, pyc)).readUInt32LE(4)).toBe(0b01);
+    // Only the bundled interpreter's bytecode: no other interpreter's cache came along.
+    const tag = `cpython-${manifest().pythonVersion.split(".").slice(0, 2).join("")}`;
+    const foreign = (readdirSync(bundleDir, { recursive: true }) as string[]).filter((file) => file.endsWith(".pyc") && !path.basename(file).includes(`.${tag}.`));
+    expect(foreign).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@
  * routines worker. The browser enters through the bootstrap URL, as any shell
  * that cannot add headers does.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -17,11 +18,15 @@ const { startApp } = require("../../final/src/app.ts") as typeof import("../../f
 const { devPaths } = require("../../final/src/paths.ts") as typeof import("../../final/src/paths.ts");
 const { generateToken } = require("../../final/src/token.ts") as typeof import("../../final/src/token.ts");
 
-const test = base.extend<{ app: RunningApp }>({
+const paths = devPaths();
+
+const test = base.extend<{ appDataDir: string; app: RunningApp }>({
   // Playwright reads a fixture's dependencies from its first parameter's pattern; this one has none.
   // eslint-disable-next-line no-empty-pattern
-  app: async ({}, use) => {
-    const paths = devPaths();
+  appDataDir: async ({}, use) => {
+    await use(mkdtempSync(path.join(os.tmpdir(), "dds-browser-")));
+  },
+  app: async ({ appDataDir }, use) => {
     const app = await startApp({
       python: paths.python,
       managePy: paths.managePy,
@@ -29,7 +34,7 @@ const test = base.extend<{ app: RunningApp }>({
       env: {
         DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev",
         DESKTOP_DJANGO_HOST: "127.0.0.1",
-        DESKTOP_DJANGO_APP_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "dds-browser-")),
+        DESKTOP_DJANGO_APP_DATA_DIR: appDataDir,
         DESKTOP_ROUTINES_MIN_SECONDS: "0.5",
         DESKTOP_ROUTINES_MAX_SECONDS: "2",
       },
@@ -38,6 +43,16 @@ const test = base.extend<{ app: RunningApp }>({
     await app.stop();
   },
 });
+
+/** Adds `count` ponies named "Extra 1" .. "Extra <count>" to the running app's database, the way Django's shell would. */
+function addPonies(appDataDir: string, count: number): void {
+  const code = `from example_app.models import Item; Item.objects.bulk_create(Item(title=f"Extra {n}") for n in range(1, ${count + 1}))`;
+  const result = spawnSync(paths.python, [paths.managePy, "shell", "-c", code], {
+    env: { ...process.env, DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev", DESKTOP_DJANGO_APP_DATA_DIR: appDataDir },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`Adding ponies failed:\n${result.stderr}`);
+}
 
 test("a page opened without the token gets 403, a page that says why in the app's colours", async ({ app, page }) => {
   const response = await page.goto(app.backend.url);
@@ -85,6 +100,32 @@ test("create, edit and delete a pony through the real UI", async ({ app, page },
   await dialog.getByRole("button", { name: "Delete" }).click();
   await expect(page.getByRole("heading", { name: "My Ponies" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Quillfeather Nimbus the Second" })).toHaveCount(0);
+});
+
+test("a pony deleted from the second page through the dialog leaves you on that page with the message", async ({ app, appDataDir, page }) => {
+  await page.goto(app.bootstrapUrl);
+  await expect(page.locator(".pony-row").first()).toBeVisible();
+  // The starter ponies plus 30 more: two pages of 25.
+  addPonies(appDataDir, 30);
+  await page.goto(new URL("/", app.backend.url).href);
+  const pages = page.getByRole("navigation", { name: "Pages of ponies" });
+  await expect(pages).toContainText("page 1 of 2");
+  await pages.getByRole("link", { name: "Next" }).click();
+  await expect(pages).toContainText("page 2 of 2");
+  await expect(page.locator(".pony-row")).toHaveCount(10);
+
+  const name = await page.locator(".pony-name").first().innerText();
+  await page.locator(".pony-name").first().click();
+  await page.getByRole("button", { name: "Delete" }).first().click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "Delete" }).click();
+
+  await expect(page).toHaveURL(/\/\?page=2$/);
+  await expect(page.locator(".flash")).toHaveText(`${name} has flown off to greener pastures.`);
+  await expect(pages).toContainText("page 2 of 2");
+  await expect(page.locator(".pony-row")).toHaveCount(9);
+  await expect(page.getByRole("link", { name, exact: true })).toHaveCount(0);
 });
 
 test("three routines started on the routines page each reach a final state through polling", async ({ app, page }, testInfo) => {

@@ -12,16 +12,17 @@
  * place only when every step succeeded: a failed stage leaves nothing behind.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { x as extractTar } from "tar";
 import type { BundleManifest } from "../src/backendRoot";
-import { bundleDigest, directorySize, formatMegabytes } from "./bundle";
+import { bundleDigest, bundleSizeByPart, directorySize, formatMegabytes, formatSizeTable } from "./bundle";
+import { DJANGO_FACTS_SCRIPT, type DjangoFacts, isInside, pruneDjango, pruneRuntime, removeCachesAndSources, type RuntimePaths } from "./pruneBundle";
 import { releaseAsset, type PythonRelease, PYTHON_RELEASE } from "./pythonRelease";
-import { cachedRuntimeArchive, localRuntimeArchive, type RuntimeArchive } from "./runtimeArchive";
+import { cachedRuntimeArchive, checkRuntimeArchive, localRuntimeArchive, type RuntimeArchive } from "./runtimeArchive";
 
 export const PACKAGED_SETTINGS = "desktop_django_starter.settings.packaged";
 
@@ -56,18 +57,6 @@ export class StageError extends Error {}
 const DJANGO_EXCLUDED = new Set([".venv", ".dev-data", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules", "tests", "conftest.py", "tests.py"]);
 const DJANGO_EXCLUDED_SUFFIXES = [".pyc", ".sqlite3", ".sqlite3-wal", ".sqlite3-shm", ".sqlite3-journal", "requirements-dev.txt"];
 
-/** Stdlib folders nothing in a Django server imports: test suites, the IDLE editor, Tk GUIs, 2to3, pip's installer. */
-const STDLIB_PRUNED = ["test", "idlelib", "tkinter", "turtledemo", "turtle.py", "lib2to3", "ensurepip", "pydoc_data"];
-/** Test folders nested inside stdlib packages (ctypes/test, sqlite3/test, unittest/test, idlelib/idle_test...). */
-const NESTED_TEST_DIRS = new Set(["test", "tests", "idle_test"]);
-/** Installers: needed while staging, never at runtime. */
-const SITE_PACKAGES_PRUNED = /^(pip|setuptools|wheel|pkg_resources|_distutils_hack)(-.*\.dist-info)?$|^distutils-precedence\.pth$/;
-/** Extension modules for Tk and CPython's own test suite. */
-const EXTENSIONS_PRUNED = /^(_tkinter|_test|_ctypes_test|xxlimited|_xxtestfuzz|xxsubtype)|^(tcl|tk)\d+t?\.dll$/;
-/** Django's optional contrib apps: removed when INSTALLED_APPS does not list them (the stage's `check` then proves nothing needed them). */
-const OPTIONAL_CONTRIB_APPS = ["admin", "admindocs", "flatpages", "gis", "postgres", "redirects", "sitemaps", "sites", "syndication"];
-/** Tools in bin/ (or Scripts/) that only a developer runs. */
-const SCRIPTS_PRUNED = /^(idle3?|pydoc3?|2to3|pip3?|python3?[\d.]*-config|django-admin|sqlformat)([\d.]*)(\.exe)?$/;
 
 /** Environment for running the bundled interpreter: nothing from a Python or virtualenv on this machine leaks in. */
 export function isolatedPythonEnv(extra: Record<string, string> = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
@@ -96,7 +85,7 @@ function run(command: string, args: string[], what: string, options: { env?: Nod
 
 interface RuntimeInfo {
   version: string;
-  paths: Record<string, string>;
+  paths: RuntimePaths & Record<string, string>;
 }
 
 const RUNTIME_INFO_SCRIPT = "import json, sys, sysconfig; print(json.dumps({'version': '%d.%d.%d' % sys.version_info[:3], 'paths': sysconfig.get_paths()}))";
@@ -140,66 +129,6 @@ function copyDjangoProject(source: string, destination: string): void {
 /** A digest of the django/ files a stage ships, to tell whether a staged bundle is out of date. */
 export function djangoProjectDigest(djangoDir: string): string {
   return bundleDigest(djangoDir, (relative) => !isShippedDjangoFile(relative.split("/").pop()!));
-}
-
-/** True when `dir` exists below `parent`, comparing real paths (macOS's /var is /private/var). */
-function isInside(dir: string | undefined, parent: string): dir is string {
-  if (!dir || !existsSync(dir)) return false;
-  return realpathSync.native(dir).startsWith(realpathSync.native(parent) + path.sep);
-}
-
-function removeMatching(dir: string, test: (name: string, isDirectory: boolean) => boolean): void {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (test(entry.name, entry.isDirectory())) rmSync(path.join(dir, entry.name), { recursive: true, force: true });
-  }
-}
-
-function removeEverywhere(dir: string, test: (name: string, isDirectory: boolean) => boolean): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (test(entry.name, entry.isDirectory())) rmSync(full, { recursive: true, force: true });
-    else if (entry.isDirectory()) removeEverywhere(full, test);
-  }
-}
-
-interface DjangoInfo {
-  djangoPackage: string;
-  installedApps: string[];
-}
-
-const DJANGO_INFO_SCRIPT =
-  "import json, os, django; django.setup(); from django.apps import apps; " +
-  "print(json.dumps({'djangoPackage': os.path.dirname(django.__file__), 'installedApps': [c.name for c in apps.get_app_configs()]}))";
-
-/** Removes what the app never imports at runtime. Every rule is listed above, so a reader can check it. */
-function pruneBundle(bundleDir: string, runtime: RuntimeInfo, django: DjangoInfo): void {
-  const pythonDir = path.join(bundleDir, "python");
-  const stdlib = runtime.paths.stdlib;
-  if (isInside(stdlib, pythonDir)) {
-    removeMatching(stdlib, (name) => STDLIB_PRUNED.includes(name) || name.startsWith("config-"));
-    for (const entry of readdirSync(stdlib, { withFileTypes: true })) {
-      if (entry.isDirectory() && !/^(site|dist)-packages$/.test(entry.name)) {
-        removeEverywhere(path.join(stdlib, entry.name), (name, isDirectory) => isDirectory && NESTED_TEST_DIRS.has(name));
-      }
-    }
-    removeMatching(path.join(stdlib, "lib-dynload"), (name) => EXTENSIONS_PRUNED.test(name));
-  }
-  for (const sitePackages of new Set([runtime.paths.purelib, runtime.paths.platlib])) {
-    if (isInside(sitePackages, pythonDir)) removeMatching(sitePackages, (name) => SITE_PACKAGES_PRUNED.test(name));
-  }
-  for (const scripts of new Set([runtime.paths.scripts, path.join(pythonDir, "bin"), path.join(pythonDir, "Scripts")])) {
-    if (isInside(scripts, pythonDir)) removeMatching(scripts, (name) => SCRIPTS_PRUNED.test(name));
-  }
-  // Headers, static and import libraries, man pages, Tcl/Tk script libraries: for building and GUIs, not for serving.
-  for (const dir of ["include", "share", "libs", "tcl", path.join("lib", "pkgconfig")]) rmSync(path.join(pythonDir, dir), { recursive: true, force: true });
-  removeMatching(path.join(pythonDir, "lib"), (name) => /^(lib)?(tcl|tk|itcl|thread)\d/.test(name) || /\.(a|lib)$/.test(name));
-  removeMatching(path.join(pythonDir, "DLLs"), (name) => EXTENSIONS_PRUNED.test(name));
-  for (const app of OPTIONAL_CONTRIB_APPS) {
-    if (!django.installedApps.includes(`django.contrib.${app}`)) rmSync(path.join(django.djangoPackage, "contrib", app), { recursive: true, force: true });
-  }
-  // Translations are read from the compiled .mo files; the .po sources are for translators.
-  removeEverywhere(bundleDir, (name, isDirectory) => (!isDirectory && name.endsWith(".po")) || (isDirectory && name === "__pycache__"));
 }
 
 /**
@@ -265,6 +194,7 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
   if (options.wheelhouse && !existsSync(options.wheelhouse)) throw new StageError(`The wheelhouse ${options.wheelhouse} does not exist. Fill it with \`pip download -r django/requirements.txt -d <dir>\`.`);
 
   const archive = await obtainArchive(options, cacheDir, platform, arch, log);
+  await checkRuntimeArchive(archive.file);
   mkdirSync(path.dirname(bundleDir), { recursive: true });
   const staging = mkdtempSync(`${bundleDir}.partial-`);
   try {
@@ -283,10 +213,17 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     copyDjangoProject(djangoDir, path.join(staging, "django"));
     log("Collecting static files");
     djangoInBundle(staging, interpreter, ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], "Collecting static files");
-    const django = JSON.parse(djangoInBundle(staging, interpreter, ["-c", DJANGO_INFO_SCRIPT], "Asking Django for its installed apps")) as DjangoInfo;
+    const django = JSON.parse(djangoInBundle(staging, interpreter, ["-c", DJANGO_FACTS_SCRIPT], "Asking Django for its installed apps and languages")) as DjangoFacts;
 
     const sizeBeforePruning = directorySize(staging);
-    pruneBundle(staging, runtime, django);
+    pruneRuntime(staging, runtime.paths);
+    // Real paths throughout: Python reports them resolved, and the pruning compares them.
+    const realStaging = realpathSync.native(staging);
+    const sourceRoots = [...new Set([runtime.paths.purelib, runtime.paths.platlib, path.join(staging, "django")].filter((dir) => isInside(dir, staging)).map((dir) => realpathSync.native(dir)))];
+    const pruned = pruneDjango({ ...django, djangoPackage: realpathSync.native(django.djangoPackage) }, sourceRoots);
+    for (const { app, importedBy } of pruned.keptApps) log(`Keeping django.contrib.${app} although it is not installed: ${path.relative(realStaging, importedBy)} imports it`);
+    log(`Pruned ${pruned.removedApps.length ? `django.contrib.${pruned.removedApps.join(", django.contrib.")}` : "no contrib apps"} and ${pruned.removedLocales} locale folders outside LANGUAGES (${django.locales.join(", ")})`);
+    removeCachesAndSources(staging);
     compileBytecode(python, staging, runtime);
     const sizeAfterPruning = directorySize(staging);
     log(`Bundle size: ${formatMegabytes(sizeBeforePruning)} before pruning, ${formatMegabytes(sizeAfterPruning)} after (compiled bytecode included)`);
@@ -312,6 +249,7 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     writeFileSync(path.join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     moveIntoPlace(staging, bundleDir);
     log(`Staged ${bundleDir}`);
+    for (const line of formatSizeTable(bundleSizeByPart(bundleDir))) log(line);
     return { bundleDir, manifest, sizeBeforePruning, sizeAfterPruning };
   } catch (error) {
     removeFolder(staging);

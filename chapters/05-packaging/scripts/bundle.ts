@@ -4,7 +4,7 @@
  * inside the bundle at runtime" is a comparison of two strings.
  */
 import { createHash } from "node:crypto";
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import path from "node:path";
 
 /** Visits everything below `dir` in a fixed order; returning false from `visit` skips what is below a folder. */
@@ -49,4 +49,72 @@ export function bundleDigest(dir: string, skip: (relative: string) => boolean = 
     }
   });
   return `sha256:${hash.digest("hex")}`;
+}
+
+export interface BundlePart {
+  part: string;
+  what: string;
+  bytes: number;
+}
+
+/** The standard library folder: the one holding os.py (python/Lib on Windows, python/lib/python3.X elsewhere). */
+function stdlibDir(pythonDir: string): string | undefined {
+  const candidates = [path.join(pythonDir, "Lib")];
+  const lib = path.join(pythonDir, "lib");
+  if (existsSync(lib)) candidates.push(...readdirSync(lib).filter((name) => /^python3\.\d+$/.test(name)).map((name) => path.join(lib, name)));
+  return candidates.find((dir) => existsSync(path.join(dir, "os.py")));
+}
+
+/** Every site-packages (or Debian dist-packages) folder below `dir`. */
+function sitePackagesDirs(dir: string, found: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const full = path.join(dir, entry.name);
+    if (/^(site|dist)-packages$/.test(entry.name)) found.push(full);
+    else sitePackagesDirs(full, found);
+  }
+  return found;
+}
+
+/**
+ * The bundle's size split into the parts a reader can act on: the interpreter,
+ * its standard library, Django, the other installed packages, the project's
+ * code and its collected static files. Read from the folder layout alone, so
+ * the benchmark can describe any staged bundle.
+ */
+export function bundleSizeByPart(bundleDir: string): BundlePart[] {
+  const pythonDir = path.join(bundleDir, "python");
+  const stdlib = existsSync(pythonDir) ? stdlibDir(pythonDir) : undefined;
+  const sitePackages = existsSync(pythonDir) ? sitePackagesDirs(pythonDir) : [];
+  const sizeOf = (dir: string | undefined) => (dir && existsSync(dir) ? directorySize(dir) : 0);
+  let django = 0;
+  let packages = 0;
+  for (const dir of sitePackages) {
+    for (const name of readdirSync(dir)) {
+      const bytes = sizeOf(path.join(dir, name));
+      if (/^django$|^django-[^/]*\.dist-info$/i.test(name)) django += bytes;
+      else packages += bytes;
+    }
+  }
+  const insideStdlib = sitePackages.filter((dir) => stdlib && dir.startsWith(stdlib + path.sep)).reduce((total, dir) => total + sizeOf(dir), 0);
+  const stdlibBytes = sizeOf(stdlib) - insideStdlib;
+  const runtime = sizeOf(pythonDir) - stdlibBytes - django - packages;
+  const manifest = path.join(bundleDir, "manifest.json");
+  return [
+    { part: "runtime", what: "python/ outside the standard library and site-packages: the interpreter and its shared libraries", bytes: runtime },
+    { part: "stdlib", what: "Python's standard library and its compiled extensions (lib-dynload)", bytes: stdlibBytes },
+    { part: "Django", what: "the django package and its metadata", bytes: django },
+    { part: "other packages", what: "everything else requirements.txt installed", bytes: packages },
+    { part: "project", what: "django/ (the project's code) and manifest.json", bytes: sizeOf(path.join(bundleDir, "django")) + (existsSync(manifest) ? lstatSync(manifest).size : 0) },
+    { part: "static", what: "collected static files", bytes: sizeOf(path.join(bundleDir, "static")) },
+  ];
+}
+
+/** A small table of `parts`, with each part's share of the total. */
+export function formatSizeTable(parts: BundlePart[]): string[] {
+  const total = parts.reduce((sum, part) => sum + part.bytes, 0);
+  const size = (bytes: number) => (bytes < 1e6 ? `${Math.round(bytes / 1e3)} kB` : formatMegabytes(bytes));
+  const row = (part: string, bytes: number, what: string) =>
+    `  ${part.padEnd(16)}${size(bytes).padStart(10)}${`${total ? Math.round((bytes / total) * 100) : 0} %`.padStart(7)}   ${what}`;
+  return ["Bundle size by part:", ...parts.map((part) => row(part.part, part.bytes, part.what)), row("total", total, "")];
 }

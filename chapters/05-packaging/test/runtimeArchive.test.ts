@@ -1,10 +1,12 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
+import { c as createTar } from "tar";
 import { afterEach, describe, expect, it } from "vitest";
 import { releaseAsset } from "../scripts/pythonRelease";
-import { cachedRuntimeArchive, ChecksumMismatchError, localRuntimeArchive, progressLine } from "../scripts/runtimeArchive";
+import { cachedRuntimeArchive, checkRuntimeArchive, ChecksumMismatchError, localRuntimeArchive, progressLine, UnusableArchiveError } from "../scripts/runtimeArchive";
 import { freePort, tempDir } from "./helpers";
 
 const archiveBytes = Buffer.from("a stand-in for a python-build-standalone archive ".repeat(5000));
@@ -142,5 +144,71 @@ describe("progressLine", () => {
     for (let received = 1e6; received <= 10e6; received += 0.5e6) report(received, 10e6);
     expect(written).toHaveLength(10);
     expect(written.at(-1)).toBe("Downloading x: 10.0 / 10.0 MB (100 %)\n");
+  });
+});
+
+/** A small install_only-shaped archive: a python/ folder with `files` (path -> content) and `links` (path -> target). */
+async function smallRuntimeArchive(files: Record<string, string>, links: Record<string, string> = {}): Promise<string> {
+  const work = tempDir();
+  for (const [relative, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(work, relative)), { recursive: true });
+    writeFileSync(path.join(work, relative), content);
+  }
+  for (const [relative, target] of Object.entries(links)) {
+    mkdirSync(path.dirname(path.join(work, relative)), { recursive: true });
+    symlinkSync(target, path.join(work, relative));
+  }
+  const file = path.join(tempDir(), "cpython-3.12.0-small-install_only.tar.gz");
+  await createTar({ gzip: true, file, cwd: work, portable: true }, ["python"]);
+  return file;
+}
+
+describe.skipIf(process.platform === "win32")("checkRuntimeArchive", () => {
+  const interpreter = { "python/bin/python3.12": "#!", "python/lib/python3.12/os.py": "" };
+
+  it("accepts links that stay inside the archive", async () => {
+    const file = await smallRuntimeArchive(interpreter, { "python/bin/python3": "python3.12" });
+    await expect(checkRuntimeArchive(file)).resolves.toBeUndefined();
+  });
+
+  it("refuses absolute links and links out of the archive, naming them and saying what to do", async () => {
+    const file = await smallRuntimeArchive(interpreter, {
+      "python/lib/python3.12/sitecustomize.py": "/etc/python3.12/sitecustomize.py",
+      "python/lib/python3.12/escape.py": "../../../../outside.py",
+    });
+    const check = checkRuntimeArchive(file);
+    await expect(check).rejects.toThrow(UnusableArchiveError);
+    await expect(check).rejects.toThrow(/has 2 links pointing outside itself/);
+    await expect(check).rejects.toThrow(/python\/lib\/python3\.12\/sitecustomize\.py -> \/etc\/python3\.12\/sitecustomize\.py/);
+    await expect(check).rejects.toThrow(/escape\.py -> \.\.\/\.\.\/\.\.\/\.\.\/outside\.py/);
+    await expect(check).rejects.toThrow(/Use a python-build-standalone install_only archive, or rebuild yours without those links/);
+  });
+
+  it("refuses a Python marked EXTERNALLY-MANAGED before pip would", async () => {
+    const file = await smallRuntimeArchive({ ...interpreter, "python/lib/python3.12/EXTERNALLY-MANAGED": "[externally-managed]\n" });
+    const check = checkRuntimeArchive(file);
+    await expect(check).rejects.toThrow(UnusableArchiveError);
+    await expect(check).rejects.toThrow(/holds python\/lib\/python3\.12\/EXTERNALLY-MANAGED: its Python is marked as managed by a system package manager/);
+    await expect(check).rejects.toThrow(/leave that file out of it/);
+  });
+
+  it("says an archive that is not a readable .tar.gz is damaged, and how to have it verified", async () => {
+    const file = path.join(tempDir(), "cpython-3.12.0-broken-install_only.tar.gz");
+    writeFileSync(file, archiveBytes);
+    const check = checkRuntimeArchive(file);
+    await expect(check).rejects.toThrow(UnusableArchiveError);
+    await expect(check).rejects.toThrow(/cpython-3\.12\.0-broken-install_only\.tar\.gz cannot be read as a \.tar\.gz \(.+\): it is damaged .* --python-sha256/);
+  });
+
+  it("stops `npm run stage` with that message, exit code 1 and nothing staged", async () => {
+    const file = await smallRuntimeArchive(interpreter, { "python/bin/python3": "/usr/bin/python3.12" });
+    const bundleDir = path.join(tempDir(), "backend");
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "scripts", "stage.ts"), "--python-archive", file, "--bundle-dir", bundleDir], {
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Staging failed: The runtime archive cpython-3\.12\.0-small-install_only\.tar\.gz has a link pointing outside itself:\n {2}python\/bin\/python3 -> \/usr\/bin\/python3\.12\n/);
+    expect(result.stderr).not.toMatch(/TAR_ENTRY_INFO|at .*\.ts:\d+/);
+    expect(existsSync(path.dirname(bundleDir)) && readdirSync(path.dirname(bundleDir))).toEqual([]);
   });
 });

@@ -97,6 +97,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Internationalization ----------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# The languages the app offers. The stage ships Django's translations for
+# these alone: add a language here and its translations come back.
+LANGUAGES = [("en", "English")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

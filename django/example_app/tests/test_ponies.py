@@ -1,10 +1,13 @@
 """My Ponies through the browser's eyes: pages, forms, bad input, deleting, releasing."""
 
 import importlib
+import re
 
 from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client, TestCase, modify_settings, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches
 
 from desktop_runtime.tests.support import without_shell
@@ -12,6 +15,7 @@ from desktop_runtime.tokens import TOKEN_HEADER
 from example_app.forms import STATUS_INVALID, TITLE_REQUIRED, TITLE_TOO_LONG
 from example_app.models import Item
 from example_app.seed import STARTER_PONIES, add_starter_ponies
+from example_app.views import NOTES_EXCERPT_CHARS, PONIES_PER_PAGE
 
 
 def page(response) -> BeautifulSoup:
@@ -80,6 +84,180 @@ class PonyListTests(TestCase):
         response = self.client.get("/static/flying_stable/flying_stable.css")
         self.assertEqual(response.status_code, 200)
         self.assertIn(b"--color-teal-700", b"".join(response.streaming_content))
+
+
+def add_ponies(count: int, **fields) -> None:
+    """`count` ponies named Pony 1 .. Pony <count>; the list shows the highest number first."""
+    Item.objects.bulk_create(
+        Item(title=f"Pony {number}", **fields) for number in range(1, count + 1)
+    )
+
+
+def names_on(response) -> list[str]:
+    return [link.get_text() for link in page(response).select(".pony-name")]
+
+
+@without_shell
+class PaginationTests(TestCase):
+    def test_the_list_shows_one_page_of_ponies_and_links_to_the_others(self):
+        add_ponies(PONIES_PER_PAGE * 2 + 3)
+        first = self.client.get("/")
+        self.assertEqual(len(names_on(first)), PONIES_PER_PAGE)
+        nav = page(first).select_one("nav.pagination")
+        self.assertIn(f"of {PONIES_PER_PAGE * 2 + 3} · page 1 of 3", nav.get_text(" ", strip=True))
+        self.assertEqual(nav.select_one("a[rel=next]")["href"], "/?page=2")
+        self.assertEqual(nav.select_one("a[rel=last]")["href"], "/?page=3")
+        self.assertIsNone(nav.select_one("a[rel=prev]"))
+
+        last = self.client.get(nav.select_one("a[rel=last]")["href"])
+        self.assertEqual(names_on(last), ["Pony 3", "Pony 2", "Pony 1"])
+        last_nav = page(last).select_one("nav.pagination")
+        self.assertEqual(last_nav.select_one("a[rel=prev]")["href"], "/?page=2")
+        self.assertEqual(last_nav.select_one("a[rel=first]")["href"], "/")
+        self.assertIsNone(last_nav.select_one("a[rel=next]"))
+
+    def test_every_pony_is_on_exactly_one_page(self):
+        add_ponies(PONIES_PER_PAGE + 1)
+        seen = names_on(self.client.get("/")) + names_on(self.client.get("/?page=2"))
+        self.assertEqual(sorted(seen), sorted(f"Pony {n}" for n in range(1, PONIES_PER_PAGE + 2)))
+
+    def test_one_page_of_ponies_shows_no_page_links(self):
+        add_ponies(PONIES_PER_PAGE)
+        self.assertIsNone(page(self.client.get("/")).select_one("nav.pagination"))
+
+    def test_page_numbers_out_of_range_or_not_numbers_show_a_real_page(self):
+        add_ponies(PONIES_PER_PAGE + 1)
+        first_page = names_on(self.client.get("/"))
+        # Paginator.get_page: past either end is the last page, not a number is the first.
+        for query, expected in (
+            ("?page=99", ["Pony 1"]),
+            ("?page=0", ["Pony 1"]),
+            ("?page=abc", first_page),
+        ):
+            with self.subTest(query=query):
+                response = self.client.get(f"/{query}")
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(names_on(response), expected)
+
+    def test_the_status_counts_cover_every_pony_not_only_this_page(self):
+        add_ponies(PONIES_PER_PAGE, status=Item.Status.DONE)
+        add_ponies(PONIES_PER_PAGE + 2, status=Item.Status.ACTIVE)
+        badges = [
+            li.get_text() for li in page(self.client.get("/?page=2")).select(".status-summary li")
+        ]
+        self.assertEqual(
+            badges,
+            ["0 Grazing", f"{PONIES_PER_PAGE + 2} Galloping", f"{PONIES_PER_PAGE} Show Ready"],
+        )
+
+    def test_the_page_costs_three_queries_however_many_ponies_there_are(self):
+        # Counting by status (one aggregate), counting the rows for the pages, reading one page.
+        add_ponies(3)
+        with self.assertNumQueries(3):
+            self.client.get("/")
+        add_ponies(PONIES_PER_PAGE * 4)
+        with self.assertNumQueries(3), CaptureQueriesContext(connection) as queries:
+            self.client.get("/?page=2")
+        statements = [query["sql"] for query in queries]
+        self.assertEqual(sum("GROUP BY" in sql for sql in statements), 1)
+        # The one query that reads ponies reads one page of them, and only the start of the notes.
+        (rows,) = [sql for sql in statements if "LIMIT" in sql]
+        self.assertIn(f"LIMIT {PONIES_PER_PAGE}", rows)
+        cut = re.sub(r'SUBSTR\("example_app_item"\."notes", 1, \d+\)', "", rows)
+        self.assertNotIn('"notes"', cut)
+
+    def test_the_list_order_and_the_status_counts_use_an_index(self):
+        add_ponies(PONIES_PER_PAGE * 2)
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get("/?page=2")
+        with connection.cursor() as cursor:
+            for query in queries:
+                cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+                plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+                with self.subTest(sql=query["sql"]):
+                    self.assertNotIn("TEMP B-TREE", plan)
+                    self.assertNotRegex(plan, r"SCAN (example_app_item|item)$")
+
+    def test_a_pony_opened_from_a_later_page_leads_back_to_that_page(self):
+        add_ponies(PONIES_PER_PAGE * 2)
+        name = page(self.client.get("/?page=2")).select_one(".pony-name")
+        link = name["href"]
+        pony = Item.objects.get(title=name.get_text())
+        self.assertEqual(link, f"/ponies/{pony.pk}/?page=2")
+        detail = page(self.client.get(link))
+        self.assertEqual(detail.find("a", string="Back to My Ponies")["href"], "/?page=2")
+        self.assertEqual(detail.find("a", string="Cancel")["href"], "/?page=2")
+        self.assertEqual(detail.select_one("form[data-confirm] input[name=page]")["value"], "2")
+
+    def test_saving_a_pony_opened_from_a_later_page_keeps_the_way_back(self):
+        add_ponies(PONIES_PER_PAGE * 2)
+        pony = Item.objects.get(title="Pony 1")
+        response = self.client.post(
+            f"/ponies/{pony.pk}/?page=2",
+            {"title": "Renamed", "notes": "", "status": "done"},
+            follow=True,
+        )
+        self.assertRedirects(response, f"/ponies/{pony.pk}/?page=2")
+        self.assertContains(response, "Saved Renamed.")
+        self.assertEqual(page(response).find("a", string="Back to My Ponies")["href"], "/?page=2")
+
+    def test_deleting_from_a_later_page_returns_there_with_the_message(self):
+        add_ponies(PONIES_PER_PAGE * 2 + 1)
+        pony = Item.objects.get(title="Pony 5")
+        response = self.client.post(f"/ponies/{pony.pk}/delete/", {"page": "2"}, follow=True)
+        self.assertRedirects(response, "/?page=2")
+        self.assertEqual(
+            page(response).select_one(".flash").get_text(),
+            "Pony 5 has flown off to greener pastures.",
+        )
+        self.assertNotIn("Pony 5", names_on(response))
+        self.assertEqual(len(names_on(response)), PONIES_PER_PAGE)
+
+    def test_deleting_the_only_pony_of_the_last_page_lands_on_the_new_last_page(self):
+        add_ponies(PONIES_PER_PAGE + 1)
+        pony = Item.objects.get(title="Pony 1")
+        response = self.client.post(f"/ponies/{pony.pk}/delete/", {"page": "2"}, follow=True)
+        self.assertRedirects(response, "/?page=2")
+        self.assertContains(response, "Pony 1 has flown off to greener pastures.")
+        self.assertEqual(len(names_on(response)), PONIES_PER_PAGE)
+        self.assertIsNone(page(response).select_one("nav.pagination"))
+
+    def test_a_page_field_that_is_not_a_number_deletes_and_goes_to_the_first_page(self):
+        pony = Item.objects.create(title="Gone")
+        response = self.client.post(f"/ponies/{pony.pk}/delete/", {"page": "//evil.example/"})
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        self.assertFalse(Item.objects.exists())
+
+    def test_release_all_from_a_later_page_shows_the_empty_stable_and_the_message(self):
+        add_ponies(PONIES_PER_PAGE + 1)
+        release = page(self.client.get("/?page=2")).select_one("form[data-confirm=release-dialog]")
+        response = self.client.post(release["action"], follow=True)
+        self.assertRedirects(response, "/")
+        self.assertContains(response, f"Released {PONIES_PER_PAGE + 1} ponies.")
+        self.assertIsNotNone(page(response).select_one(".empty-state"))
+
+
+@without_shell
+class NotesExcerptTests(TestCase):
+    def test_long_notes_show_as_a_short_excerpt_on_the_list_and_in_full_on_the_pony_page(self):
+        notes = "Hay. " * 200_000  # a megabyte of notes
+        pony = Item.objects.create(title="Chatty", notes=notes)
+        response = self.client.get("/")
+        excerpt = page(response).select_one(".pony-notes").get_text()
+        self.assertEqual(len(excerpt), NOTES_EXCERPT_CHARS)
+        self.assertTrue(excerpt.endswith("…"))
+        self.assertTrue(notes.startswith(excerpt[:-1]))
+        self.assertLess(len(response.content), 50_000)
+        self.assertEqual(
+            page(self.client.get(f"/ponies/{pony.pk}/")).select_one("#id_notes").get_text().strip(),
+            notes.strip(),
+        )
+
+    def test_short_notes_show_whole(self):
+        Item.objects.create(title="Brief", notes="Likes hay.")
+        self.assertEqual(
+            page(self.client.get("/")).select_one(".pony-notes").get_text(), "Likes hay."
+        )
 
 
 @without_shell
