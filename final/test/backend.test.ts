@@ -8,6 +8,7 @@ import { waitForHealth } from "../src/readiness";
 import { createServer, type Server } from "node:net";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { freePort, isRunning, tempDir, waitFor, waitUntilGone } from "./helpers";
+import project from "../src/project";
 
 const paths = devPaths();
 let backend: Backend | undefined;
@@ -19,7 +20,7 @@ afterEach(async () => {
 
 function devEnv(): Record<string, string> {
   return {
-    DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev",
+    DJANGO_SETTINGS_MODULE: project.settings.development,
     DESKTOP_DJANGO_HOST: "127.0.0.1",
     DESKTOP_DJANGO_APP_DATA_DIR: tempDir(),
   };
@@ -41,14 +42,14 @@ describe("parseServingLine", () => {
 });
 
 describe("startBackend", () => {
-  it("starts Django with the contract's environment and serves the pony list", async () => {
+  it("starts Django with the contract's environment and serves the home page", async () => {
     const port = await freePort();
     const served: ServingInfo[] = [];
     backend = startBackend({ ...paths, port, env: devEnv(), onServing: (info) => served.push(info) });
     await waitForHealth(backend.url, { exited: backend.exited });
     const response = await fetch(backend.url);
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain("My Ponies");
+    expect(await response.text()).toMatch(/<html/i);
     expect(served[0]?.url).toBe(`http://127.0.0.1:${port}/`);
   });
 
@@ -113,17 +114,17 @@ describe("startBackendOnFreePort", () => {
 
   it("reports a crash before serving with Django's last lines, and writes them to the log file", async () => {
     const logFile = `${tempDir()}/logs/backend.log`;
-    const env = { ...devEnv(), DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.missing" };
+    const env = { ...devEnv(), DJANGO_SETTINGS_MODULE: "desktop_settings_that_do_not_exist" };
     const error = await startBackendOnFreePort({ ...paths, env, logFile }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendStartError);
     expect((error as Error).message).toBe(`Django exited with code 1 before it started serving. ${exitAdvice(1)}`);
     expect(exitAdvice(1)).toContain("the last lines show it");
     const lines = (error as BackendStartError).backend.recentLines().join("\n");
-    expect(lines).toContain("desktop_django_starter.settings.missing");
+    expect(lines).toContain("desktop_settings_that_do_not_exist");
     await (error as BackendStartError).backend.exited;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(existsSync(logFile)).toBe(true);
-    expect(readFileSync(logFile, "utf8")).toContain("desktop_django_starter.settings.missing");
+    expect(readFileSync(logFile, "utf8")).toContain("desktop_settings_that_do_not_exist");
   });
 
   it("says a failed migration will not go away by starting again", async () => {

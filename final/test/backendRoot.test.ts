@@ -106,7 +106,7 @@ describe("contractEnv", () => {
     const resources = tempDir();
     const bundleDir = fakeBundle(path.join(resources, "backend"));
     expect(contractEnv(resolveBackend({ isPackaged: true, resourcesPath: resources }), "/data", "t")).toEqual({
-      DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.packaged",
+      DJANGO_SETTINGS_MODULE: project.settings.packaged,
       DESKTOP_DJANGO_HOST: "127.0.0.1",
       DESKTOP_DJANGO_APP_DATA_DIR: "/data",
       DESKTOP_DJANGO_AUTH_TOKEN: "t",

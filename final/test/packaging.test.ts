@@ -27,6 +27,7 @@ import { waitForHealth } from "../src/readiness";
 import { TOKEN_HEADER, generateToken } from "../src/token";
 import { placeholderElectron } from "./fixtures/placeholderElectron";
 import { tempDir, waitUntilGone } from "./helpers";
+import project from "../src/project";
 
 // Staged once per test run by test/stagedBundle.ts (vitest's global setup), from a local runtime archive.
 const staged = inject("stagedBundle");
@@ -98,10 +99,10 @@ describe.skipIf(!!skipReason)("the packaged app built by electron-builder --dir"
     expect(entries.some((entry) => entry.includes("python"))).toBe(false);
   });
 
-  it("names the app Flying Stable, so its data lives in a folder of that name", () => {
+  it("names the app after project.ts's productName, so its data lives in a folder of that name", () => {
     const packageJson = JSON.parse(extractFile(path.join(resourcesDir, "app.asar"), "package.json").toString("utf8")) as { name: string; productName?: string; main: string };
-    expect(packageJson.productName).toBe("Flying Stable");
-    expect(packageJson.name).toBe("flying-stable");
+    expect(packageJson.productName).toBe(project.productName);
+    expect(packageJson.name).toBe(project.executableName);
     expect(packageJson.main).toBe("dist/main.js");
   });
 
@@ -110,7 +111,7 @@ describe.skipIf(!!skipReason)("the packaged app built by electron-builder --dir"
   });
 
   it("flips the Electron fuses in the packaged executable", async () => {
-    const wire = await getCurrentFuseWire(path.join(appOutDir, "flying-stable"));
+    const wire = await getCurrentFuseWire(path.join(appOutDir, project.executableName));
     const state = (fuse: FuseV1Options) => String.fromCharCode(wire[fuse] as number);
     expect(state(FuseV1Options.RunAsNode)).toBe("0");
     expect(state(FuseV1Options.EnableNodeOptionsEnvironmentVariable)).toBe("0");

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BackendStartError, type Backend } from "../src/backend";
 import { HealthTimeoutError } from "../src/readiness";
 import { describeStartupFailure, describeUnexpectedExit } from "../src/startupError";
+import project from "../src/project";
 
 describe("describeStartupFailure", () => {
   const logFile = "/home/me/.dev-data/logs/backend.log";
@@ -30,7 +31,7 @@ describe("describeUnexpectedExit", () => {
 
   it("in development, points at the code, with Django's last lines and the log path", () => {
     const failure = describeUnexpectedExit({ code: 1, recentLines: ["Traceback", "SyntaxError: invalid syntax"] }, logFile, true);
-    expect(failure.title).toBe("Flying Stable's backend stopped");
+    expect(failure.title).toBe(`${project.productName}'s backend stopped`);
     expect(failure.message).toBe(
       "Django exited with code 1 while the app was running. If its last lines show an error in your code (settings, models, an app's setup), fix it, then restart.",
     );

@@ -4,6 +4,7 @@ import { startBackendOnFreePort } from "../src/backend";
 import { devPaths } from "../src/paths";
 import { createUpdateCheck, type UpdateCheckOptions, type UpdateClient, type UpdatePrompts } from "../src/updateFlow";
 import { isRunning, tempDir } from "./helpers";
+import project from "../src/project";
 
 /**
  * Stands in for electron-updater's autoUpdater, which needs a packaged
@@ -79,7 +80,7 @@ describe("Check for Updates", () => {
     const steps: string[] = [];
     const prompts = recordingPrompts(steps);
     expect(await createUpdateCheck(options({ prompts, client: () => fakeUpdater(undefined, steps) }))()).toBe("up-to-date");
-    expect(prompts.told[0]).toMatch(/^Flying Stable 1\.0\.0 is up to date\./);
+    expect(prompts.told[0]).toBe(`${project.productName} 1.0.0 is up to date.`);
   });
 
   it("downloads only after asking, turns off automatic downloads, and shows progress", async () => {
@@ -116,7 +117,8 @@ describe("Check for Updates", () => {
     const outcome = await createUpdateCheck(options({ prompts, client: () => fakeUpdater("1.1.0", steps, true) }))();
     expect(outcome).toBe("failed");
     expect(steps.slice(-2)).toEqual(["progress done", "tell"]);
-    expect(prompts.told[0]).toMatch(/^Could not download Flying Stable 1\.1\.0\. net::ERR_CONNECTION_RESET/);
+    expect(prompts.told[0]).toBe(`Could not download ${project.productName} 1.1.0.`);
+    expect(prompts.told[1]).toMatch(/^net::ERR_CONNECTION_RESET/);
   });
 
   it("a second click while checking joins the running check", async () => {
@@ -133,7 +135,7 @@ describe("Check for Updates", () => {
     const backend = await startBackendOnFreePort({
       python,
       managePy,
-      env: { DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev", DESKTOP_DJANGO_HOST: "127.0.0.1", DESKTOP_DJANGO_APP_DATA_DIR: tempDir() },
+      env: { DJANGO_SETTINGS_MODULE: project.settings.development, DESKTOP_DJANGO_HOST: "127.0.0.1", DESKTOP_DJANGO_APP_DATA_DIR: tempDir() },
     });
     const djangoPid = backend.child.pid!;
     const steps: string[] = [];

@@ -3,13 +3,13 @@ import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
-import { bootstrapUrl, startApp, type AppOptions, type RunningApp, type UnexpectedExit } from "../src/app";
-import type { ServingInfo } from "../src/backend";
-import { devPaths } from "../src/paths";
-import { generateToken } from "../src/token";
-import { superviseWorker, type SupervisedWorker } from "../src/worker";
+import { bootstrapUrl, startApp, type AppOptions, type RunningApp, type UnexpectedExit } from "../../src/app";
+import type { ServingInfo } from "../../src/backend";
+import { devPaths } from "../../src/paths";
+import { generateToken } from "../../src/token";
+import { superviseWorker, type SupervisedWorker } from "../../src/worker";
 import { DjangoClient, isFinal, routines, waitForRoutines } from "./django";
-import { isRunning, tempDir, waitFor, waitUntilGone } from "./helpers";
+import { isRunning, tempDir, waitFor, waitUntilGone } from "../helpers";
 
 const paths = devPaths();
 let running: RunningApp | undefined;
@@ -126,7 +126,7 @@ describe("startApp", () => {
   });
 
   it("Django and the worker are gone within 2 s after SIGKILL of the supervising process", async () => {
-    const supervisor = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "fixtures", "supervise-app.ts"), tempDir()], {
+    const supervisor = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "fixtures", "supervise-app.ts"), tempDir()], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const pids = await waitFor<{ backend: number; workers: number[] }>(

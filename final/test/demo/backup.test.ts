@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BackendStartError, startBackendOnFreePort, type Backend } from "../src/backend";
+import { BackendStartError, startBackendOnFreePort, type Backend } from "../../src/backend";
 import {
   backupBeforeMigrations,
   BACKUPS_FOLDER,
@@ -13,10 +13,10 @@ import {
   recordRunVersion,
   startBackendWithBackup,
   VERSION_FILE,
-} from "../src/backup";
-import { devPaths } from "../src/paths";
-import { describeStartupFailure } from "../src/startupError";
-import { tempDir } from "./helpers";
+} from "../../src/backup";
+import { devPaths } from "../../src/paths";
+import { describeStartupFailure } from "../../src/startupError";
+import { tempDir } from "../helpers";
 
 const { python, djangoDir } = devPaths();
 

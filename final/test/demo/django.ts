@@ -2,7 +2,7 @@
  * A tiny HTTP client for tests that talks to Django like a browser would:
  * it sends the token header, keeps cookies, and posts forms with their CSRF token.
  */
-import { TOKEN_HEADER } from "../src/token";
+import { TOKEN_HEADER } from "../../src/token";
 
 export class DjangoClient {
   private cookies = new Map<string, string>();

@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
-import { isRunning, tempDir, waitFor, waitUntilGone } from "./helpers";
+import { isRunning, tempDir, waitFor, waitUntilGone } from "../helpers";
 
 function startCli() {
-  const cli = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "scripts", "backend.ts"), "--app-data", tempDir()], {
+  const cli = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "..", "scripts", "backend.ts"), "--app-data", tempDir()], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];

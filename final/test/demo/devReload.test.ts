@@ -1,10 +1,10 @@
 import { cpSync, appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startBackend, type Backend, type ServingInfo } from "../src/backend";
-import { isTemplateOrStatic, watchTemplatesAndStatic } from "../src/devReload";
-import { devPaths } from "../src/paths";
-import { freePort, tempDir, waitFor } from "./helpers";
+import { startBackend, type Backend, type ServingInfo } from "../../src/backend";
+import { isTemplateOrStatic, watchTemplatesAndStatic } from "../../src/devReload";
+import { devPaths } from "../../src/paths";
+import { freePort, tempDir, waitFor } from "../helpers";
 
 describe("isTemplateOrStatic", () => {
   const root = path.join(path.sep, "repo", "django");
