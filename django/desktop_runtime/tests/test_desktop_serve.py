@@ -2,7 +2,10 @@
 
 import os
 import socket
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
@@ -11,6 +14,7 @@ from unittest import skipUnless
 from django.test import SimpleTestCase
 
 from .support import (
+    MANAGE_PY,
     backend_environment,
     change_database,
     free_port,
@@ -21,6 +25,28 @@ from .support import (
 )
 
 TOKEN = "test-token-" + "x" * 40
+# A shell in miniature: starts desktop_serve with stdin a pipe it never
+# writes to, says so, and waits to be killed.
+SUPERVISOR = """
+import subprocess, sys, time
+subprocess.Popen([sys.executable, sys.argv[1], "desktop_serve"], stdin=subprocess.PIPE)
+print("spawned", flush=True)
+time.sleep(60)
+"""
+
+
+def reaches_eof_within(stream, seconds: float) -> bool:
+    finished = threading.Event()
+
+    def drain():
+        while stream.read(4096):
+            pass
+        finished.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    return finished.wait(seconds)
+
+
 STARTER_PONY_COUNT = 5
 
 
@@ -109,6 +135,34 @@ class LifetimeTests(DesktopServeTestCase):
         serving = backend.wait_for_serving()
         self.assertEqual(http_get(f"{serving['url']}health/")[0], 200)
         self.assertEqual(self.assert_exits_within(backend, 2), 0)
+
+    def test_a_supervisor_killed_right_after_spawn_leaves_nothing_behind_after_two_seconds(self):
+        # Django takes five seconds to load here: the watcher must already be
+        # running, so the backend ends long before its settings are read.
+        environment = backend_environment(
+            self.app_data,
+            "desktop_runtime.tests.settings_slow_start",
+            DESKTOP_DJANGO_PORT=free_port(),
+        )
+        for attempt in range(10):
+            with self.subTest(attempt=attempt):
+                supervisor = subprocess.Popen(
+                    [sys.executable, "-c", SUPERVISOR, str(MANAGE_PY)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    env=environment,
+                    cwd=self.root,
+                )
+                self.addCleanup(supervisor.stdout.close)
+                self.assertEqual(supervisor.stdout.readline().strip(), b"spawned")
+                supervisor.kill()
+                supervisor.wait(timeout=5)
+                # The backend shares the supervisor's stdout: the pipe reaches
+                # end-of-file only once the backend has exited too.
+                self.assertTrue(
+                    reaches_eof_within(supervisor.stdout, 2),
+                    "the backend outlived its supervisor by more than 2 s",
+                )
 
     @skipUnless(os.name == "posix", "checks the reloader child's pid with os.kill(pid, 0)")
     def test_reload_restarts_on_python_edits_and_both_processes_end_with_stdin(self):

@@ -61,8 +61,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, reload=False, **options):
         host, port = self.address_or_exit()
-        # The reloader parent only restarts children; the child that serves
-        # watches stdin (it inherits the same pipe).
+        # manage.py watches stdin from before Django loads; this call covers a
+        # project whose manage.py does not. Under --reload the child that
+        # serves watches too (it inherits the same pipe).
         if not reload or os.environ.get(autoreload.DJANGO_AUTORELOAD_ENV) == "true":
             exit_when_stdin_closes()
         if reload:
