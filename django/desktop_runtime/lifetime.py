@@ -13,7 +13,7 @@ import stat
 import sys
 import threading
 
-_watching = False
+WATCHER_NAME = "stdin-eof-watcher"
 
 
 def exit_when_stdin_closes() -> bool:
@@ -25,8 +25,7 @@ def exit_when_stdin_closes() -> bool:
     or with stdin from /dev/null nobody is holding the other end, so stop the
     process with Ctrl+C instead.
     """
-    global _watching
-    if _watching:
+    if any(thread.name == WATCHER_NAME for thread in threading.enumerate()):
         return True
     stream = sys.stdin
     if stream is None or stream.closed:
@@ -38,10 +37,9 @@ def exit_when_stdin_closes() -> bool:
     if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
         return False
     watcher = threading.Thread(
-        target=_exit_at_eof, args=(stream.fileno(),), name="stdin-eof-watcher", daemon=True
+        target=_exit_at_eof, args=(stream.fileno(),), name=WATCHER_NAME, daemon=True
     )
     watcher.start()
-    _watching = True
     return True
 
 

@@ -234,6 +234,29 @@ class ExitCodeTests(DesktopServeTestCase):
         self.assertEqual(backend.wait(timeout=20), 11)
         self.assertIn("desktop_serve: migration failed: DatabaseError", backend.stderr())
 
+    def test_a_database_from_a_newer_version_exits_with_code_12_and_is_left_untouched(self):
+        port = free_port()
+        backend = self.start(DESKTOP_DJANGO_PORT=port)
+        backend.wait_for_serving()
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+        # What version 1.1.0 leaves behind for version 1.0.0 after a downgrade.
+        change_database(
+            self.database,
+            "INSERT INTO django_migrations (app, name, applied) "
+            "VALUES ('example_app', '0099_from_a_newer_version', '2026-01-01')",
+        )
+        before = self.database.read_bytes()
+
+        backend = self.start(DESKTOP_DJANGO_PORT=port)
+        self.assertEqual(backend.wait(timeout=20), 12)
+        self.assertEqual(
+            backend.stderr().strip().splitlines()[-1],
+            "desktop_serve: the database was last used by a newer version of the app: it has "
+            "migrations this version does not know (example_app.0099_from_a_newer_version)",
+        )
+        self.assertEqual(backend.output, [], "no SERVING line for a newer database")
+        self.assertEqual(self.database.read_bytes(), before)
+
 
 class LaterMigrationTests(DesktopServeTestCase):
     def test_a_migration_the_database_has_not_seen_is_applied_on_the_next_start(self):
