@@ -4,5 +4,7 @@ import { defineConfig } from "@playwright/test";
 export default defineConfig({
   testDir: "test/electron",
   timeout: 60_000,
+  // One app at a time: final's single-instance lock would make a second one quit, and two apps would share one app-data folder.
+  workers: 1,
   reporter: "list",
 });

@@ -83,6 +83,18 @@ export function exitAdvice(code: number | null): string {
   }
 }
 
+/**
+ * The environment Python starts with: this process's own, then the contract's. A bundled interpreter (the contract names
+ * DESKTOP_DJANGO_BUNDLE_DIR) runs only what the bundle holds, so it takes no PYTHON* variable from the user's environment
+ * (PYTHONHOME would break it, PYTHONPATH would put other packages first) and does not read the user's site-packages.
+ */
+export function pythonEnvironment(inherited: NodeJS.ProcessEnv, contract: Record<string, string>): NodeJS.ProcessEnv {
+  const bundled = contract.DESKTOP_DJANGO_BUNDLE_DIR !== undefined;
+  // Windows names environment variables without regard to case.
+  const kept = bundled ? Object.fromEntries(Object.entries(inherited).filter(([name]) => !/^PYTHON/i.test(name))) : inherited;
+  return { ...kept, PYTHONUNBUFFERED: "1", ...(bundled ? { PYTHONNOUSERSITE: "1" } : {}), ...contract };
+}
+
 export function parseServingLine(line: string): ServingInfo | undefined {
   if (!line.startsWith(SERVING_PREFIX)) return undefined;
   try {
@@ -95,7 +107,7 @@ export function parseServingLine(line: string): ServingInfo | undefined {
 /** Runs `python manage.py <args>` under the lifetime rule: stdin is a pipe, and stop() ends the whole tree. */
 export function startManageCommand(options: ManageCommandOptions): ManagedProcess {
   const child = spawn(options.python, [options.managePy, ...options.args], {
-    env: { ...process.env, PYTHONUNBUFFERED: "1", ...options.env },
+    env: pythonEnvironment(process.env, options.env),
     stdio: ["pipe", "pipe", "pipe"],
     // Its own process group on macOS and Linux, so stop() can end its children too.
     detached: process.platform !== "win32",
