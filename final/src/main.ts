@@ -10,7 +10,7 @@ import { AppStartError, startApp, type RunningApp, type UnexpectedExit } from ".
 import { contractEnv, resolveBackend, type BackendRoot } from "./backendRoot";
 import { watchTemplatesAndStatic } from "./devReload";
 import { menuTemplate } from "./menu";
-import { guardWindow, injectToken, registerBridge } from "./security";
+import { denyAllPermissions, guardAllPages, injectToken, registerBridge } from "./security";
 import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } from "./startupError";
 import { generateToken, originOf } from "./token";
 import { updateChecker } from "./updater";
@@ -26,6 +26,9 @@ let stopWatching: (() => Promise<void>) | undefined;
 let firstStart = true;
 // A new secret each launch; Django answers 403 to any request without it.
 const token = generateToken();
+// Django's origin once it serves. Every page the app creates stays on it; until then, pages go nowhere.
+let appOrigin: string | undefined;
+guardAllPages(() => appOrigin);
 
 /**
  * Starts Django (and its worker) at once; a missing virtualenv or bundle becomes a rejected start, shown in the dialog later.
@@ -86,7 +89,6 @@ function createMainWindow(url: string): BrowserWindow {
     },
   });
   if (state.maximized) window.maximize();
-  guardWindow(window, originOf(url));
   window.once("ready-to-show", () => window.show());
   // Remember where the window was, for the next launch.
   window.on("close", () => saveWindowState(windowStateFile(), { ...window.getNormalBounds(), maximized: window.isMaximized() }));
@@ -155,6 +157,8 @@ app.on("second-instance", () => {
 
 app.whenReady().then(async () => {
   if (!backend) return;
+  // Before any window exists, so no page ever gets a permission.
+  denyAllPermissions(session.defaultSession);
   const openAppDataFolder = () => void shell.openPath(backend.appDataDir);
   const checkForUpdates = updateChecker({ stopBackend });
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, { checkForUpdates: () => void checkForUpdates(), openAppDataFolder })));
@@ -175,6 +179,7 @@ app.whenReady().then(async () => {
   }
   const url = running.backend.url;
   const origin = originOf(url);
+  appOrigin = origin;
   injectToken(session.defaultSession, origin, token);
   registerBridge(origin, backend.appDataDir);
   mainWindow = createMainWindow(url);
