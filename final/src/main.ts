@@ -86,6 +86,8 @@ function createMainWindow(url: string): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       preload: path.join(__dirname, "preload.js"),
+      // Developer tools are for development; a packaged app does not open them.
+      devTools: !app.isPackaged,
     },
   });
   if (state.maximized) window.maximize();
@@ -161,10 +163,17 @@ app.whenReady().then(async () => {
   denyAllPermissions(session.defaultSession);
   const openAppDataFolder = () => void shell.openPath(backend.appDataDir);
   const checkForUpdates = updateChecker({ stopBackend });
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, { checkForUpdates: () => void checkForUpdates(), openAppDataFolder })));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, { checkForUpdates: () => void checkForUpdates(), openAppDataFolder }, app.isPackaged)));
 
   // The splash is a local file: Django is not serving yet.
-  const splash = new BrowserWindow({ width: 420, height: 320, frame: false, resizable: false, show: false });
+  const splash = new BrowserWindow({
+    width: 420,
+    height: 320,
+    frame: false,
+    resizable: false,
+    show: false,
+    webPreferences: { devTools: !app.isPackaged },
+  });
   splash.once("ready-to-show", () => splash.show());
   if (backend.root) void splash.loadFile(backend.root.splashFile);
 

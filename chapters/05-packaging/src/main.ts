@@ -66,6 +66,8 @@ function createMainWindow(url: string): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       preload: path.join(__dirname, "preload.js"),
+      // Developer tools are for development; a packaged app does not open them.
+      devTools: !app.isPackaged,
     },
   });
   window.once("ready-to-show", () => window.show());
@@ -84,7 +86,14 @@ app.whenReady().then(async () => {
   // Before any window exists, so no page ever gets a permission.
   denyAllPermissions(session.defaultSession);
   // The splash is a local file: Django is not serving yet.
-  const splash = new BrowserWindow({ width: 420, height: 320, frame: false, resizable: false, show: false });
+  const splash = new BrowserWindow({
+    width: 420,
+    height: 320,
+    frame: false,
+    resizable: false,
+    show: false,
+    webPreferences: { devTools: !app.isPackaged },
+  });
   splash.once("ready-to-show", () => splash.show());
   if (django.root) void splash.loadFile(django.root.splashFile);
 
