@@ -12,6 +12,7 @@ import { watchTemplatesAndStatic } from "./devReload";
 import { menuTemplate } from "./menu";
 import { denyAllPermissions, guardAllPages, injectToken, registerBridge } from "./security";
 import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } from "./startupError";
+import { splashUrl } from "./splash";
 import { generateToken, originOf } from "./token";
 import { updateChecker } from "./updater";
 import { loadWindowState, placeOnScreen, saveWindowState } from "./windowState";
@@ -165,7 +166,7 @@ app.whenReady().then(async () => {
   const checkForUpdates = updateChecker({ stopBackend });
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, { checkForUpdates: () => void checkForUpdates(), openAppDataFolder }, app.isPackaged)));
 
-  // The splash is a local file: Django is not serving yet.
+  // The splash is a data: URL of a local file: Django is not serving yet.
   const splash = new BrowserWindow({
     width: 420,
     height: 320,
@@ -175,7 +176,7 @@ app.whenReady().then(async () => {
     webPreferences: { devTools: !app.isPackaged },
   });
   splash.once("ready-to-show", () => splash.show());
-  if (backend.root) void splash.loadFile(backend.root.splashFile);
+  if (backend.root) void splash.loadURL(splashUrl(backend.root.splashFile));
 
   try {
     running = await backend.app;

@@ -14,6 +14,7 @@ import { watchTemplatesAndStatic } from "./devReload";
 import { waitForHealth } from "./readiness";
 import { denyAllPermissions, guardAllPages, injectToken, registerBridge } from "./security";
 import { describeStartupFailure } from "./startupError";
+import { splashUrl } from "./splash";
 import { generateToken, originOf, TOKEN_HEADER } from "./token";
 import { installUpdateMenu } from "./updater";
 
@@ -103,7 +104,7 @@ app.whenReady().then(async () => {
   // Before any window exists, so no page ever gets a permission.
   denyAllPermissions(session.defaultSession);
   installUpdateMenu({ stopBackend: stopDjango });
-  // The splash is a local file: Django is not serving yet.
+  // The splash is a data: URL of a local file: Django is not serving yet.
   const splash = new BrowserWindow({
     width: 420,
     height: 320,
@@ -113,7 +114,7 @@ app.whenReady().then(async () => {
     webPreferences: { devTools: !app.isPackaged },
   });
   splash.once("ready-to-show", () => splash.show());
-  if (django.root) void splash.loadFile(django.root.splashFile);
+  if (django.root) void splash.loadURL(splashUrl(django.root.splashFile));
 
   try {
     backend = await django.backend;
