@@ -21,14 +21,20 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
+SPLASH_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
 @require_safe
 def splash(request):
     """The startup splash screen.
 
     The template is a self-contained HTML file without template tags: the
-    Electron shell also loads it straight from disk before Django is up.
+    Electron shell also shows it (as a data: URL) before Django is up. Its
+    CSS is inline, so it carries its own policy, the one in its meta tag.
     """
-    return render(request, "desktop_runtime/splash.html")
+    response = render(request, "desktop_runtime/splash.html")
+    response["Content-Security-Policy"] = SPLASH_POLICY
+    return response
 
 
 @never_cache
