@@ -2,19 +2,22 @@
  * Finds a usable Python on the developer's machine and manages django/.venv,
  * the virtualenv every development shell runs Django from.
  *
- * Discovery order: the DDS_PYTHON override, then `python3`, `python`, and on
- * Windows the `py -3` launcher. Python 3.10 or newer is required.
+ * Discovery order: the DDS_PYTHON override; `python3.13`, `python3.12`,
+ * `python3` and `python` on PATH; on Windows the `py -3.13` and `py -3.12`
+ * launcher; then pyenv's ~/.pyenv/versions/3.12.x and 3.13.x, which pyenv
+ * installs without putting them on PATH. Django 6 needs Python 3.12 or newer.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const djangoDir = path.join(repoRoot, "django");
 export const venvDir = path.join(djangoDir, ".venv");
-export const MIN_PYTHON: [number, number] = [3, 10];
+export const MIN_PYTHON: [number, number] = [3, 12];
 
 /** A command that starts Python, as program plus leading arguments. */
 export interface PythonCommand {
@@ -31,44 +34,62 @@ export function venvBin(name: string, dir = venvDir): string {
     : path.join(dir, "bin", name);
 }
 
-function probe(command: string, args: string[]): [number, number] | null {
+function probe(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): [number, number] | null {
   const result = spawnSync(command, [...args, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
     encoding: "utf8",
+    env,
     windowsHide: true,
   });
   if (result.status !== 0 || !result.stdout) return null;
   const [major, minor] = result.stdout.trim().split(".").map(Number);
-  return major === undefined || minor === undefined ? null : [major, minor];
+  return major === undefined || minor === undefined || Number.isNaN(minor) ? null : [major, minor];
 }
 
 function isRecentEnough([major, minor]: [number, number]): boolean {
   return major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1]);
 }
 
-const tooOld = (found: string) =>
-  `Python ${MIN_PYTHON.join(".")}+ is required, but ${found}.\n` +
-  "Install Python 3.12 from https://www.python.org/downloads/ (or your package manager),\n" +
-  "or set DDS_PYTHON to the full path of a Python 3.10+ interpreter, then run `npm run setup:python`.";
+const required = `Python ${MIN_PYTHON.join(".")}+`;
 
-/** The interpreter to build the virtualenv with, or a PythonSetupError that says what to do. */
-export function findPython(env: NodeJS.ProcessEnv = process.env): PythonCommand {
+const tooOld = (found: string) =>
+  `${required} is required (Django 6 needs it), but ${found}.\n` +
+  "Install Python 3.13 or 3.12 from https://www.python.org/downloads/ (or your package manager, or pyenv),\n" +
+  `or set DDS_PYTHON to the full path of a ${required} interpreter, then run \`npm run setup:python\`.`;
+
+/** pyenv's 3.12.x and 3.13.x interpreters, newest first: pyenv does not put them on PATH by itself. */
+function pyenvCandidates(home: string): [string, string[]][] {
+  const versions = path.join(home, ".pyenv", "versions");
+  if (!existsSync(versions)) return [];
+  return readdirSync(versions)
+    .map((name) => ({ name, match: /^3\.(1[23])\.(\d+)$/.exec(name) }))
+    .filter((entry) => entry.match)
+    .sort((a, b) => Number(b.match![1]) - Number(a.match![1]) || Number(b.match![2]) - Number(a.match![2]))
+    .map(({ name, match }) => [path.join(versions, name, "bin", `python3.${match![1]}`), []] as [string, string[]])
+    .filter(([command]) => existsSync(command));
+}
+
+/** The interpreter to build the virtualenv with, or a PythonSetupError that says what was found and what to do. */
+export function findPython(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): PythonCommand {
   const override = env.DDS_PYTHON;
   if (override) {
-    const version = probe(override, []);
+    const version = probe(override, [], env);
     if (!version) throw new PythonSetupError(tooOld(`DDS_PYTHON=${override} does not run`));
     if (!isRecentEnough(version)) throw new PythonSetupError(tooOld(`DDS_PYTHON points at Python ${version.join(".")}`));
     return { command: override, args: [], version };
   }
-  const candidates: [string, string[]][] = [["python3", []], ["python", []]];
-  if (process.platform === "win32") candidates.push(["py", ["-3"]]);
+  const candidates: [string, string[]][] = [["python3.13", []], ["python3.12", []], ["python3", []], ["python", []]];
+  if (process.platform === "win32") candidates.push(["py", ["-3.13"]], ["py", ["-3.12"]]);
+  candidates.push(...pyenvCandidates(home));
   const seen: string[] = [];
   for (const [command, args] of candidates) {
-    const version = probe(command, args);
+    const version = probe(command, args, env);
     if (!version) continue;
     if (isRecentEnough(version)) return { command, args, version };
     seen.push(`${[command, ...args].join(" ")} is Python ${version.join(".")}`);
   }
-  throw new PythonSetupError(tooOld(seen.length ? seen.join(", ") : "no `python3` or `python` was found on PATH"));
+  throw new PythonSetupError(
+    tooOld(seen.length ? `only older ones were found (${seen.join(", ")})` : "no `python3.13`, `python3.12`, `python3` or `python` was found on PATH"),
+  );
 }
 
 function requirementsDigest(project: string): string {
@@ -96,20 +117,29 @@ function hasPip(python: string): boolean {
  * Does nothing when the requirements have not changed since the last install.
  * A virtualenv left half-made (no pip: on Debian and Ubuntu, `venv` without the
  * python3-venv package stops after creating bin/python) is made again, so
- * running setup again after fixing the cause works.
+ * running setup again after fixing the cause works. So is one made with a
+ * Python older than 3.12 (a checkout from before Django 6).
  */
-export function ensureVenv(log: (line: string) => void = console.log, { project = djangoDir, env = process.env }: { project?: string; env?: NodeJS.ProcessEnv } = {}): string {
+export function ensureVenv(
+  log: (line: string) => void = console.log,
+  { project = djangoDir, env = process.env, home = os.homedir() }: { project?: string; env?: NodeJS.ProcessEnv; home?: string } = {},
+): string {
   const venv = path.join(project, ".venv");
   const python = venvBin("python", venv);
   const stampFile = path.join(venv, ".requirements.sha256");
   const digest = requirementsDigest(project);
+  const existing = existsSync(python) ? probe(python, [], env) : null;
+  if (existing && !isRecentEnough(existing)) {
+    log(`${path.relative(repoRoot, venv)} runs Python ${existing.join(".")}, and Django 6 needs ${required}: making it again`);
+    rmSync(venv, { recursive: true, force: true });
+  }
   if (existsSync(python) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === digest) return python;
   if (existsSync(python) && !hasPip(python)) {
     log(`${path.relative(repoRoot, venv)} has no pip (its creation stopped half-way): making it again`);
     rmSync(venv, { recursive: true, force: true });
   }
   if (!existsSync(python)) {
-    const base = findPython(env);
+    const base = findPython(env, home);
     log(`Creating ${path.relative(repoRoot, venv)} with ${[base.command, ...base.args].join(" ")} (Python ${base.version.join(".")})`);
     try {
       run(base.command, [...base.args, "-m", "venv", venv], "Creating the virtualenv");

@@ -3,51 +3,85 @@
  * shaped like python-build-standalone's install_only archives, and a
  * wheelhouse of the project's Python dependencies.
  *
- * The archive comes from a Debian interpreter, which relocates cleanly:
- * /usr/bin/python3.X and /usr/lib/python3.X copied into python/bin and
- * python/lib run with `sys.prefix` pointing at the copy. Debian leaves pip
- * out of its interpreter, so pip's wheel from /usr/share/python-wheels is
- * unpacked into the copy's site folder. The tests and the benchmark stage from
- * it with --python-archive, the same path an air-gapped build machine takes.
+ * The archive comes from a pyenv-built CPython 3.12 or newer (Django 6 needs
+ * 3.12), which relocates once its runtime library path is relative: the copy
+ * holds bin/python3.X, lib/python3.X and lib/libpython3.X.so, and the
+ * binary's RUNPATH, which pyenv sets to its own install folder, is rewritten
+ * to $ORIGIN/../lib as python-build-standalone's is. pip comes from the
+ * stdlib's own ensurepip wheel. The tests and the benchmark stage from it
+ * with --python-archive, the same path an air-gapped build machine takes.
  * Both results are cached in .stage/cache under a key of their inputs.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { c as createTar } from "tar";
 import { sha256File } from "./runtimeArchive";
 
-const WHEELS_DIR = "/usr/share/python-wheels";
+/** The oldest Python the staged Django runs on. */
+const MIN_MINOR = 12;
 /** Part of the cache key: bump it when the archive's layout changes. */
-const ARCHIVE_FORMAT = "2";
+const ARCHIVE_FORMAT = "3";
 
 interface LocalInterpreter {
-  binary: string;
-  stdlib: string;
+  /** The install folder: bin/, lib/python3.X, lib/libpython3.X.so.1.0. */
+  prefix: string;
+  /** "3.12" */
   version: string;
   pipWheel: string;
 }
 
-function newestDebianInterpreter(): LocalInterpreter | string {
-  if (process.platform !== "linux") return `a local runtime archive is built from Debian's Python, and this is ${process.platform}`;
-  const versions = existsSync("/usr/bin")
-    ? readdirSync("/usr/bin")
-        .map((name) => /^python(3\.\d+)$/.exec(name)?.[1])
-        .filter((version): version is string => !!version && existsSync(`/usr/lib/python${version}/os.py`))
-        .sort((a, b) => Number(b.split(".")[1]) - Number(a.split(".")[1]))
-    : [];
-  const version = versions[0];
-  if (!version) return "no Debian /usr/bin/python3.X with /usr/lib/python3.X was found";
-  const pipWheel = existsSync(WHEELS_DIR) ? readdirSync(WHEELS_DIR).find((name) => /^pip-.*\.whl$/.test(name)) : undefined;
-  if (!pipWheel) return `pip's wheel is not in ${WHEELS_DIR} (apt-get install python3-pip-whl)`;
-  return { binary: `/usr/bin/python${version}`, stdlib: `/usr/lib/python${version}`, version, pipWheel: path.join(WHEELS_DIR, pipWheel) };
+/** pyenv's CPython 3.12+ installs, 3.12 first (the pinned runtime's minor version), then newer. */
+function pyenvInterpreters(home: string): LocalInterpreter[] {
+  const versions = path.join(process.env.PYENV_ROOT ?? path.join(home, ".pyenv"), "versions");
+  if (!existsSync(versions)) return [];
+  return readdirSync(versions)
+    .map((name) => ({ name, match: /^3\.(\d+)\.(\d+)$/.exec(name) }))
+    .filter(({ match }) => match && Number(match[1]) >= MIN_MINOR)
+    .sort((a, b) => Number(a.match![1]) - Number(b.match![1]) || Number(b.match![2]) - Number(a.match![2]))
+    .flatMap(({ name, match }) => {
+      const prefix = path.join(versions, name);
+      const version = `3.${match![1]}`;
+      const bundled = path.join(prefix, "lib", `python${version}`, "ensurepip", "_bundled");
+      const pipWheel = existsSync(bundled) ? readdirSync(bundled).find((file) => /^pip-.*\.whl$/.test(file)) : undefined;
+      const complete =
+        existsSync(path.join(prefix, "bin", `python${version}`)) &&
+        existsSync(path.join(prefix, "lib", `python${version}`, "os.py")) &&
+        existsSync(path.join(prefix, "lib", `libpython${version}.so.1.0`));
+      return complete && pipWheel ? [{ prefix, version, pipWheel: path.join(bundled, pipWheel) }] : [];
+    });
+}
+
+function localInterpreter(): LocalInterpreter | string {
+  if (process.platform !== "linux") return `a local runtime archive is built from pyenv's Python on Linux, and this is ${process.platform}`;
+  const found = pyenvInterpreters(os.homedir())[0];
+  return found ?? `no pyenv-built Python 3.${MIN_MINOR}+ (with its shared libpython) was found in ~/.pyenv/versions`;
 }
 
 /** Why a local runtime archive cannot be built here, or undefined when it can. */
 export function localRuntimeUnavailable(): string | undefined {
-  const found = newestDebianInterpreter();
+  const found = localInterpreter();
   return typeof found === "string" ? found : undefined;
+}
+
+/**
+ * Points the copied binary's RUNPATH at $ORIGIN/../lib, so it loads the
+ * libpython beside it and not the one in the folder it was copied from.
+ * The new path is shorter than pyenv's absolute one, so it is written over
+ * the old string in the dynamic string table, padded with NUL bytes: the
+ * same in-place edit patchelf makes for a shorter path.
+ */
+function makeRunpathRelative(binary: string, oldRunpath: string): void {
+  const bytes = readFileSync(binary);
+  const needle = Buffer.from(`${oldRunpath}\0`);
+  const at = bytes.indexOf(needle);
+  if (at < 0 || bytes.indexOf(needle, at + 1) >= 0) throw new Error(`${binary} does not hold its RUNPATH ${oldRunpath} exactly once`);
+  const replacement = Buffer.alloc(needle.length);
+  replacement.write("$ORIGIN/../lib");
+  replacement.copy(bytes, at);
+  writeFileSync(binary, bytes, { mode: 0o755 });
 }
 
 function check(result: ReturnType<typeof spawnSync>, what: string): void {
@@ -61,39 +95,51 @@ export interface LocalArchive {
 
 /** Builds (or reuses from `cacheDir`) python-<version>-local-<key>-install_only.tar.gz. */
 export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: string) => void = console.log): Promise<LocalArchive> {
-  const found = newestDebianInterpreter();
+  const found = localInterpreter();
   if (typeof found === "string") throw new Error(`Cannot build a local Python runtime archive: ${found}.`);
-  const key = createHash("sha256").update(ARCHIVE_FORMAT).update(readFileSync(found.binary)).update(path.basename(found.pipWheel)).digest("hex").slice(0, 16);
+  const binary = path.join(found.prefix, "bin", `python${found.version}`);
+  const libpython = `libpython${found.version}.so.1.0`;
+  const key = createHash("sha256").update(ARCHIVE_FORMAT).update(readFileSync(binary)).update(path.basename(found.pipWheel)).digest("hex").slice(0, 16);
   const file = path.join(cacheDir, `cpython-${found.version}-local-${key}-install_only.tar.gz`);
   if (existsSync(file) && existsSync(`${file}.sha256`)) return { file, sha256: readFileSync(`${file}.sha256`, "utf8").trim() };
 
-  log(`Building a local runtime archive from ${found.binary}`);
+  log(`Building a local runtime archive from ${binary}`);
   mkdirSync(cacheDir, { recursive: true });
   const work = mkdtempSync(path.join(cacheDir, "local-runtime-"));
   try {
     const pythonDir = path.join(work, "python");
+    const stdlib = path.join(pythonDir, "lib", `python${found.version}`);
     mkdirSync(path.join(pythonDir, "bin"), { recursive: true });
-    cpSync(found.binary, path.join(pythonDir, "bin", `python${found.version}`));
+    const copiedBinary = path.join(pythonDir, "bin", `python${found.version}`);
+    cpSync(binary, copiedBinary);
+    makeRunpathRelative(copiedBinary, path.join(found.prefix, "lib"));
     symlinkSync(`python${found.version}`, path.join(pythonDir, "bin", "python3"));
-    cpSync(found.stdlib, path.join(pythonDir, "lib", `python${found.version}`), {
+    cpSync(path.join(found.prefix, "lib", libpython), path.join(pythonDir, "lib", libpython));
+    cpSync(path.join(found.prefix, "lib", `python${found.version}`), stdlib, {
       recursive: true,
       verbatimSymlinks: true,
-      // sitecustomize.py links to Debian's crash-reporter hook in /etc, outside the runtime.
-      filter: (source) => !["__pycache__", "sitecustomize.py"].includes(path.basename(source)),
+      // Left out: bytecode (the stage compiles its own), the static libpython
+      // for building extensions, and whatever was pip-installed into pyenv's copy.
+      filter: (source) =>
+        path.basename(source) !== "__pycache__" && !source.endsWith(".a") && path.dirname(source) !== path.join(found.prefix, "lib", `python${found.version}`, "site-packages"),
     });
-    // Debian marks its interpreter as managed by apt; python-build-standalone's is not.
-    rmSync(path.join(pythonDir, "lib", `python${found.version}`, "EXTERNALLY-MANAGED"), { force: true });
 
     const python = path.join(pythonDir, "bin", "python3");
     const isolated = { env: { PATH: "/usr/bin:/bin" }, encoding: "utf8" as const };
+    const linked = spawnSync("ldd", [copiedBinary], isolated);
+    check(linked, "Listing the copied interpreter's libraries");
+    const loaded = new RegExp(`${libpython.replaceAll(".", "\\.")} => (\\S+)`).exec(linked.stdout)?.[1];
+    if (!loaded || path.resolve(loaded) !== path.join(pythonDir, "lib", libpython)) {
+      throw new Error(`The copied interpreter does not load its own ${libpython}:\n${linked.stdout}`);
+    }
     const purelib = spawnSync(python, ["-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], isolated);
     check(purelib, "Asking the copied interpreter for its site folder");
     const siteDir = purelib.stdout.trim();
     mkdirSync(siteDir, { recursive: true });
     check(spawnSync(python, ["-I", "-m", "zipfile", "-e", found.pipWheel, siteDir], isolated), "Unpacking pip into the copied interpreter");
     check(
-      spawnSync(python, ["-c", "import sqlite3, ssl, zoneinfo, pip"], isolated),
-      "Importing sqlite3, ssl and pip from the copied interpreter",
+      spawnSync(python, ["-c", "import sqlite3, ssl, zoneinfo, pip, sys; assert sys.prefix == sys.argv[1], sys.prefix", pythonDir], isolated),
+      "Importing sqlite3, ssl and pip from the copied interpreter, with sys.prefix at the copy",
     );
 
     const partial = path.join(work, "archive.tar.gz");

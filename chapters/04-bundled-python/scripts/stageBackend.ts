@@ -12,9 +12,11 @@
  * place only when every step succeeded: a failed stage leaves nothing behind.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
 import { x as extractTar } from "tar";
 import type { BundleManifest } from "../src/backendRoot";
 import { bundleDigest, directorySize, formatMegabytes } from "./bundle";
@@ -269,7 +271,9 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     // mkdtemp makes a private folder; an installed app's resources must be readable by every user.
     chmodSync(staging, 0o755);
     log(`Unpacking ${path.basename(archive.file)}`);
-    await extractTar({ file: archive.file, cwd: staging, strict: true });
+    // One pipeline, so a damaged archive fails the stage: given the file
+    // itself, tar's extractor never settles on some corrupt gzip streams.
+    await pipeline(createReadStream(archive.file), createGunzip(), extractTar({ cwd: staging, strict: true }));
     const interpreter = findInterpreter(staging);
     const python = path.join(staging, interpreter);
     const runtime = runtimeInfo(python);

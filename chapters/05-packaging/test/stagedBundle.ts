@@ -71,7 +71,7 @@ interface RuntimeInputs {
 
 /**
  * The offline path where this machine can build a local archive (Linux with
- * Debian's Python); elsewhere the real download of the pinned runtime, which
+ * pyenv's Python 3.12+); elsewhere the real download of the pinned runtime, which
  * works in GitHub Actions. When neither works, the reason.
  */
 async function runtimeInputs(repoRoot: string, cacheDir: string): Promise<RuntimeInputs | string> {
