@@ -1,8 +1,7 @@
-"""Request guards of the shell-to-Django contract, and the pages' Content Security Policy.
+"""Request guards of the shell-to-Django contract.
 
-The two guards come first in MIDDLEWARE and answer with a short plain-text
-error, so a request that fails them never reaches a view, the database or a
-template.
+Both come first in MIDDLEWARE and answer with a short plain-text error, so a
+request that fails them never reaches a view, the database or a template.
 """
 
 from django.conf import settings
@@ -66,25 +65,3 @@ def forbidden() -> HttpResponse:
         "Forbidden: this request does not carry the desktop session token.\n",
         content_type="text/plain; charset=utf-8",
     )
-
-
-class ContentSecurityPolicyMiddleware:
-    """Send the policy in settings.SECURE_CSP with every response that has none of its own.
-
-    The same setting, in the same shape, as Django 6's built-in
-    django.middleware.csp.ContentSecurityPolicyMiddleware, which replaces this
-    class once the project runs on Django 6: a dict of directive to sources.
-    Set by Django, the policy holds in every shell and in a plain browser.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        policy = getattr(settings, "SECURE_CSP", None)
-        if policy and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = "; ".join(
-                " ".join([directive, *sources]) for directive, sources in policy.items()
-            )
-        return response
