@@ -11,6 +11,11 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desktop_django_starter.settings.dev")
+    # Before Django loads: a shell that dies during a slow start (a cold
+    # disk, a virus scanner) is not outlived by its backend for seconds.
+    from desktop_runtime.lifetime import watch_stdin_before_django_loads
+
+    watch_stdin_before_django_loads(sys.argv)
     # Django's, except that `desktop_serve --reload` survives a typo like runserver.
     from desktop_runtime.devloop import execute_from_command_line
 

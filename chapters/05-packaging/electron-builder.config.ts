@@ -78,6 +78,8 @@ export function builderConfig({ backendDir = stagedBackendDir, env = process.env
       onlyLoadAppFromAsar: true,
       // Chromium's cookie store (Django's session and CSRF cookies) is encrypted with the OS key store.
       enableCookieEncryption: true,
+      // No page is loaded from file:// (the splash is a data: URL), so file:// pages get no privileges beyond a browser's.
+      grantFileProtocolExtraPrivileges: false,
       // Flipping fuses edits the binary; an unsigned Apple Silicon build needs a fresh ad-hoc signature to start.
       resetAdHocDarwinSignature: true,
     },

@@ -17,10 +17,15 @@ def apply_pending_migrations() -> None:
     and comparing two lists of names is enough: Django's migration loader,
     which imports every migration and builds their graph, is only asked when
     something differs (a new migration, a squash, a brand-new database).
+    Raises DatabaseFromNewerVersion, before touching anything, when the
+    database has migrations applied that this code does not have.
     """
     applied = recorded_migrations()
-    if applied is not None and migration_files() <= applied:
-        return
+    files = migration_files()
+    if applied is not None:
+        refuse_unknown_migrations(applied, files)
+        if files <= applied:
+            return
 
     from django.db.migrations.executor import MigrationExecutor
 
@@ -30,6 +35,38 @@ def apply_pending_migrations() -> None:
 
 
 # endregion pending-migrations
+
+
+class DatabaseFromNewerVersion(Exception):
+    """A newer version of the app migrated this database: this code must not serve it."""
+
+    def __init__(self, unknown: set[tuple[str, str]]):
+        self.unknown = sorted(unknown)
+        names = ", ".join(f"{app}.{name}" for app, name in self.unknown)
+        super().__init__(
+            f"the database was last used by a newer version of the app: "
+            f"it has migrations this version does not know ({names})"
+        )
+
+
+def refuse_unknown_migrations(applied: set[tuple[str, str]], files: set[tuple[str, str]]) -> None:
+    """Raise DatabaseFromNewerVersion if an installed app has an applied migration with no file.
+
+    An older version of the app started on a newer version's database would
+    otherwise serve it without a word, against tables it does not expect.
+    Records of apps that are no longer installed are left alone, and so are
+    the migrations a squashed migration on disk replaces.
+    """
+    installed = {app_config.label for app_config in apps.get_app_configs()}
+    unknown = {migration for migration in applied - files if migration[0] in installed}
+    if not unknown:
+        return
+    from django.db.migrations.loader import MigrationLoader
+
+    for migration in MigrationLoader(None, ignore_no_migrations=True).disk_migrations.values():
+        unknown.difference_update(migration.replaces)
+    if unknown:
+        raise DatabaseFromNewerVersion(unknown)
 
 
 def recorded_migrations() -> set[tuple[str, str]] | None:

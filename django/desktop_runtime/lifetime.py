@@ -13,14 +13,20 @@ import stat
 import sys
 import threading
 
+WATCHER_NAME = "stdin-eof-watcher"
+
 
 def exit_when_stdin_closes() -> bool:
     """Start a daemon thread that ends the process when stdin reaches EOF.
 
+    manage.py calls it before Django loads; desktop_serve calls it again for
+    projects whose manage.py does not, and a second call starts nothing new.
     Returns False, watching nothing, when stdin is not a pipe: in a terminal
     or with stdin from /dev/null nobody is holding the other end, so stop the
     process with Ctrl+C instead.
     """
+    if any(thread.name == WATCHER_NAME for thread in threading.enumerate()):
+        return True
     stream = sys.stdin
     if stream is None or stream.closed:
         return False
@@ -31,10 +37,24 @@ def exit_when_stdin_closes() -> bool:
     if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
         return False
     watcher = threading.Thread(
-        target=_exit_at_eof, args=(stream.fileno(),), name="stdin-eof-watcher", daemon=True
+        target=_exit_at_eof, args=(stream.fileno(),), name=WATCHER_NAME, daemon=True
     )
     watcher.start()
     return True
+
+
+def watch_stdin_before_django_loads(argv: list[str]) -> None:
+    """For manage.py: start the watcher at once when the command is desktop_serve.
+
+    The parent process of `desktop_serve --reload` only restarts its child
+    and waits for it; the child (RUN_MAIN=true, set by Django's reloader)
+    watches, so the parent never exits while its child is still running.
+    """
+    if argv[1:2] != ["desktop_serve"]:
+        return
+    if "--reload" in argv and os.environ.get("RUN_MAIN") != "true":
+        return
+    exit_when_stdin_closes()
 
 
 def _exit_at_eof(descriptor: int) -> None:

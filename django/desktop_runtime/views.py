@@ -4,7 +4,9 @@ from urllib.parse import urlsplit
 
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.csp import CSP
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from .middleware import forbidden
@@ -21,12 +23,23 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
+# The policy in splash.html's meta tag: its CSS is inline, and nothing else loads.
+SPLASH_CSP = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.NONE],
+}
+
+
+@csp_override(SPLASH_CSP)
 @require_safe
 def splash(request):
     """The startup splash screen.
 
     The template is a self-contained HTML file without template tags: the
-    Electron shell also loads it straight from disk before Django is up.
+    Electron shell also shows it (as a data: URL) before Django is up. Its
+    CSS is inline, so it carries its own policy, the one in its meta tag.
     """
     return render(request, "desktop_runtime/splash.html")
 

@@ -15,7 +15,11 @@ class ItemForm(forms.ModelForm):
         fields = ["title", "status", "notes"]
         labels = {"title": "Name", "status": "Status", "notes": "Notes"}
         error_messages = {
-            "title": {"required": TITLE_REQUIRED, "max_length": TITLE_TOO_LONG},
+            "title": {
+                "required": TITLE_REQUIRED,
+                "blank": TITLE_REQUIRED,
+                "max_length": TITLE_TOO_LONG,
+            },
             "status": {"required": STATUS_INVALID, "invalid_choice": STATUS_INVALID},
         }
         # validation.js reads the data-message-* attributes, so the browser

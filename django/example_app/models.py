@@ -1,12 +1,28 @@
 """The one model of the example app: a pony in the stable (an "item")."""
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+# Spaces, line breaks, control and format characters (zero-width space and
+# joiners, the byte order mark, direction marks) draw nothing on screen.
+INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+# Letters and symbols that render as empty space all the same.
+INVISIBLE_CHARACTERS = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"}
+
+
+def is_blank(value: str) -> bool:
+    """True when nothing in the text would show: str.strip() keeps U+200B and its kin."""
+    return all(
+        char in INVISIBLE_CHARACTERS or unicodedata.category(char) in INVISIBLE_CATEGORIES
+        for char in value
+    )
+
 
 def validate_not_blank(value: str) -> None:
-    if not value.strip():
+    if is_blank(value):
         raise ValidationError("Every pony needs a name.", code="blank")
 
 

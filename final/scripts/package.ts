@@ -7,6 +7,8 @@
  *
  *   --electron-dist <path>   package this Electron distribution (a folder or the
  *                            release zip) instead of downloading it
+ *   --allow-unsigned-updates build with an update feed although the build is not
+ *                            signed (see checkUpdateSigning in updateFeed.ts)
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -16,7 +18,7 @@ import { builderConfig, chapterDir, stagedBackendDir } from "../electron-builder
 import { npmRun } from "../src/paths";
 import type { BundleManifest } from "../src/backendRoot";
 import { prepareSigningEnvironment } from "./signing";
-import { describeUpdateFeed, updateFeedFromEnvironment } from "./updateFeed";
+import { checkUpdateSigning, describeUpdateFeed, updateFeedFromEnvironment } from "./updateFeed";
 
 /**
  * Throws a message saying what to run when the compiled shell or the staged
@@ -49,12 +51,20 @@ export function checkPackagingInputs(
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dir: { type: "boolean", default: false }, "electron-dist": { type: "string" } } });
+  const { values } = parseArgs({
+    options: {
+      dir: { type: "boolean", default: false },
+      "electron-dist": { type: "string" },
+      "allow-unsigned-updates": { type: "boolean", default: false },
+    },
+  });
   // The feed first: a wrong DDS_UPDATE_URL is quicker to fix than a missing stage.
-  const feed = describeUpdateFeed(updateFeedFromEnvironment());
+  const feed = updateFeedFromEnvironment();
   checkPackagingInputs();
   for (const line of prepareSigningEnvironment(process.env, process.platform)) console.log(line);
-  console.log(`Update feed: ${feed}.`);
+  const warnings = checkUpdateSigning(feed, process.env, process.platform, values["allow-unsigned-updates"]);
+  console.log(`Update feed: ${describeUpdateFeed(feed)}.`);
+  for (const line of warnings) console.warn(line);
   const electronDist = values["electron-dist"] ? path.resolve(process.env.INIT_CWD ?? process.cwd(), values["electron-dist"]) : undefined;
   const outputs = await build({
     projectDir: chapterDir,

@@ -61,6 +61,8 @@ export const EXIT_BAD_ADDRESS = 2;
 export const EXIT_PORT_IN_USE = 10;
 /** A migration failed; it also prints `desktop_serve: migration failed: <reason>`. */
 export const EXIT_MIGRATION_FAILED = 11;
+/** A newer version of the app migrated the database; this one does not open it. */
+export const EXIT_DATABASE_NEWER = 12;
 
 /** What an exit before serving means and what to do next, per desktop_serve's exit codes (docs/reference/runtime-contract.md). */
 export function exitAdvice(code: number | null): string {
@@ -73,9 +75,23 @@ export function exitAdvice(code: number | null): string {
       return "Other programs took every port it tried before Django could bind it. Start the app again.";
     case EXIT_MIGRATION_FAILED:
       return "A database migration failed; its error is in the last lines. Starting again will not help until the migration or the database is fixed.";
+    case EXIT_DATABASE_NEWER:
+      return "A newer version of the app has used this database, and this older version cannot read what it changed. Install the newer version again; the database was left as it was.";
     default:
       return "Python stopped with an error; the last lines show it, usually as a traceback ending in the exception.";
   }
+}
+
+/**
+ * The environment Python starts with: this process's own, then the contract's. A bundled interpreter (the contract names
+ * DESKTOP_DJANGO_BUNDLE_DIR) runs only what the bundle holds, so it takes no PYTHON* variable from the user's environment
+ * (PYTHONHOME would break it, PYTHONPATH would put other packages first) and does not read the user's site-packages.
+ */
+export function pythonEnvironment(inherited: NodeJS.ProcessEnv, contract: Record<string, string>): NodeJS.ProcessEnv {
+  const bundled = contract.DESKTOP_DJANGO_BUNDLE_DIR !== undefined;
+  // Windows names environment variables without regard to case.
+  const kept = bundled ? Object.fromEntries(Object.entries(inherited).filter(([name]) => !/^PYTHON/i.test(name))) : inherited;
+  return { ...kept, PYTHONUNBUFFERED: "1", ...(bundled ? { PYTHONNOUSERSITE: "1" } : {}), ...contract };
 }
 
 export function parseServingLine(line: string): ServingInfo | undefined {
@@ -90,7 +106,7 @@ export function parseServingLine(line: string): ServingInfo | undefined {
 /** Runs `python manage.py <args>` under the lifetime rule: stdin is a pipe, and stop() ends the whole tree. */
 export function startManageCommand(options: ManageCommandOptions): ManagedProcess {
   const child = spawn(options.python, [options.managePy, ...options.args], {
-    env: { ...process.env, PYTHONUNBUFFERED: "1", ...options.env },
+    env: pythonEnvironment(process.env, options.env),
     stdio: ["pipe", "pipe", "pipe"],
     // Its own process group on macOS and Linux, so stop() can end its children too.
     detached: process.platform !== "win32",

@@ -11,8 +11,9 @@ import { contractEnv, resolveBackend, type BackendRoot } from "./backendRoot";
 import { watchTemplatesAndStatic } from "./devReload";
 import { menuTemplate } from "./menu";
 import project from "./project";
-import { guardWindow, injectToken, registerBridge } from "./security";
+import { denyAllPermissions, guardAllPages, injectToken, registerBridge } from "./security";
 import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } from "./startupError";
+import { splashUrl } from "./splash";
 import { generateToken, originOf } from "./token";
 import { updateChecker } from "./updater";
 import { loadWindowState, placeOnScreen, saveWindowState } from "./windowState";
@@ -27,6 +28,9 @@ let stopWatching: (() => Promise<void>) | undefined;
 let firstStart = true;
 // A new secret each launch; Django answers 403 to any request without it.
 const token = generateToken();
+// Django's origin once it serves. Every page the app creates stays on it; until then, pages go nowhere.
+let appOrigin: string | undefined;
+guardAllPages(() => appOrigin);
 
 /**
  * Starts Django (and its worker) at once; a missing virtualenv or bundle becomes a rejected start, shown in the dialog later.
@@ -84,10 +88,11 @@ function createMainWindow(url: string): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       preload: path.join(__dirname, "preload.js"),
+      // Developer tools are for development; a packaged app does not open them.
+      devTools: !app.isPackaged,
     },
   });
   if (state.maximized) window.maximize();
-  guardWindow(window, originOf(url));
   window.once("ready-to-show", () => window.show());
   // Remember where the window was, for the next launch.
   window.on("close", () => saveWindowState(windowStateFile(), { ...window.getNormalBounds(), maximized: window.isMaximized() }));
@@ -156,14 +161,23 @@ app.on("second-instance", () => {
 
 app.whenReady().then(async () => {
   if (!backend) return;
+  // Before any window exists, so no page ever gets a permission.
+  denyAllPermissions(session.defaultSession);
   const openAppDataFolder = () => void shell.openPath(backend.appDataDir);
   const checkForUpdates = updateChecker({ stopBackend });
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, { checkForUpdates: () => void checkForUpdates(), openAppDataFolder })));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, { checkForUpdates: () => void checkForUpdates(), openAppDataFolder }, app.isPackaged)));
 
-  // The splash is a local file: Django is not serving yet.
-  const splash = new BrowserWindow({ width: 420, height: 320, frame: false, resizable: false, show: false });
+  // The splash is a data: URL of a local file: Django is not serving yet.
+  const splash = new BrowserWindow({
+    width: 420,
+    height: 320,
+    frame: false,
+    resizable: false,
+    show: false,
+    webPreferences: { devTools: !app.isPackaged },
+  });
   splash.once("ready-to-show", () => splash.show());
-  if (backend.root) void splash.loadFile(backend.root.splashFile);
+  if (backend.root) void splash.loadURL(splashUrl(backend.root.splashFile));
 
   try {
     running = await backend.app;
@@ -176,6 +190,7 @@ app.whenReady().then(async () => {
   }
   const url = running.backend.url;
   const origin = originOf(url);
+  appOrigin = origin;
   injectToken(session.defaultSession, origin, token);
   registerBridge(origin, backend.appDataDir);
   mainWindow = createMainWindow(url);

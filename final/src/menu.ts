@@ -1,7 +1,8 @@
 /**
  * The application menu, per platform: the macOS app menu, then File, Edit,
  * View, Window and Help. Help holds the two desktop actions: Check for
- * Updates… and Open App Data Folder. A plain function, so tests can read it.
+ * Updates… and Open App Data Folder. A packaged app's View menu leaves out
+ * Toggle Developer Tools. A plain function, so tests can read it.
  */
 import type { MenuItemConstructorOptions } from "electron";
 
@@ -10,7 +11,23 @@ export interface MenuActions {
   openAppDataFolder: () => void;
 }
 
-export function menuTemplate(platform: NodeJS.Platform, actions: MenuActions): MenuItemConstructorOptions[] {
+/** Electron's View menu without Toggle Developer Tools: what a packaged app shows. */
+const VIEW_WITHOUT_DEVTOOLS: MenuItemConstructorOptions = {
+  label: "View",
+  submenu: [
+    { role: "reload" },
+    { role: "forceReload" },
+    { type: "separator" },
+    { role: "resetZoom" },
+    { role: "zoomIn" },
+    { role: "zoomOut" },
+    { type: "separator" },
+    { role: "togglefullscreen" },
+  ],
+};
+
+/** `packaged` is `app.isPackaged`: a packaged app has no developer tools, so its View menu does not offer them. */
+export function menuTemplate(platform: NodeJS.Platform, actions: MenuActions, packaged = false): MenuItemConstructorOptions[] {
   const mac = platform === "darwin";
   const openAppData: MenuItemConstructorOptions = { label: "Open App Data Folder", click: () => actions.openAppDataFolder() };
   return [
@@ -18,7 +35,7 @@ export function menuTemplate(platform: NodeJS.Platform, actions: MenuActions): M
     ...(mac ? [{ role: "appMenu" } as const] : []),
     { label: "File", submenu: [openAppData, { type: "separator" }, mac ? { role: "close" } : { role: "quit" }] },
     { role: "editMenu" },
-    { role: "viewMenu" },
+    packaged ? VIEW_WITHOUT_DEVTOOLS : { role: "viewMenu" },
     { role: "windowMenu" },
     { role: "help", submenu: [{ label: "Check for Updates…", click: () => actions.checkForUpdates() }, openAppData] },
   ];

@@ -1,6 +1,10 @@
 /**
- * The per-session token: a secret Django requires on every request, so other
- * programs on this machine cannot use the app's localhost port.
+ * The per-session token: a secret Django requires on every request, so web
+ * pages in the user's browser and other users' programs cannot use the app's
+ * localhost port. Programs the same user runs can: the token travels in
+ * Django's environment, which they can read (/proc/<pid>/environ on Linux,
+ * the process's memory anywhere), and nothing on a desktop keeps a user's
+ * own programs out of another of their programs.
  *
  * The shell generates it, hands it to Django through the environment, and adds
  * it as a header only to requests for Django's exact origin.

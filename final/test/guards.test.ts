@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideNavigation, decideWindowOpen, isSameOrigin } from "../src/guards";
+import { decideNavigation, decideWindowOpen, externalLinkLimiter, isSameOrigin } from "../src/guards";
 
 const origin = "http://127.0.0.1:51234";
 
@@ -12,6 +12,15 @@ describe("decideNavigation", () => {
     for (const url of ["https://example.com/", "http://127.0.0.1:9999/", "file:///etc/passwd", "javascript:alert(1)", "about:blank"]) {
       expect(decideNavigation(url, origin), url).toBe("deny");
     }
+  });
+});
+
+describe("decideNavigation before Django serves", () => {
+  it("allows nothing, not even a URL that does not parse (whose origin is as undefined as the app's)", () => {
+    for (const url of [`${origin}/`, "not a url", "about:blank", "data:text/html,hi", "file:///etc/passwd"]) {
+      expect(decideNavigation(url, undefined), url).toBe("deny");
+    }
+    expect(isSameOrigin("not a url", undefined)).toBe(false);
   });
 });
 
@@ -33,5 +42,48 @@ describe("isSameOrigin", () => {
     expect(isSameOrigin(`${origin}/`, origin)).toBe(true);
     expect(isSameOrigin("http://127.0.0.1:1/", origin)).toBe(false);
     expect(isSameOrigin(undefined, origin)).toBe(false);
+  });
+});
+
+describe("externalLinkLimiter", () => {
+  function clock() {
+    let time = 10_000;
+    return { now: () => time, advance: (ms: number) => (time += ms) };
+  }
+
+  it("opens nothing the user did not ask for", () => {
+    const { now } = clock();
+    const links = externalLinkLimiter({ now });
+    expect(links.mayOpen()).toBe(false);
+    links.noteInput("mouseMove");
+    links.noteInput("mouseWheel");
+    expect(links.mayOpen()).toBe(false);
+  });
+
+  it("opens one link per click or key press, shortly after it", () => {
+    const time = clock();
+    const links = externalLinkLimiter({ now: time.now });
+    links.noteInput("mouseDown");
+    expect(links.mayOpen()).toBe(true);
+    expect(links.mayOpen()).toBe(false);
+    time.advance(1500);
+    links.noteInput("rawKeyDown");
+    time.advance(200);
+    expect(links.mayOpen()).toBe(true);
+    links.noteInput("mouseDown");
+    time.advance(1500);
+    expect(links.mayOpen(), "a click more than a second ago").toBe(false);
+  });
+
+  it("never opens more than one link per second, however fast the clicks come", () => {
+    const time = clock();
+    const links = externalLinkLimiter({ now: time.now });
+    let opened = 0;
+    for (let step = 0; step < 20; step += 1) {
+      links.noteInput("mouseDown");
+      if (links.mayOpen()) opened += 1;
+      time.advance(100);
+    }
+    expect(opened).toBe(2);
   });
 });

@@ -29,4 +29,17 @@ describe("menuTemplate", () => {
     for (const item of help) (item.click as () => void)();
     expect(calls).toEqual(["updates", "app data"]);
   });
+
+  it("leaves Toggle Developer Tools out of a packaged app's View menu and keeps the rest", () => {
+    for (const platform of ["darwin", "win32", "linux"] as const) {
+      const development = menuTemplate(platform, noop);
+      const packaged = menuTemplate(platform, noop, true);
+      expect(names(development)).toContain("viewMenu");
+      const view = packaged.find((item) => item.label === "View");
+      const roles = submenu(view).map((item) => item.role);
+      expect(roles).not.toContain("toggleDevTools");
+      expect(roles).toEqual(expect.arrayContaining(["reload", "resetZoom", "zoomIn", "zoomOut", "togglefullscreen"]));
+      expect(packaged.map((item) => item.role ?? item.label)).not.toContain("viewMenu");
+    }
+  });
 });

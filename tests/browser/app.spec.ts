@@ -54,6 +54,31 @@ function addPonies(appDataDir: string, count: number): void {
   if (result.status !== 0) throw new Error(`Adding ponies failed:\n${result.stderr}`);
 }
 
+test("every demo page sends a Content Security Policy and breaks none of it", async ({ app, page }) => {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
+  });
+  await page.goto(app.bootstrapUrl);
+  const firstPony = await page.locator(".pony-name").first().getAttribute("href");
+  const pages = ["/", "/ponies/new/", firstPony!, "/routines/", "/splash/"];
+  for (const pathname of pages) {
+    const response = await page.goto(new URL(pathname, app.backend.url).href);
+    expect(response?.status(), pathname).toBe(200);
+    expect(response?.headers()["content-security-policy"], pathname).toMatch(/default-src '(self|none)'/);
+    // Lets the page's scripts run (validation, the routines' polling) and report anything refused.
+    await page.waitForLoadState("networkidle");
+  }
+  // The pages' own scripts under the policy: the delete dialog and the form check.
+  await page.goto(new URL(firstPony!, app.backend.url).href);
+  await page.getByRole("button", { name: "Delete" }).first().click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await page.goto(new URL("/ponies/new/", app.backend.url).href);
+  await page.getByRole("button", { name: "Add pony" }).click();
+  await expect(page.locator(".field-error").first()).toBeVisible();
+  expect(violations).toEqual([]);
+});
+
 test("a page opened without the token gets 403, a page that says why in the app's colours", async ({ app, page }) => {
   const response = await page.goto(app.backend.url);
   expect(response?.status()).toBe(403);

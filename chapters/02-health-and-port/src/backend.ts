@@ -52,6 +52,8 @@ export const EXIT_BAD_ADDRESS = 2;
 export const EXIT_PORT_IN_USE = 10;
 /** A migration failed; it also prints `desktop_serve: migration failed: <reason>`. */
 export const EXIT_MIGRATION_FAILED = 11;
+/** A newer version of the app migrated the database; this one does not open it. */
+export const EXIT_DATABASE_NEWER = 12;
 
 /** What an exit before serving means and what to do next, per desktop_serve's exit codes (docs/reference/runtime-contract.md). */
 export function exitAdvice(code: number | null): string {
@@ -64,6 +66,8 @@ export function exitAdvice(code: number | null): string {
       return "Other programs took every port it tried before Django could bind it. Start the app again.";
     case EXIT_MIGRATION_FAILED:
       return "A database migration failed; its error is in the last lines. Starting again will not help until the migration or the database is fixed.";
+    case EXIT_DATABASE_NEWER:
+      return "A newer version of the app has used this database, and this older version cannot read what it changed. Install the newer version again; the database was left as it was.";
     default:
       return "Python stopped with an error; the last lines show it, usually as a traceback ending in the exception.";
   }

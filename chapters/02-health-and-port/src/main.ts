@@ -10,6 +10,7 @@ import { watchTemplatesAndStatic } from "./devReload";
 import { devPaths, type DevPaths } from "./paths";
 import { waitForHealth } from "./readiness";
 import { describeStartupFailure } from "./startupError";
+import { splashUrl } from "./splash";
 
 let backend: Backend | undefined;
 let mainWindow: BrowserWindow | undefined;
@@ -63,10 +64,10 @@ async function showStartupFailure(error: unknown, lines: string[]): Promise<void
 }
 
 app.whenReady().then(async () => {
-  // The splash is a local file: Django is not serving yet.
+  // The splash is a data: URL of a local file: Django is not serving yet.
   const splash = new BrowserWindow({ width: 420, height: 320, frame: false, resizable: false, show: false });
   splash.once("ready-to-show", () => splash.show());
-  if (django.paths) void splash.loadFile(django.paths.splashFile);
+  if (django.paths) void splash.loadURL(splashUrl(django.paths.splashFile));
 
   try {
     backend = await django.backend;

@@ -9,8 +9,9 @@ import { startBackendOnFreePort, BackendStartError, type Backend } from "./backe
 import { watchTemplatesAndStatic } from "./devReload";
 import { devPaths, type DevPaths } from "./paths";
 import { waitForHealth } from "./readiness";
-import { guardWindow, injectToken, registerBridge } from "./security";
+import { denyAllPermissions, guardAllPages, injectToken, registerBridge } from "./security";
 import { describeStartupFailure } from "./startupError";
+import { splashUrl } from "./splash";
 import { generateToken, originOf, TOKEN_HEADER } from "./token";
 
 let backend: Backend | undefined;
@@ -19,6 +20,9 @@ let stopWatching: (() => Promise<void>) | undefined;
 let firstStart = true;
 // A new secret each launch; Django answers 403 to any request without it.
 const token = generateToken();
+// Django's origin once it serves. Every page the app creates stays on it; until then, pages go nowhere.
+let appOrigin: string | undefined;
+guardAllPages(() => appOrigin);
 
 /** Spawns Django at once; a missing virtualenv becomes a rejected start, shown in the dialog later. */
 function startDjango(): { paths?: DevPaths; logFile: string; backend: Promise<Backend> } {
@@ -66,7 +70,6 @@ function createMainWindow(url: string): BrowserWindow {
       preload: path.join(__dirname, "preload.js"),
     },
   });
-  guardWindow(window, originOf(url));
   window.once("ready-to-show", () => window.show());
   window.on("closed", () => (mainWindow = undefined));
   void window.loadURL(url);
@@ -80,10 +83,12 @@ async function showStartupFailure(error: unknown, lines: string[]): Promise<void
 }
 
 app.whenReady().then(async () => {
-  // The splash is a local file: Django is not serving yet.
+  // Before any window exists, so no page ever gets a permission.
+  denyAllPermissions(session.defaultSession);
+  // The splash is a data: URL of a local file: Django is not serving yet.
   const splash = new BrowserWindow({ width: 420, height: 320, frame: false, resizable: false, show: false });
   splash.once("ready-to-show", () => splash.show());
-  if (django.paths) void splash.loadFile(django.paths.splashFile);
+  if (django.paths) void splash.loadURL(splashUrl(django.paths.splashFile));
 
   try {
     backend = await django.backend;
@@ -97,6 +102,7 @@ app.whenReady().then(async () => {
     return;
   }
   const origin = originOf(backend.url);
+  appOrigin = origin;
   injectToken(session.defaultSession, origin, token);
   registerBridge(origin, django.paths!.appDataDir);
   mainWindow = createMainWindow(backend.url);

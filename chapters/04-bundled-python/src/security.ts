@@ -1,10 +1,10 @@
 /**
  * The Electron side of chapter 03, kept thin: it applies the decisions made in
- * token.ts and guards.ts to a session and a window, and registers the one IPC
- * handler behind the preload bridge.
+ * token.ts and guards.ts to the session and to every page the app creates,
+ * and registers the one IPC handler behind the preload bridge.
  */
-import { ipcMain, shell, type BrowserWindow, type Session } from "electron";
-import { decideNavigation, decideWindowOpen, isSameOrigin } from "./guards";
+import { app, ipcMain, shell, type Session, type WebContents } from "electron";
+import { decideNavigation, decideWindowOpen, externalLinkLimiter, isSameOrigin } from "./guards";
 import { requestFilterFor, withToken } from "./token";
 
 /** Adds the token header to requests for Django's origin, and to no other. */
@@ -12,17 +12,35 @@ export function injectToken(session: Session, origin: string, token: string): vo
   session.webRequest.onBeforeSendHeaders(requestFilterFor(origin), (details, callback) => {
     callback({ requestHeaders: withToken(details.url, details.requestHeaders, origin, token) });
   });
-  // The page needs no camera, microphone, notifications or other permissions.
-  session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
 }
 
-/** Keeps a window on Django's origin; other http(s) links open in the system browser. */
-export function guardWindow(window: BrowserWindow, origin: string): void {
-  window.webContents.on("will-navigate", (event, url) => {
-    if (decideNavigation(url, origin) === "deny") event.preventDefault();
-  });
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (decideWindowOpen(url, origin) === "open-externally") void shell.openExternal(url);
+/** The pages need no camera, microphone, notifications or other permissions: refuse every request and every check. */
+export function denyAllPermissions(session: Session): void {
+  session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+}
+
+/**
+ * Applies the navigation and window rules to every page the app creates (the
+ * splash, the main window, any other) from the moment it exists. `appOrigin`
+ * returns Django's origin once it serves; before that, no navigation is allowed.
+ */
+export function guardAllPages(appOrigin: () => string | undefined): void {
+  app.on("web-contents-created", (_event, contents) => guardPage(contents, appOrigin));
+}
+
+/** Keeps a page on Django's origin, in every frame and through redirects; other http(s) links open in the system browser. */
+export function guardPage(contents: WebContents, appOrigin: () => string | undefined): void {
+  const stayOnOrigin = (event: { preventDefault(): void }, url: string) => {
+    if (decideNavigation(url, appOrigin()) === "deny") event.preventDefault();
+  };
+  contents.on("will-navigate", (event, url) => stayOnOrigin(event, url));
+  contents.on("will-redirect", (event, url) => stayOnOrigin(event, url));
+  contents.on("will-frame-navigate", (details) => stayOnOrigin(details, details.url));
+  const links = externalLinkLimiter();
+  contents.on("input-event", (_event, input) => links.noteInput(input.type));
+  contents.setWindowOpenHandler(({ url }) => {
+    if (decideWindowOpen(url, appOrigin()) === "open-externally" && links.mayOpen()) void shell.openExternal(url);
     return { action: "deny" };
   });
 }

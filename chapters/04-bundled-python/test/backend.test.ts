@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -137,6 +137,22 @@ describe("startBackendOnFreePort", () => {
         "Starting again will not help until the migration or the database is fixed.",
     );
     expect((error as BackendStartError).backend.recentLines().join("\n")).toContain("migration failed: ");
+  });
+
+  it("refuses a database a newer version of the app has migrated, and says to install that version", async () => {
+    const env = devEnv();
+    backend = await startBackendOnFreePort({ ...paths, env });
+    await backend.stop();
+    backend = undefined;
+    // What a newer version leaves behind: a migration this code does not have, recorded as applied.
+    const database = path.join(env.DESKTOP_DJANGO_APP_DATA_DIR!, "app.sqlite3");
+    const insert = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(\"INSERT INTO django_migrations (app, name, applied) VALUES ('example_app', '0099_newer', '2026-01-01')\"); db.commit()";
+    expect(spawnSync(paths.python, ["-c", insert, database]).status).toBe(0);
+    const error = await startBackendOnFreePort({ ...paths, env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendStartError);
+    expect((error as Error).message).toBe(`Django exited with code 12 before it started serving. ${exitAdvice(12)}`);
+    expect(exitAdvice(12)).toContain("Install the newer version again");
+    expect((error as BackendStartError).backend.recentLines().join("\n")).toContain("example_app.0099_newer");
   });
 });
 

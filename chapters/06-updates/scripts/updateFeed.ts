@@ -101,3 +101,37 @@ export function describeUpdateFeed(feed: UpdateFeed | undefined): string {
   if (feed.provider === "github") return `the GitHub releases of ${feed.owner}/${feed.repo}`;
   return `the update folder ${feed.url}`;
 }
+
+export const ALLOW_UNSIGNED_UPDATES_FLAG = "--allow-unsigned-updates";
+
+/** Whether this build's installers will carry a signature the operating system checks (see scripts/signing.ts). */
+function signedBuild(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
+  const isSet = (name: string) => (env[name] ?? "").trim() !== "";
+  if (platform === "darwin") return isSet("CSC_LINK") || isSet("CSC_NAME") || env.CSC_IDENTITY_AUTO_DISCOVERY === "true";
+  if (platform === "win32") return isSet("WIN_CSC_LINK") || isSet("CSC_LINK");
+  return false;
+}
+
+/**
+ * An app with an update feed installs whatever the feed offers. electron-updater
+ * checks the download against a sha512 that the same feed serves, so without a
+ * code signature (checked by macOS, and by Windows for signed builds only) the
+ * update is exactly as trustworthy as the feed's server. Linux AppImages have
+ * no signature at all. A build with a feed therefore needs signing inputs, or
+ * the explicit `--allow-unsigned-updates`; the lines returned say why that is risky.
+ */
+export function checkUpdateSigning(feed: UpdateFeed | undefined, env: NodeJS.ProcessEnv, platform: NodeJS.Platform, allowUnsigned: boolean): string[] {
+  if (!feed || signedBuild(env, platform)) return [];
+  const what = platform === "linux" ? "Linux builds cannot be signed" : "this build is not signed";
+  if (!allowUnsigned) {
+    throw new UpdateFeedError(
+      `This build has an update feed (${describeUpdateFeed(feed)}) but ${what}: whoever controls the feed's server could make every installed ` +
+        `copy run their code, because the update's checksum comes from the same server. Set the signing inputs (CSC_LINK on macOS, ` +
+        `WIN_CSC_LINK on Windows), build without a feed, or pass ${ALLOW_UNSIGNED_UPDATES_FLAG} if you accept that risk.`,
+    );
+  }
+  return [
+    `Warning: ${ALLOW_UNSIGNED_UPDATES_FLAG}: ${what}, so its updates are only as trustworthy as ${describeUpdateFeed(feed)}. ` +
+      "Anyone who can change the files there can make every installed copy run their code: keep that server locked down and serve it over HTTPS only.",
+  ];
+}

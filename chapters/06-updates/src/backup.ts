@@ -5,6 +5,12 @@
  * migration then fails, put that copy back, so the user is never left with a
  * half-migrated database, and say where the backup is.
  *
+ * The backup is taken once per upgrade: a record of it (`pending-upgrade.json`)
+ * is written before Django first starts and removed once the new version has
+ * started. A start that dies halfway through the migrations (killed, power
+ * lost) leaves the record, so the next attempt restores the true pre-update
+ * copy rather than backing up the half-migrated database again.
+ *
  * The copies use SQLite's online backup API through the same Python that runs
  * Django (Node 20 has no SQLite module). Unlike copying files, it gives one
  * self-contained, consistent database file even when the database is in WAL
@@ -19,6 +25,8 @@ export const DATABASE_FILE = "app.sqlite3";
 export const BACKUPS_FOLDER = "backups";
 /** Which app version last started Django on this app-data folder. */
 export const VERSION_FILE = "last-version.json";
+/** The upgrade under way: which version it started from and its backup, until the new version has started once. */
+export const PENDING_UPGRADE_FILE = "pending-upgrade.json";
 export const KEEP_BACKUPS = 5;
 const MIGRATION_FAILED_PREFIX = "desktop_serve: migration failed: ";
 const BACKUP_NAME = /^app-(.+)-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z)\.sqlite3$/;
@@ -61,24 +69,46 @@ export function lastRunVersion(appDataDir: string): string | undefined {
   }
 }
 
-/** Records that `version` started Django successfully (its migrations, if any, are done). */
-export function recordRunVersion(appDataDir: string, version: string, now = new Date()): void {
-  const file = path.join(appDataDir, VERSION_FILE);
-  mkdirSync(appDataDir, { recursive: true });
-  writeFileSync(`${file}.tmp`, `${JSON.stringify({ version, ranAt: now.toISOString() }, null, 2)}\n`);
+/** Writes JSON so that a crash leaves either the old file or the new one, never half of one. */
+function writeJsonAtomically(file: string, value: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
+}
+
+/** Records that `version` started Django successfully (its migrations, if any, are done): the upgrade is over. */
+export function recordRunVersion(appDataDir: string, version: string, now = new Date()): void {
+  writeJsonAtomically(path.join(appDataDir, VERSION_FILE), { version, ranAt: now.toISOString() });
+  rmSync(path.join(appDataDir, PENDING_UPGRADE_FILE), { force: true });
+}
+
+/** The backup of an upgrade that has not finished yet, if its file is still there. */
+export function pendingUpgrade(appDataDir: string): UpgradeBackup | undefined {
+  try {
+    const pending = JSON.parse(readFileSync(path.join(appDataDir, PENDING_UPGRADE_FILE), "utf8")) as Partial<UpgradeBackup>;
+    const { previousVersion, currentVersion, database, file } = pending;
+    if ([previousVersion, currentVersion, database, file].some((value) => typeof value !== "string") || !existsSync(file!)) return undefined;
+    return { previousVersion: previousVersion!, currentVersion: currentVersion!, database: database!, file: file! };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Backs up the database when the version starting now is not the one that
- * last ran on it. Resolves with the backup, or undefined when there is nothing
- * to protect: no database yet, or the same version as last time.
+ * last ran on it, and records the backup as the pending upgrade's. Resolves
+ * with the backup, or undefined when there is nothing to protect: no database
+ * yet, or the same version as last time. While an earlier attempt's upgrade
+ * is pending, its backup is the one to restore: it is returned, and no new
+ * copy is taken of a database that may be half-migrated.
  */
 export async function backupBeforeMigrations(options: BackupOptions, now = new Date()): Promise<UpgradeBackup | undefined> {
   const database = path.join(options.appDataDir, DATABASE_FILE);
   if (!existsSync(database)) return undefined;
   const previousVersion = lastRunVersion(options.appDataDir) ?? "unknown";
   if (previousVersion === options.currentVersion) return undefined;
+  const pending = pendingUpgrade(options.appDataDir);
+  if (pending) return { ...pending, currentVersion: options.currentVersion };
 
   const folder = path.join(options.appDataDir, BACKUPS_FOLDER);
   mkdirSync(folder, { recursive: true });
@@ -97,7 +127,9 @@ export async function backupBeforeMigrations(options: BackupOptions, now = new D
   }
   renameSync(partial, file);
   pruneBackups(folder, options.keep ?? KEEP_BACKUPS);
-  return { previousVersion, currentVersion: options.currentVersion, database, file };
+  const backup = { previousVersion, currentVersion: options.currentVersion, database, file };
+  writeJsonAtomically(path.join(options.appDataDir, PENDING_UPGRADE_FILE), backup);
+  return backup;
 }
 
 /** Puts a backup back over the database. Only while Django is stopped. */
@@ -116,7 +148,8 @@ export function pruneBackups(folder: string, keep: number): void {
 
 function copyDatabase(python: string, from: string, to: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, ["-c", SQLITE_COPY, from, to], { stdio: ["ignore", "ignore", "pipe"], windowsHide: true });
+    // -I: the user's PYTHONHOME, PYTHONPATH or site-packages must not reach the interpreter that copies the database.
+    const child = spawn(python, ["-I", "-c", SQLITE_COPY, from, to], { stdio: ["ignore", "ignore", "pipe"], windowsHide: true });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", reject);

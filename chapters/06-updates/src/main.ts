@@ -12,8 +12,9 @@ import { contractEnv, resolveBackend, type BackendRoot } from "./backendRoot";
 import { startBackendWithBackup } from "./backup";
 import { watchTemplatesAndStatic } from "./devReload";
 import { waitForHealth } from "./readiness";
-import { guardWindow, injectToken, registerBridge } from "./security";
+import { denyAllPermissions, guardAllPages, injectToken, registerBridge } from "./security";
 import { describeStartupFailure } from "./startupError";
+import { splashUrl } from "./splash";
 import { generateToken, originOf, TOKEN_HEADER } from "./token";
 import { installUpdateMenu } from "./updater";
 
@@ -23,6 +24,9 @@ let stopWatching: (() => Promise<void>) | undefined;
 let firstStart = true;
 // A new secret each launch; Django answers 403 to any request without it.
 const token = generateToken();
+// Django's origin once it serves. Every page the app creates stays on it; until then, pages go nowhere.
+let appOrigin: string | undefined;
+guardAllPages(() => appOrigin);
 
 /** Spawns Django at once; a missing virtualenv or bundle becomes a rejected start, shown in the dialog later. */
 function startDjango(): { root?: BackendRoot; appDataDir: string; logFile: string; backend: Promise<Backend> } {
@@ -73,9 +77,10 @@ function createMainWindow(url: string): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       preload: path.join(__dirname, "preload.js"),
+      // Developer tools are for development; a packaged app does not open them.
+      devTools: !app.isPackaged,
     },
   });
-  guardWindow(window, originOf(url));
   window.once("ready-to-show", () => window.show());
   window.on("closed", () => (mainWindow = undefined));
   void window.loadURL(url);
@@ -96,11 +101,20 @@ async function showStartupFailure(error: unknown, lines: string[]): Promise<void
 }
 
 app.whenReady().then(async () => {
+  // Before any window exists, so no page ever gets a permission.
+  denyAllPermissions(session.defaultSession);
   installUpdateMenu({ stopBackend: stopDjango });
-  // The splash is a local file: Django is not serving yet.
-  const splash = new BrowserWindow({ width: 420, height: 320, frame: false, resizable: false, show: false });
+  // The splash is a data: URL of a local file: Django is not serving yet.
+  const splash = new BrowserWindow({
+    width: 420,
+    height: 320,
+    frame: false,
+    resizable: false,
+    show: false,
+    webPreferences: { devTools: !app.isPackaged },
+  });
   splash.once("ready-to-show", () => splash.show());
-  if (django.root) void splash.loadFile(django.root.splashFile);
+  if (django.root) void splash.loadURL(splashUrl(django.root.splashFile));
 
   try {
     backend = await django.backend;
@@ -114,6 +128,7 @@ app.whenReady().then(async () => {
     return;
   }
   const origin = originOf(backend.url);
+  appOrigin = origin;
   injectToken(session.defaultSession, origin, token);
   registerBridge(origin, django.appDataDir);
   mainWindow = createMainWindow(backend.url);

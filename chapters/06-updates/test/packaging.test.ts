@@ -118,6 +118,7 @@ describe.skipIf(!!skipReason)("the packaged app built by electron-builder --dir"
     expect(state(FuseV1Options.EnableEmbeddedAsarIntegrityValidation)).toBe("1");
     expect(state(FuseV1Options.OnlyLoadAppFromAsar)).toBe("1");
     expect(state(FuseV1Options.EnableCookieEncryption)).toBe("1");
+    expect(state(FuseV1Options.GrantFileProtocolExtraPrivileges)).toBe("0");
   });
 
   it("resolves the bundled interpreter and manage.py from process.resourcesPath", () => {

@@ -9,7 +9,7 @@ import type { ProviderPlatform, ProviderRuntimeOptions } from "electron-updater/
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { builderConfig, chapterDir } from "../electron-builder.config";
-import { describeUpdateFeed, genericFeed, githubFeed, updateFeedFromEnvironment, type UpdateFeed } from "../scripts/updateFeed";
+import { checkUpdateSigning, describeUpdateFeed, genericFeed, githubFeed, updateFeedFromEnvironment, type UpdateFeed } from "../scripts/updateFeed";
 
 describe("updateFeedFromEnvironment", () => {
   it("uses the GitHub releases of the repository GitHub Actions builds by default", () => {
@@ -58,6 +58,32 @@ describe("the builder configuration", () => {
 
   it("stops the build on an update URL that is not https", () => {
     expect(() => builderConfig({ env: { DDS_UPDATE_URL: "http://updates.example.com/" } })).toThrow(/does not use https/);
+  });
+});
+
+describe("checkUpdateSigning", () => {
+  const feed = githubFeed("octo-org/flying-stable");
+
+  it("refuses a feed for an unsigned build on every platform, and says what to do", () => {
+    for (const platform of ["darwin", "win32", "linux"] as const) {
+      expect(() => checkUpdateSigning(feed, {}, platform, false), platform).toThrow(/Set the signing inputs .* or pass --allow-unsigned-updates/);
+    }
+    // Windows signs with WIN_CSC_LINK: a macOS identity from the keychain does not sign a Windows build.
+    expect(() => checkUpdateSigning(feed, { CSC_NAME: "Developer ID" }, "win32", false)).toThrow(/this build is not signed/);
+    expect(() => checkUpdateSigning(feed, { WIN_CSC_LINK: " " }, "win32", false)).toThrow(/this build is not signed/);
+  });
+
+  it("lets a signed build with a feed through, and a build without a feed whatever its signing", () => {
+    expect(checkUpdateSigning(feed, { CSC_LINK: "cert.p12" }, "darwin", false)).toEqual([]);
+    expect(checkUpdateSigning(feed, { WIN_CSC_LINK: "cert.pfx" }, "win32", false)).toEqual([]);
+    expect(checkUpdateSigning(undefined, {}, "linux", false)).toEqual([]);
+  });
+
+  it("builds unsigned with a feed only when asked explicitly, and says why that is risky", () => {
+    const [warning, ...rest] = checkUpdateSigning(feed, {}, "linux", true);
+    expect(rest).toEqual([]);
+    expect(warning).toContain("Linux builds cannot be signed");
+    expect(warning).toContain("only as trustworthy as the GitHub releases of octo-org/flying-stable");
   });
 });
 

@@ -6,7 +6,12 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import TestCase
 
-from desktop_runtime.database import apply_pending_migrations, migration_files, recorded_migrations
+from desktop_runtime.database import (
+    DatabaseFromNewerVersion,
+    apply_pending_migrations,
+    migration_files,
+    recorded_migrations,
+)
 
 
 class PendingMigrationTests(TestCase):
@@ -31,3 +36,30 @@ class PendingMigrationTests(TestCase):
             executor.return_value.migration_plan.return_value = []
             self.assertFalse(apply_pending_migrations())
         executor.assert_called_once_with(connection)
+
+
+class NewerDatabaseTests(TestCase):
+    def record(self, app, name):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, '2026-01-01')",
+                [app, name],
+            )
+
+    def test_an_applied_migration_this_code_does_not_have_stops_the_start(self):
+        self.record("example_app", "0099_from_a_newer_version")
+        with self.assertRaises(DatabaseFromNewerVersion) as raised:
+            apply_pending_migrations()
+        self.assertEqual(raised.exception.unknown, [("example_app", "0099_from_a_newer_version")])
+        self.assertIn("example_app.0099_from_a_newer_version", str(raised.exception))
+
+    def test_records_of_an_app_that_is_no_longer_installed_are_left_alone(self):
+        self.record("retired_app", "0001_initial")
+        self.assertFalse(apply_pending_migrations())
+
+    def test_migrations_a_squashed_migration_on_disk_replaces_are_known(self):
+        self.record("example_app", "0002_replaced_by_a_squash")
+        squash = mock.Mock(replaces=[("example_app", "0002_replaced_by_a_squash")])
+        with mock.patch("django.db.migrations.loader.MigrationLoader") as loader:
+            loader.return_value.disk_migrations = {("example_app", "0002_squashed"): squash}
+            self.assertFalse(apply_pending_migrations())

@@ -2,7 +2,10 @@
 
 import os
 import socket
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
@@ -11,6 +14,7 @@ from unittest import skipUnless
 from django.test import SimpleTestCase
 
 from .support import (
+    MANAGE_PY,
     backend_environment,
     change_database,
     free_port,
@@ -21,6 +25,28 @@ from .support import (
 )
 
 TOKEN = "test-token-" + "x" * 40
+# A shell in miniature: starts desktop_serve with stdin a pipe it never
+# writes to, says so, and waits to be killed.
+SUPERVISOR = """
+import subprocess, sys, time
+subprocess.Popen([sys.executable, sys.argv[1], "desktop_serve"], stdin=subprocess.PIPE)
+print("spawned", flush=True)
+time.sleep(60)
+"""
+
+
+def reaches_eof_within(stream, seconds: float) -> bool:
+    finished = threading.Event()
+
+    def drain():
+        while stream.read(4096):
+            pass
+        finished.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    return finished.wait(seconds)
+
+
 STARTER_PONY_COUNT = 5
 
 
@@ -150,6 +176,34 @@ class LifetimeTests(DesktopServeTestCase):
         self.assertEqual(http_get(f"{serving['url']}health/")[0], 200)
         self.assertEqual(self.assert_exits_within(backend, 2), 0)
 
+    def test_a_supervisor_killed_right_after_spawn_leaves_nothing_behind_after_two_seconds(self):
+        # Django takes five seconds to load here: the watcher must already be
+        # running, so the backend ends long before its settings are read.
+        environment = backend_environment(
+            self.app_data,
+            "desktop_runtime.tests.settings_slow_start",
+            DESKTOP_DJANGO_PORT=free_port(),
+        )
+        for attempt in range(10):
+            with self.subTest(attempt=attempt):
+                supervisor = subprocess.Popen(
+                    [sys.executable, "-c", SUPERVISOR, str(MANAGE_PY)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    env=environment,
+                    cwd=self.root,
+                )
+                self.addCleanup(supervisor.stdout.close)
+                self.assertEqual(supervisor.stdout.readline().strip(), b"spawned")
+                supervisor.kill()
+                supervisor.wait(timeout=5)
+                # The backend shares the supervisor's stdout: the pipe reaches
+                # end-of-file only once the backend has exited too.
+                self.assertTrue(
+                    reaches_eof_within(supervisor.stdout, 2),
+                    "the backend outlived its supervisor by more than 2 s",
+                )
+
     @skipUnless(os.name == "posix", "checks the reloader child's pid with os.kill(pid, 0)")
     def test_reload_restarts_on_python_edits_and_both_processes_end_with_stdin(self):
         # A settings module of our own that we can edit, like a developer would.
@@ -219,6 +273,29 @@ class ExitCodeTests(DesktopServeTestCase):
         backend = self.start(DESKTOP_DJANGO_PORT=free_port())
         self.assertEqual(backend.wait(timeout=20), 11)
         self.assertIn("desktop_serve: migration failed: DatabaseError", backend.stderr())
+
+    def test_a_database_from_a_newer_version_exits_with_code_12_and_is_left_untouched(self):
+        port = free_port()
+        backend = self.start(DESKTOP_DJANGO_PORT=port)
+        backend.wait_for_serving()
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+        # What version 1.1.0 leaves behind for version 1.0.0 after a downgrade.
+        change_database(
+            self.database,
+            "INSERT INTO django_migrations (app, name, applied) "
+            "VALUES ('example_app', '0099_from_a_newer_version', '2026-01-01')",
+        )
+        before = self.database.read_bytes()
+
+        backend = self.start(DESKTOP_DJANGO_PORT=port)
+        self.assertEqual(backend.wait(timeout=20), 12)
+        self.assertEqual(
+            backend.stderr().strip().splitlines()[-1],
+            "desktop_serve: the database was last used by a newer version of the app: it has "
+            "migrations this version does not know (example_app.0099_from_a_newer_version)",
+        )
+        self.assertEqual(backend.output, [], "no SERVING line for a newer database")
+        self.assertEqual(self.database.read_bytes(), before)
 
 
 class LaterMigrationTests(DesktopServeTestCase):

@@ -20,7 +20,7 @@ def path_data(markup: str) -> list[str]:
 
 
 class SplashFileTests(SimpleTestCase):
-    """The shell loads splash.html from disk with loadFile() before Django runs."""
+    """The shell shows splash.html as a data: URL before Django runs."""
 
     def setUp(self):
         self.html = SPLASH.read_text(encoding="utf-8")

@@ -1,4 +1,6 @@
-"""The request guards and views of the contract: host, token, bootstrap, health, splash."""
+"""The request guards and views of the contract: host, token, bootstrap, health, splash, CSP."""
+
+import re
 
 from django.test import SimpleTestCase, TestCase, override_settings
 
@@ -177,3 +179,24 @@ class SplashTests(SimpleTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Flying Stable")
         self.assertContains(response, "<svg", count=2)
+
+    def test_the_splash_page_sends_the_policy_its_meta_tag_states(self):
+        response = self.client.get("/splash/")
+        meta = re.search(
+            r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', response.text
+        )
+        self.assertEqual(response["Content-Security-Policy"], meta[1])
+        self.assertIn("default-src 'none'", meta[1])
+
+
+@without_shell
+class ContentSecurityPolicyTests(TestCase):
+    POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+
+    def test_every_page_sends_the_strict_policy(self):
+        for path in ("/", "/ponies/new/", "/routines/", "/health/", "/no-such-page/"):
+            with self.subTest(path=path):
+                self.assertEqual(self.client.get(path)["Content-Security-Policy"], self.POLICY)

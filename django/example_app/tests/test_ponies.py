@@ -315,6 +315,16 @@ class CreatePonyTests(TestCase):
     def test_a_whitespace_only_title_is_refused(self):
         self.assert_title_error(self.post(title=" \t\n  "), TITLE_REQUIRED)
 
+    def test_a_title_of_invisible_characters_is_refused(self):
+        # Ideographic space, zero-width space and joiner, BOM, a direction mark, Hangul filler.
+        for title in ("\u3000\u200b", "\u200b\u200d\ufeff", "\u200e\u3164\u3000"):
+            with self.subTest(title=ascii(title)):
+                self.assert_title_error(self.post(title=title), TITLE_REQUIRED)
+
+    def test_a_name_with_a_visible_character_among_invisible_ones_is_kept(self):
+        self.post(title="\u200bSunny\u3000")
+        self.assertEqual(Item.objects.get().title, "\u200bSunny")
+
     def test_a_10000_character_title_is_refused(self):
         self.assert_title_error(self.post(title="x" * 10_000), TITLE_TOO_LONG)
 

@@ -10,6 +10,7 @@ import {
   lastRunVersion,
   migrationFailureReason,
   MigrationFailedError,
+  PENDING_UPGRADE_FILE,
   recordRunVersion,
   startBackendWithBackup,
   VERSION_FILE,
@@ -87,6 +88,23 @@ describe("backupBeforeMigrations", () => {
     );
   });
 
+  it("copies with an interpreter the user's PYTHONHOME and PYTHONPATH do not reach", async () => {
+    const appDataDir = tempDir();
+    runPython("import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('CREATE TABLE t (x)')", path.join(appDataDir, DATABASE_FILE));
+    recordRunVersion(appDataDir, "1.0.0");
+    const saved = { PYTHONHOME: process.env.PYTHONHOME, PYTHONPATH: process.env.PYTHONPATH };
+    Object.assign(process.env, { PYTHONHOME: path.join(appDataDir, "nonexistent"), PYTHONPATH: path.join(appDataDir, "nonexistent") });
+    try {
+      const backup = await backupBeforeMigrations({ appDataDir, currentVersion: "1.1.0", python });
+      expect(existsSync(backup!.file)).toBe(true);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it("does nothing without a database or when the same version ran last", async () => {
     const appDataDir = tempDir();
     expect(await backupBeforeMigrations({ appDataDir, currentVersion: "1.0.0", python })).toBeUndefined();
@@ -144,40 +162,50 @@ describe("MigrationFailedError", () => {
  * Two "versions" of the app are one temporary copy of django/ before and after
  * a migration file is added to it, started through the shell's own start code.
  */
-describe("startBackendWithBackup with the real Django", () => {
-  let copy: string;
-  let appDataDir: string;
-  let database: string;
-  let backend: Backend | undefined;
-
-  afterEach(async () => {
-    await backend?.stop();
-    backend = undefined;
-  });
+function appVersions() {
+  const versions = {
+    copy: "",
+    appDataDir: "",
+    database: "",
+    backend: undefined as Backend | undefined,
+    startVersion,
+    addMigration,
+    async setUp() {
+      versions.copy = path.join(tempDir(), "django");
+      cpSync(djangoDir, versions.copy, { recursive: true, filter: (source) => !/[\\/](\.venv|\.dev-data|__pycache__)$/.test(source) });
+      versions.appDataDir = tempDir();
+      versions.database = path.join(versions.appDataDir, DATABASE_FILE);
+      // Version 1.0.0 creates and seeds the database.
+      const started = await startVersion("1.0.0");
+      expect(started.backup).toBeUndefined();
+      await started.backend.stop();
+      expect(lastRunVersion(versions.appDataDir)).toBe("1.0.0");
+    },
+  };
 
   function startVersion(currentVersion: string) {
     return startBackendWithBackup({
-      appDataDir,
+      appDataDir: versions.appDataDir,
       currentVersion,
       python,
       start: () =>
         startBackendOnFreePort({
           python,
-          managePy: path.join(copy, "manage.py"),
+          managePy: path.join(versions.copy, "manage.py"),
           env: {
             DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev",
             DESKTOP_DJANGO_HOST: "127.0.0.1",
-            DESKTOP_DJANGO_APP_DATA_DIR: appDataDir,
+            DESKTOP_DJANGO_APP_DATA_DIR: versions.appDataDir,
           },
         }),
     });
   }
 
-  /** Adds a migration to the copy's example_app after its newest one; returns its name. */
-  function addMigration(name: string, sql: string): string {
-    const folder = path.join(copy, "example_app", "migrations");
+  /** Adds a migration to the copy's example_app after its newest one (or replaces it), running SQL or Python; returns its name. */
+  function addMigration(name: string, sql: string, pythonCode?: string): string {
+    const folder = path.join(versions.copy, "example_app", "migrations");
     const newest = readdirSync(folder)
-      .filter((file) => /^\d{4}_\w+\.py$/.test(file))
+      .filter((file) => /^\d{4}_\w+\.py$/.test(file) && file !== `${name}.py`)
       .sort()
       .pop()!
       .replace(/\.py$/, "");
@@ -189,23 +217,33 @@ describe("startBackendWithBackup with the real Django", () => {
         "",
         "class Migration(migrations.Migration):",
         `    dependencies = [("example_app", "${newest}")]`,
-        `    operations = [migrations.RunSQL(${JSON.stringify(sql)})]`,
+        pythonCode === undefined
+          ? `    operations = [migrations.RunSQL(${JSON.stringify(sql)})]`
+          : `    operations = [migrations.RunPython(lambda apps, schema_editor: ${pythonCode})]`,
         "",
       ].join("\n"),
     );
     return name;
   }
 
+  return versions;
+}
+
+describe("startBackendWithBackup with the real Django", () => {
+  const versions = appVersions();
+  const { startVersion, addMigration } = versions;
+  let appDataDir: string;
+  let database: string;
+  let backend: Backend | undefined;
+
+  afterEach(async () => {
+    await backend?.stop();
+    backend = undefined;
+  });
+
   beforeAll(async () => {
-    copy = path.join(tempDir(), "django");
-    cpSync(djangoDir, copy, { recursive: true, filter: (source) => !/[\\/](\.venv|\.dev-data|__pycache__)$/.test(source) });
-    appDataDir = tempDir();
-    database = path.join(appDataDir, DATABASE_FILE);
-    // Version 1.0.0 creates and seeds the database.
-    const started = await startVersion("1.0.0");
-    expect(started.backup).toBeUndefined();
-    await started.backend.stop();
-    expect(lastRunVersion(appDataDir)).toBe("1.0.0");
+    await versions.setUp();
+    ({ appDataDir, database } = versions);
   });
 
   it("backs up the 1.0.0 database before 1.1.0 migrates it", async () => {
@@ -253,5 +291,62 @@ describe("startBackendWithBackup with the real Django", () => {
     const dialog = describeStartupFailure(error, error.backend.recentLines(), "backend.log");
     expect(dialog.message).toContain(error.backup!.file);
     expect(dialog.detail).toContain("desktop_serve: migration failed: OperationalError");
+  });
+});
+
+describe("startBackendWithBackup after an upgrade that was interrupted", () => {
+  const versions = appVersions();
+  let backend: Backend | undefined;
+
+  afterEach(async () => {
+    await backend?.stop();
+    backend = undefined;
+  });
+
+  beforeAll(() => versions.setUp());
+
+  it("restores the copy taken before the first attempt, not the half-migrated database the second attempt found", async () => {
+    const { appDataDir, database, startVersion, addMigration } = versions;
+    const before = dump(database);
+    const tablesBefore = tables(database);
+    // 1.1.0's first start dies in the middle of its migrations: the first is applied, the process ends in the second.
+    addMigration("9101_stable_feeds", "CREATE TABLE example_app_stable_feed (id INTEGER PRIMARY KEY)");
+    addMigration("9102_stable_names", "", "__import__('os')._exit(1)");
+    const killed = await startVersion("1.1.0").then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(killed).toBeInstanceOf(BackendStartError);
+    expect(killed).not.toBeInstanceOf(MigrationFailedError);
+    expect(appliedMigrations(database, "example_app")).toContain("9101_stable_feeds");
+    const [firstBackup] = backupsIn(appDataDir);
+    expect(lastRunVersion(appDataDir)).toBe("1.0.0");
+
+    // The second start gets further and a migration fails.
+    addMigration("9102_stable_names", "THIS IS NOT SQL");
+    const failure = await startVersion("1.1.0").then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeInstanceOf(MigrationFailedError);
+    const error = failure as MigrationFailedError;
+    expect(error.restoreError).toBeUndefined();
+    expect(error.backup?.previousVersion).toBe("1.0.0");
+    expect(path.basename(error.backup!.file)).toBe(firstBackup);
+    expect(backupsIn(appDataDir)).toEqual([firstBackup]);
+    expect(appliedMigrations(database, "example_app")).not.toContain("9101_stable_feeds");
+    expect(tables(database)).toEqual(tablesBefore);
+    expect(dump(database)).toBe(before);
+    expect(error.message).toMatch(/Your data is intact.*Reinstall version 1\.0\.0/);
+
+    // Once 1.1.0 has started, the upgrade is over: its record is gone and the backup stays where it is.
+    addMigration("9102_stable_names", "CREATE TABLE example_app_stable_name (id INTEGER PRIMARY KEY)");
+    const started = await startVersion("1.1.0");
+    backend = started.backend;
+    expect(started.backup?.file).toBe(error.backup!.file);
+    expect(lastRunVersion(appDataDir)).toBe("1.1.0");
+    expect(existsSync(path.join(appDataDir, PENDING_UPGRADE_FILE))).toBe(false);
+    expect(tables(database)).toEqual(expect.arrayContaining(["example_app_stable_feed", "example_app_stable_name"]));
   });
 });

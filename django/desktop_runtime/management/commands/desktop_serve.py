@@ -14,6 +14,7 @@ Exit codes the shell acts on:
     2   DESKTOP_DJANGO_PORT or DESKTOP_DJANGO_HOST missing or invalid
     10  the port is taken: pick another one and start again
     11  a migration failed: show the log, starting again will not help
+    12  a newer version of the app migrated the database: this one must not serve it
 """
 
 import errno
@@ -29,7 +30,12 @@ from django.core.servers.basehttp import get_internal_wsgi_application
 from django.db import connections
 
 from desktop_runtime import devloop
-from desktop_runtime.database import apply_pending_migrations, seed_if_never_seeded, worker_commands
+from desktop_runtime.database import (
+    DatabaseFromNewerVersion,
+    apply_pending_migrations,
+    seed_if_never_seeded,
+    worker_commands,
+)
 from desktop_runtime.lifetime import exit_when_stdin_closes
 from desktop_runtime.server import make_server
 
@@ -37,6 +43,7 @@ SERVING_PREFIX = "DESKTOP_DJANGO_SERVING"
 EXIT_BAD_ADDRESS = 2
 EXIT_PORT_IN_USE = 10
 EXIT_MIGRATION_FAILED = 11
+EXIT_DATABASE_NEWER = 12
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 # errno values meaning "cannot bind this port, try another one". On Windows,
 # WSAEACCES also shows up for ports the OS has reserved.
@@ -104,6 +111,8 @@ class Command(BaseCommand):
     def prepare_database(self) -> None:
         try:
             apply_pending_migrations()
+        except DatabaseFromNewerVersion as error:
+            self.exit(EXIT_DATABASE_NEWER, str(error))
         except Exception as error:
             traceback.print_exc()
             summary = " ".join(f"{type(error).__name__}: {error}".split())
