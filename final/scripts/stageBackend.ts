@@ -64,8 +64,11 @@ const NESTED_TEST_DIRS = new Set(["test", "tests", "idle_test"]);
 const SITE_PACKAGES_PRUNED = /^(pip|setuptools|wheel|pkg_resources|_distutils_hack)(-.*\.dist-info)?$|^distutils-precedence\.pth$/;
 /** Extension modules for Tk and CPython's own test suite. */
 const EXTENSIONS_PRUNED = /^(_tkinter|_test|_ctypes_test|xxlimited|_xxtestfuzz|xxsubtype)|^(tcl|tk)\d+t?\.dll$/;
-/** Django's optional contrib apps: removed when INSTALLED_APPS does not list them (the stage's `check` then proves nothing needed them). */
-const OPTIONAL_CONTRIB_APPS = ["admin", "admindocs", "flatpages", "gis", "postgres", "redirects", "sitemaps", "sites", "syndication"];
+/**
+ * Django's optional contrib apps: removed when INSTALLED_APPS does not list them (the stage's `check` then proves nothing needed them).
+ * Not admin, sitemaps (with sites) or syndication: django-tasks-db imports django-stubs-ext, which imports them whether or not they are installed.
+ */
+const OPTIONAL_CONTRIB_APPS = ["admindocs", "flatpages", "gis", "postgres", "redirects"];
 /** Tools in bin/ (or Scripts/) that only a developer runs. */
 const SCRIPTS_PRUNED = /^(idle3?|pydoc3?|2to3|pip3?|python3?[\d.]*-config|django-admin|sqlformat)([\d.]*)(\.exe)?$/;
 

@@ -204,7 +204,7 @@ class LaterMigrationTests(DesktopServeTestCase):
             query_database(
                 self.database, "SELECT name FROM django_migrations WHERE app = 'routines'"
             ),
-            [("0001_initial",)],
+            [("0001_initial",), ("0002_routines_run_as_tasks",)],
         )
         self.assertEqual(http_get(f"{serving['url']}routines/", TOKEN)[0], 200)
         self.assertEqual(self.assert_exits_within(backend, 2), 0)
