@@ -6,7 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.views import serve as serve_from_apps
 from django.urls import include, path, re_path
-from django.views.static import serve as serve_from_static_root
+from django.views.decorators.http import require_safe
 
 urlpatterns = [
     path("", include("desktop_runtime.urls")),
@@ -16,20 +16,16 @@ urlpatterns = [
 if apps.is_installed("routines"):
     urlpatterns.append(path("routines/", include("routines.urls")))
 
-# Django serves static files itself, through the normal middleware, so they
-# need the shell token like every other path. Packaged mode has collected them
-# into STATIC_ROOT; development has no STATIC_ROOT and finds them in the apps,
-# as runserver does.
-static_prefix = re.escape(settings.STATIC_URL.lstrip("/"))
-if settings.STATIC_ROOT:
+# Static files go through the normal middleware, so they need the shell token
+# like every other path, and answer GET and HEAD only. Packaged mode has
+# collected them into STATIC_ROOT, and WhiteNoise's middleware serves them
+# (settings/packaged.py); development finds them in the apps, as runserver does.
+if not settings.STATIC_ROOT:
+    static_prefix = re.escape(settings.STATIC_URL.lstrip("/"))
     urlpatterns.append(
         re_path(
             rf"^{static_prefix}(?P<path>.*)$",
-            serve_from_static_root,
-            {"document_root": settings.STATIC_ROOT},
+            require_safe(serve_from_apps),
+            {"insecure": True},
         )
-    )
-else:
-    urlpatterns.append(
-        re_path(rf"^{static_prefix}(?P<path>.*)$", serve_from_apps, {"insecure": True})
     )

@@ -1,38 +1,74 @@
-"""The threaded WSGI server behind `desktop_serve`.
+"""The WSGI server behind `desktop_serve`: waitress, bound the desktop way.
 
-Django's own development server classes (what runserver uses), with two
-changes for a desktop backend: Windows must not share a busy port, and the
-request log never shows the bootstrap token.
+waitress is a production WSGI server in pure Python that runs the same on
+Windows, macOS and Linux. It queues a burst of connections (a listen backlog
+of 1024) instead of resetting them, and runs requests on a small thread pool.
+We bind the socket ourselves, before waitress sees it, so that a taken port
+fails at once and Windows never shares a port another program listens on.
+waitress keeps no request log; `logged()` writes one line per request, like
+runserver, with the bootstrap token redacted.
 """
 
 import re
+import socket
 import sys
-from http import HTTPStatus
+import time
 
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from waitress.server import create_server
 
 TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s]*")
-
-
-class RedactingRequestHandler(WSGIRequestHandler):
-    """Logs requests like runserver, with `?token=...` replaced by `?token=[redacted]`."""
-
-    def log_request(self, code="-", size="-"):
-        if isinstance(code, HTTPStatus):
-            code = code.value
-        self.log_message('"%s" %s %s', redact_token(self.requestline), str(code), str(size))
+# Requests handled at once; more wait in the listen backlog, none are refused.
+THREADS = 8
 
 
 def redact_token(request_line: str) -> str:
     return TOKEN_IN_QUERY.sub(r"\1[redacted]", request_line)
 
 
-def make_server(host: str, port: int, application) -> ThreadedWSGIServer:
-    """Bind host:port now (OSError if it is taken) and return the server, not yet serving."""
-    # SO_REUSEADDR only skips TIME_WAIT after a restart on POSIX, but on
-    # Windows it would let us bind a port another process is listening on.
-    server = ThreadedWSGIServer(
-        (host, port), RedactingRequestHandler, allow_reuse_address=sys.platform != "win32"
+def bind(host: str, port: int) -> socket.socket:
+    """Bind host:port now; OSError if it is taken."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if sys.platform == "win32":
+        # Without it Windows lets another socket bind the same port over ours.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+    else:
+        # POSIX: only skips TIME_WAIT after a restart on the same port.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def logged(application, stream=None):
+    """Wrap a WSGI application to log `"GET /path HTTP/1.1" 200` lines, token redacted."""
+
+    def logging_application(environ, start_response):
+        def start_and_log(status, headers, exc_info=None):
+            query = environ.get("QUERY_STRING")
+            target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+            line = f"{environ['REQUEST_METHOD']} {target} {environ.get('SERVER_PROTOCOL', '')}"
+            when = time.strftime("%d/%b/%Y %H:%M:%S")
+            print(
+                f'[{when}] "{redact_token(line)}" {status.split()[0]}',
+                file=stream or sys.stderr,
+                flush=True,
+            )
+            return start_response(status, headers, exc_info)
+
+        return application(environ, start_and_log)
+
+    return logging_application
+
+
+def make_server(host: str, port: int, application):
+    """Bind host:port now (OSError if it is taken) and return the server; `.run()` serves."""
+    return create_server(
+        logged(application),
+        sockets=[bind(host, port)],
+        threads=THREADS,
+        # Our own identity is nobody's business; waitress would send "Server: waitress".
+        ident="",
     )
-    server.set_app(application)
-    return server

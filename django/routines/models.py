@@ -1,6 +1,8 @@
-"""A routine: one unit of fake background work, queued by the page, run by the worker."""
+"""A routine: one unit of fake background work, started from the page, run as a task."""
 
 from django.db import models
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 
 class Routine(models.Model):
@@ -10,22 +12,38 @@ class Routine(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
+    # The Tasks framework's status, in the page's words.
+    STATUS_OF_TASK = {
+        TaskResultStatus.READY: Status.QUEUED,
+        TaskResultStatus.RUNNING: Status.RUNNING,
+        TaskResultStatus.SUCCESSFUL: Status.SUCCEEDED,
+        TaskResultStatus.FAILED: Status.FAILED,
+    }
+
     name = models.CharField(max_length=100)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # Which worker holds the routine, and until when: a worker renews its
-    # lease while it works, so an expired lease means the worker died.
-    claimed_by = models.CharField(max_length=100, blank=True)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The task that runs this routine: django-tasks-db's row holds its status,
+    # its attempts (one worker id per attempt) and its timings.
+    # Null only inside the transaction that creates the routine and enqueues it.
+    task = models.OneToOneField(
+        DBTaskResult, on_delete=models.CASCADE, null=True, related_name="routine"
+    )
     created = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     result = models.CharField(max_length=200, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-pk"]
-        indexes = [models.Index(fields=["status", "created"])]
 
     def __str__(self):
         return self.name
+
+    @property
+    def status(self) -> str:
+        return self.STATUS_OF_TASK[self.task.status]
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def attempts(self) -> int:
+        return len(self.task.worker_ids)

@@ -1,39 +1,71 @@
 """Views of Stable Routines: the page, starting a routine, and the JSON the page polls."""
 
+import random
+
 from django.contrib import messages
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.tasks import TaskResultStatus
 from django.views.decorators.http import require_POST, require_safe
+from django_tasks_db.models import DBTaskResult
 
 from .models import Routine
-from .queue import enqueue_routine
+from .tasks import run_routine
 
 SHOWN_ROUTINES = 30
+ROUTINE_NAMES = [
+    "Cloud hop",
+    "Meadow sprint",
+    "Moonlight canter",
+    "Mane braid",
+    "Wing stretch",
+    "Hay bale stack",
+    "Rainbow loop",
+    "Horseshoe polish",
+    "Apple fetch",
+    "Sky trot",
+]
+
+
+def shown_routines():
+    return Routine.objects.select_related("task")[:SHOWN_ROUTINES]
+
+
+def start_routine() -> Routine:
+    """Create a routine and enqueue its task in one transaction: no worker sees one alone."""
+    with transaction.atomic():
+        number = Routine.objects.count() + 1
+        routine = Routine.objects.create(name=f"{random.choice(ROUTINE_NAMES)} #{number}")
+        routine.task_id = run_routine.enqueue(routine.pk).id
+        routine.save(update_fields=["task"])
+    return routine
 
 
 @require_safe
 def routine_list(request):
-    routines = Routine.objects.all()[:SHOWN_ROUTINES]
-    return render(request, "routines/routine_list.html", {"routines": routines})
+    return render(request, "routines/routine_list.html", {"routines": shown_routines()})
 
 
 @require_POST
 def routine_start(request):
-    routine = enqueue_routine()
+    routine = start_routine()
     messages.success(request, f"{routine.name} is waiting for a worker.")
     return redirect("routines:routine_list")
 
 
 @require_POST
 def routine_clear(request):
-    """Forget finished routines; queued and running ones stay."""
-    Routine.objects.filter(status__in=[Routine.Status.SUCCEEDED, Routine.Status.FAILED]).delete()
+    """Forget finished routines (and their task results); queued and running ones stay."""
+    DBTaskResult.objects.filter(
+        routine__isnull=False,
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED],
+    ).delete()
     return redirect("routines:routine_list")
 
 
 @require_safe
 def routine_status(request):
-    routines = Routine.objects.all()[:SHOWN_ROUTINES]
     return JsonResponse(
         {
             "routines": [
@@ -46,7 +78,7 @@ def routine_status(request):
                     "result": routine.result,
                     "duration_seconds": routine.duration_seconds,
                 }
-                for routine in routines
+                for routine in shown_routines()
             ]
         }
     )

@@ -161,6 +161,8 @@ test("three routines started on the routines page each reach a final state throu
   await expect(statuses).toHaveCount(3);
   // No reload from here on: the page's own polling moves each routine to its final state.
   await expect(page.locator('.routine-status[data-status="succeeded"], .routine-status[data-status="failed"]')).toHaveCount(3, { timeout: 30_000 });
+  // "… is waiting for a worker." goes once the routine it announced has left the queue.
+  await expect(page.locator(".flash", { hasText: "is waiting for a worker." })).toHaveCount(0, { timeout: 5_000 });
   const screenshot = await page.screenshot({ path: path.join("test-results", "screenshots", "routines.png"), fullPage: true });
   await testInfo.attach("routines", { body: screenshot, contentType: "image/png" });
 });

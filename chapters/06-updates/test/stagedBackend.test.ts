@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { request, type IncomingMessage } from "node:http";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { pythonEnvironment, startBackendOnFreePort, type Backend } from "../src/backend";
@@ -119,6 +120,30 @@ describe.skipIf(!staged.bundleDir)("the staged backend, started by the shell's s
     expect(await list.text()).toContain("My Ponies");
     const css = await fetch(new URL("static/flying_stable/flying_stable.css", url), { headers: { cookie: cookieHeader(jar) } });
     expect(css.status).toBe(200);
+  });
+
+  it("links content-hashed static files that a browser caches for good, and answers only GET and HEAD for them", async () => {
+    const { url } = await start();
+    const jar = new Map<string, string>();
+    const page = await (await bootstrap(url, jar, "/")).text();
+    const stylesheet = /<link rel="stylesheet" href="([^"]+)"/.exec(page)?.[1];
+    expect(stylesheet).toMatch(/^\/static\/flying_stable\/flying_stable\.[0-9a-f]{12}\.css$/);
+    const headers = { cookie: cookieHeader(jar), "accept-encoding": "gzip" };
+    const css = await fetch(new URL(stylesheet!, url), { headers });
+    expect(css.status).toBe(200);
+    expect(css.headers.get("cache-control")).toBe("max-age=315360000, public, immutable");
+    expect(css.headers.get("content-encoding")).toBe("gzip");
+    expect((await fetch(new URL(stylesheet!, url), { method: "HEAD", headers })).status).toBe(200);
+    // fetch() refuses TRACE, so these go through node:http.
+    for (const method of ["OPTIONS", "TRACE", "POST"]) {
+      const other = await new Promise<IncomingMessage>((resolve, reject) =>
+        request(new URL(stylesheet!, url), { method, headers }, resolve).on("error", reject).end(),
+      );
+      other.resume();
+      expect(other.statusCode, method).toBe(405);
+      expect(other.headers.allow).toBe("GET, HEAD");
+    }
+    expect((await fetch(new URL(stylesheet!, url))).status).toBe(403);
   });
 
   it("keeps a pony created through the real form across a restart", async () => {

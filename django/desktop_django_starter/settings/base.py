@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "desktop_runtime",
     "example_app",
+    # django.tasks' database backend: task results live in the app's SQLite file.
+    "django_tasks_db",
     # Optional background-worker demo: delete this line and its page, nav link
     # and worker disappear, and everything else keeps working.
     "routines",
@@ -134,7 +136,8 @@ STATICFILES_DIRS = [BASE_DIR / "desktop_django_starter" / "static"]
 ROUTINES_MIN_SECONDS = float(os.environ.get("DESKTOP_ROUTINES_MIN_SECONDS", "2"))
 ROUTINES_MAX_SECONDS = float(os.environ.get("DESKTOP_ROUTINES_MAX_SECONDS", "6"))
 ROUTINES_FAILURE_RATE = float(os.environ.get("DESKTOP_ROUTINES_FAILURE_RATE", "0.2"))
-# A running routine's worker renews its lease every second; a lease that runs
-# out means the worker died, and the routine is picked up again.
-ROUTINES_LEASE_SECONDS = 5
+# Django's Tasks framework, backed by django-tasks-db: the page enqueues a
+# task, and the worker the shell starts (`manage.py run_routines`) runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# How often an idle worker looks for new tasks, in seconds.
 ROUTINES_POLL_SECONDS = 0.3

@@ -50,6 +50,20 @@ DATABASES = {
 
 # Filled by `manage.py collectstatic` when the app is built, read-only after.
 STATIC_ROOT = BUNDLE_DIR / "static"
+# WhiteNoise serves them: collectstatic (at stage time) writes content-hashed,
+# compressed copies, and hashed files go out with a far-future, immutable cache
+# header, so a page the user opens next never asks for the stylesheet again.
+# Placed after the token middleware: static files still need the token.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+_after_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [
+    *MIDDLEWARE[:_after_security],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[_after_security:],
+]
 
 # Logs go to stderr only. The shell writes each process's output to a file of
 # its own in logs/ (backend.log, worker.log), capped in size. A log file

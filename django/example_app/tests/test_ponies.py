@@ -85,6 +85,15 @@ class PonyListTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(b"--color-teal-700", b"".join(response.streaming_content))
 
+    def test_static_files_answer_get_and_head_only(self):
+        self.assertEqual(
+            self.client.head("/static/flying_stable/flying_stable.css").status_code, 200
+        )
+        for method in ("options", "trace", "post"):
+            with self.subTest(method=method):
+                response = getattr(self.client, method)("/static/flying_stable/flying_stable.css")
+                self.assertEqual(response.status_code, 405)
+
 
 def add_ponies(count: int, **fields) -> None:
     """`count` ponies named Pony 1 .. Pony <count>; the list shows the highest number first."""

@@ -2,10 +2,11 @@
 
 from bs4 import BeautifulSoup
 from django.test import Client, TestCase
+from django_tasks_db.models import DBTaskResult
 
 from desktop_runtime.tests.support import without_shell
 from routines.models import Routine
-from routines.queue import enqueue_routine
+from routines.views import start_routine
 
 
 @without_shell
@@ -37,10 +38,11 @@ class RoutinePageTests(TestCase):
         self.assertEqual(Routine.objects.count(), 0)
 
     def test_the_status_endpoint_reports_every_routine(self):
-        queued = enqueue_routine()
-        done = Routine.objects.create(
-            name="Mane braid #2", status=Routine.Status.SUCCEEDED, result="Neat.", attempts=1
-        )
+        queued = start_routine()
+        done = start_routine()
+        done.task.claim("worker-test")
+        done.task.set_successful("Neat.")
+        Routine.objects.filter(pk=done.pk).update(result="Neat.")
         response = self.client.get("/routines/status/")
         self.assertEqual(response.status_code, 200)
         routines = {entry["id"]: entry for entry in response.json()["routines"]}
@@ -50,7 +52,10 @@ class RoutinePageTests(TestCase):
         self.assertEqual(routines[done.pk]["result"], "Neat.")
 
     def test_clear_finished_keeps_unfinished_routines(self):
-        queued = enqueue_routine()
-        Routine.objects.create(name="Old", status=Routine.Status.FAILED)
+        queued = start_routine()
+        old = start_routine()
+        old.task.claim("worker-test")
+        old.task.set_failed(RuntimeError("Spooked."))
         self.client.post("/routines/clear/")
         self.assertEqual(list(Routine.objects.all()), [queued])
+        self.assertEqual(str(DBTaskResult.objects.get().pk), str(queued.task_id))

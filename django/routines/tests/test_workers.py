@@ -1,77 +1,88 @@
-"""Two real worker processes over one SQLite file: every routine runs exactly once."""
+"""The real worker process: it runs routines started through the page's code,
+and a worker killed mid-routine leaves nothing stuck "running"."""
 
-import re
+import signal
+import sys
 import tempfile
 import time
-from collections import Counter
+import unittest
 from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from desktop_runtime.tests.support import (
-    backend_environment,
-    change_database,
-    query_database,
-    start_command,
-)
+from desktop_runtime.tests.support import backend_environment, query_database, start_command
 
-ROUTINE_COUNT = 10
-FINAL = ("succeeded", "failed")
+FINAL = ("SUCCESSFUL", "FAILED")
+START_ROUTINE = "from routines.views import start_routine; start_routine()"
 
 
-class ParallelWorkerTests(SimpleTestCase):
+class WorkerProcessTests(SimpleTestCase):
     def setUp(self):
         temporary = tempfile.TemporaryDirectory(prefix="dds-workers-")
         self.addCleanup(temporary.cleanup)
         self.root = Path(temporary.name)
         self.database = self.root / "app.sqlite3"
-        self.env = backend_environment(
+
+    def environment(self, seconds):
+        return backend_environment(
             self.root,
-            DESKTOP_ROUTINES_MIN_SECONDS="0.05",
-            DESKTOP_ROUTINES_MAX_SECONDS="0.2",
+            DESKTOP_ROUTINES_MIN_SECONDS=str(seconds),
+            DESKTOP_ROUTINES_MAX_SECONDS=str(seconds),
             DESKTOP_ROUTINES_FAILURE_RATE="0.3",
         )
 
-    def test_two_workers_claim_every_routine_exactly_once(self):
-        migrate = start_command(self, ["migrate", "--verbosity", "0"], self.env, self.root)
-        self.assertEqual(migrate.wait(timeout=30), 0, migrate.stderr())
-        for number in range(1, ROUTINE_COUNT + 1):
-            change_database(
-                self.database,
-                "INSERT INTO routines_routine (name, status, attempts, claimed_by, created, result)"
-                " VALUES (?, 'queued', 0, '', CURRENT_TIMESTAMP, '')",
-                (f"Cloud hop #{number}",),
-            )
+    def run_command(self, args, env):
+        process = start_command(self, args, env, self.root)
+        self.assertEqual(process.wait(timeout=60), 0, process.stderr())
 
-        workers = [start_command(self, ["run_routines"], self.env, self.root) for _ in range(2)]
-        deadline = time.monotonic() + 30
+    def tasks(self):
+        return query_database(
+            self.database,
+            "SELECT r.id, t.status, t.worker_ids FROM routines_routine r"
+            " JOIN django_tasks_database_dbtaskresult t ON t.id = r.task_id",
+        )
+
+    def wait_for_tasks(self, done, timeout=30):
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            rows = query_database(self.database, "SELECT status FROM routines_routine")
-            if all(status in FINAL for (status,) in rows):
-                break
+            rows = self.tasks()
+            if done(rows):
+                return rows
             time.sleep(0.2)
+        self.fail(f"the routines did not get there in {timeout} s: {self.tasks()}")
 
-        for worker in workers:
-            started = time.monotonic()
-            worker.close_stdin()
-            self.assertEqual(worker.wait(timeout=2), 0)
-            self.assertLess(time.monotonic() - started, 2)
+    def test_the_worker_runs_started_routines_to_a_final_state_and_ends_at_stdin_eof(self):
+        env = self.environment(0.1)
+        self.run_command(["migrate", "--verbosity", "0"], env)
+        for _ in range(3):
+            self.run_command(["shell", "-c", START_ROUTINE], env)
+        worker = start_command(self, ["run_routines"], env, self.root)
+        rows = self.wait_for_tasks(lambda rows: all(status in FINAL for _, status, _ in rows))
+        self.assertEqual(len(rows), 3)
+        started = time.monotonic()
+        worker.close_stdin()
+        self.assertEqual(worker.wait(timeout=2), 0)
+        self.assertLess(time.monotonic() - started, 2)
+        runs = [line for line in worker.output if " runs routine " in line]
+        self.assertEqual(len(runs), 3, worker.output)
 
-        rows = query_database(
-            self.database, "SELECT id, status, attempts, claimed_by FROM routines_routine"
-        )
-        self.assertEqual(len(rows), ROUTINE_COUNT)
-        for routine_id, status, attempts, claimed_by in rows:
-            with self.subTest(routine=routine_id):
-                self.assertIn(status, FINAL)
-                self.assertEqual(attempts, 1)
-                self.assertTrue(claimed_by.startswith("worker-"))
+    @unittest.skipIf(
+        sys.platform == "win32", "SIGKILL is POSIX; the lock holds the same way on Windows"
+    )
+    def test_a_worker_killed_mid_routine_leaves_nothing_running_once_a_worker_starts_again(self):
+        env = self.environment(30)
+        self.run_command(["migrate", "--verbosity", "0"], env)
+        self.run_command(["shell", "-c", START_ROUTINE], env)
+        first = start_command(self, ["run_routines"], env, self.root)
+        self.wait_for_tasks(lambda rows: rows and rows[0][1] == "RUNNING")
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(timeout=5)
+        # django-tasks-db by itself would leave this task RUNNING for ever.
+        self.assertEqual(self.tasks()[0][1], "RUNNING")
 
-        claims = Counter(
-            int(match.group(1))
-            for worker in workers
-            for line in worker.output
-            if (match := re.search(r"claimed routine (\d+) ", line))
-        )
-        self.assertEqual(sorted(claims), [row[0] for row in sorted(rows)])
-        self.assertEqual(set(claims.values()), {1}, "no routine was claimed twice")
+        second = start_command(self, ["run_routines"], self.environment(0.1), self.root)
+        rows = self.wait_for_tasks(lambda rows: rows[0][1] in FINAL)
+        self.assertEqual(rows[0][2].count("worker-"), 2, "the second worker ran it again")
+        self.assertTrue(any("lost its worker; now READY" in line for line in second.output))
+        second.close_stdin()
+        self.assertEqual(second.wait(timeout=2), 0)

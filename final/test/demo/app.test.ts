@@ -74,18 +74,19 @@ describe("startApp", () => {
     expect(response.headers.get("location")).toBe("/");
   });
 
-  it("two workers never claim the same routine", async () => {
+  it("a second worker waits for the first, and every routine runs exactly once", async () => {
     const env = contractEnv();
     const lines: string[] = [];
     const { client } = await start(env, lines);
     extraWorkers.push(superviseWorker({ ...paths, command: "run_routines", env: { ...env, DESKTOP_DJANGO_AUTH_TOKEN: "unused" }, onLine: (line) => lines.push(line) }));
     for (let i = 0; i < 10; i += 1) await client.submit("/routines/", "/routines/start/");
     const done = await waitForRoutines(client, (all) => all.length === 10 && all.every(isFinal), 60_000);
-    const claims = lines.map((line) => /^run_routines: (worker-\S+) claimed routine (\d+)/.exec(line)).filter((match) => match !== null);
-    const claimedIds = claims.map((match) => Number(match[2]));
-    expect(new Set(claimedIds).size).toBe(claimedIds.length);
-    expect(claimedIds.sort((a, b) => a - b)).toEqual(done.map((routine) => routine.id).sort((a, b) => a - b));
-    expect(new Set(claims.map((match) => match[1])).size).toBe(2);
+    const runs = lines.map((line) => /^run_routines: (worker-\S+) runs routine (\d+)/.exec(line)).filter((match) => match !== null);
+    const ranIds = runs.map((match) => Number(match[2]));
+    expect(new Set(ranIds).size).toBe(ranIds.length);
+    expect(ranIds.sort((a, b) => a - b)).toEqual(done.map((routine) => routine.id).sort((a, b) => a - b));
+    expect(new Set(runs.map((match) => match[1])).size).toBe(1);
+    expect(lines.some((line) => /^run_routines: worker-\d+ waits for the running worker$/.test(line))).toBe(true);
   });
 
   it("restarts a worker killed mid-routine, and the routine ends failed or retried, never stuck", async () => {

@@ -104,7 +104,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{SERVING_PREFIX} {json.dumps(serving)}")
         self.stdout.flush()
         try:
-            httpd.serve_forever()
+            httpd.run()
         except KeyboardInterrupt:
             self.exit(0)
 

@@ -34,6 +34,23 @@
     return parts.join(" · ");
   }
 
+  // "Cloud hop #3 is waiting for a worker." is true only while it waits:
+  // once the routine it names has left the queue, take the message away.
+  function retireFlashMessages(routines) {
+    document.querySelectorAll(".flash").forEach(function (flash) {
+      const announced = routines.find(function (routine) {
+        return flash.textContent.startsWith(routine.name + " ");
+      });
+      if (announced && announced.status !== "queued") {
+        flash.remove();
+      }
+    });
+    const list = document.querySelector(".flash-messages");
+    if (list && list.children.length === 0) {
+      list.remove();
+    }
+  }
+
   function render(routines) {
     const ids = routines.map(function (routine) {
       return String(routine.id);
@@ -49,6 +66,7 @@
       row.querySelector(".routine-result").textContent = resultText(routine);
       row.querySelector(".routine-meta").textContent = metaText(routine);
     });
+    retireFlashMessages(routines);
   }
 
   async function poll() {
