@@ -49,7 +49,7 @@ describe("devPaths", () => {
     const djangoDir = path.resolve(shellDir, project.djangoDir);
     mkdirSync(djangoDir, { recursive: true });
     writeFileSync(path.join(djangoDir, "manage.py"), "");
-    expect(() => devPaths(shellDir)).toThrow(/npm run setup:python/);
+    expect(() => devPaths(shellDir, { ...project, npmWorkspace: "final" })).toThrow(/npm run setup:python/);
     expect(() => devPaths(shellDir, { ...project, npmWorkspace: "" })).toThrow(/python3 -m venv/);
   });
 });
