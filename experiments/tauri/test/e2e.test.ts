@@ -95,6 +95,20 @@ describe.skipIf(skipReason)("the Tauri shell in a real window", () => {
       expect(opened).toEqual([app.appDataDir]);
     });
 
+    it("keeps the window on Django and hands other sites to the system browser, in no new window", async () => {
+      const { driver } = app.session;
+      await driver.executeScript("window.location.href = 'https://example.org/navigated'");
+      // A click, not a script's window.open: WebKit lets only a user's gesture ask for a new window.
+      await driver.executeScript(
+        "const link = Object.assign(document.createElement('a'), { href: 'https://example.org/opened', target: '_blank', id: 'outside', textContent: 'outside' }); document.body.prepend(link);",
+      );
+      await driver.findElement(By.css("#outside")).click();
+      const opened = await eventually(app.opener.opened, (lines) => lines.length >= 3, 10_000);
+      expect(opened.slice(1).sort()).toEqual(["https://example.org/navigated", "https://example.org/opened"]);
+      expect(new URL(await driver.getCurrentUrl()).origin).toBe(origin);
+      expect(await driver.getAllWindowHandles()).toHaveLength(1);
+    });
+
     it("leaves no Python process behind when the window closes", async () => {
       const running = backendProcesses(app.appDataDir);
       expect(running.some((process) => process.cmdline.includes("desktop_serve"))).toBe(true);
