@@ -1,8 +1,8 @@
-//! The Tauri shell's lifecycle, top to bottom: open the one window on a local
-//! "starting" page, start Django on a free port with a fresh token, wait for
-//! /health/, then send the window to the bootstrap URL (or show the failure
-//! with the log's last lines), and stop Django and its worker whenever the app
-//! exits. The logic lives in the modules below.
+//! The Tauri shell's lifecycle, top to bottom: start Django on a free port
+//! with a fresh token while the one window opens on a local "starting" page,
+//! wait for /health/, then send the window to the bootstrap URL (or show the
+//! failure with the log's last lines), and stop Django and its worker whenever
+//! the app exits. The logic lives in the modules below.
 
 // No console window beside the app on Windows.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -17,7 +17,7 @@ use guards::Decision;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use tauri::webview::NewWindowResponse;
 use tauri::{AppHandle, Manager, RunEvent, State, Url, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
@@ -51,11 +51,12 @@ fn main() {
             let app_data_dir = app.path().app_data_dir()?;
             let origin = Arc::new(OnceLock::new());
             app.manage(Shell { app_data_dir, origin: origin.clone(), running: Mutex::new(None), quitting: AtomicBool::new(false) });
-            // The window opens at once on a local page, so the user sees the app start.
-            let window = open_main_window(app.handle(), origin)?;
+            // Python starts first, while the web view is being created; the window moves to Django once /health/ answers.
+            let (window_tx, window_rx) = mpsc::channel();
             let handle = app.handle().clone();
-            // Python starts while the event loop runs; the window moves to Django once /health/ answers.
-            std::thread::spawn(move || start(&handle, &window));
+            std::thread::spawn(move || start(&handle, window_rx));
+            // The window opens at once on a local page, so the user sees the app start.
+            let _ = window_tx.send(open_main_window(app.handle(), origin)?);
             Ok(())
         })
         .build(tauri::generate_context!())
@@ -68,7 +69,7 @@ fn main() {
         });
 }
 
-fn start(app: &AppHandle, window: &WebviewWindow) {
+fn start(app: &AppHandle, window: mpsc::Receiver<WebviewWindow>) {
     let shell = app.state::<Shell>();
     // A new secret each launch; Django answers 403 to any request without it.
     let token = token::generate_token();
@@ -78,6 +79,8 @@ fn start(app: &AppHandle, window: &WebviewWindow) {
     let started = layout::resolve_backend(app.path().resource_dir().ok().as_deref(), staged, repo_root.as_deref())
         .map_err(|message| StartError { message, recent_lines: vec![] })
         .and_then(|root| backend::start_app(&root, &shell.app_data_dir, &token));
+    let Ok(window) = window.recv() else { return };
+    let window = &window;
 
     let running = match started {
         Ok(running) => running,
