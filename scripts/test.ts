@@ -4,10 +4,12 @@
  *
  * Suites: Django's tests, lint, type checks, the chapter consistency check,
  * each workspace's vitest suite and real-Electron suite (which skips without
- * the Electron binary), the root tests, the docs build, and the browser tests.
+ * the Electron binary), the root tests, the docs build, the browser tests, and
+ * the experimental Tauri shell: its Rust unit tests, then its build and an
+ * end-to-end test in a real window under Xvfb (Linux).
  * `npm test -- <word>` runs only the steps whose name contains that word.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { steps, stepDir } from "./chapters.ts";
@@ -122,6 +124,65 @@ function playwright(name: string, cwd: string, args: string[] = []): Step {
   };
 }
 
+const tauriDir = path.join(repoRoot, "experiments", "tauri");
+// Cargo's build output stays in the work tree, whatever the user's CARGO_TARGET_DIR says.
+const tauriEnv = { CARGO_TARGET_DIR: path.join(tauriDir, "src-tauri", "target") };
+
+/** Why the Tauri shell cannot be compiled here, or undefined when it can. */
+function tauriMissing(): string | undefined {
+  if (spawnSync("cargo", ["--version"]).status !== 0) return "cargo is not installed (https://rustup.rs)";
+  if (process.platform === "linux" && spawnSync("pkg-config", ["--exists", "webkit2gtk-4.1"]).status !== 0) {
+    return "WebKitGTK's development files are missing: run .ci/tauri-deps.sh";
+  }
+  return undefined;
+}
+
+function skipped(name: string, reason: string): Counts {
+  console.log(`Skipping ${name}: ${reason}.`);
+  return { passed: 0, failed: 0, skipped: 1 };
+}
+
+/**
+ * `cargo test`, counted from its "test result:" lines (one per test binary). With the
+ * feature `tauri build` turns on, so the e2e step's build reuses what this one compiled.
+ */
+function cargoTest(): Step {
+  const name = "tauri: cargo test";
+  return {
+    name,
+    run: async () => {
+      const missing = tauriMissing();
+      if (missing) return skipped(name, missing);
+      const { code, output } = await run(["cargo"], ["test", "--manifest-path", path.join(tauriDir, "src-tauri", "Cargo.toml"), "--features", "custom-protocol"], repoRoot, tauriEnv);
+      const counts = { passed: 0, failed: 0, skipped: 0 };
+      for (const [, passed, failed, ignored] of output.matchAll(/^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/gm)) {
+        counts.passed += Number(passed);
+        counts.failed += Number(failed);
+        counts.skipped += Number(ignored);
+      }
+      if (code !== 0 && counts.failed === 0) counts.failed = 1;
+      return counts;
+    },
+  };
+}
+
+/** Builds the shell (debug, no installer) and drives its real window through WebDriver. */
+function tauriEndToEnd(): Step {
+  const name = "tauri: e2e in a real window";
+  return {
+    name,
+    run: async () => {
+      if (process.platform !== "linux") return skipped(name, "tauri-driver drives WebKitGTK on Linux only");
+      const missing = tauriMissing();
+      if (missing) return skipped(name, missing);
+      const started = Date.now();
+      const built = await run(npm, ["run", "build"], tauriDir, tauriEnv);
+      console.log(`Tauri build: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      return built.code === 0 ? vitest("tauri e2e", tauriDir).run() : { passed: 0, failed: 1, skipped: 0 };
+    },
+  };
+}
+
 function plan(): Step[] {
   const workspaces = steps().map((step) => ({ name: step, dir: stepDir(step) }));
   return [
@@ -140,6 +201,8 @@ function plan(): Step[] {
     vitest("root tests", repoRoot),
     check("docs: build (dead links fail)", npm, ["run", "docs:build"]),
     playwright("browser", repoRoot),
+    cargoTest(),
+    tauriEndToEnd(),
   ];
 }
 

@@ -55,6 +55,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: "Production gaps", link: "/production-gaps" },
     ],
   },
+  { text: "Other shells", items: [{ text: "Tauri (experimental)", link: "/other-shells-tauri" }] },
   {
     text: "Reference",
     items: [
