@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { desktopRequirements, desktopSettingsFiles } from "./wrap/desktopSettings.ts";
 import { inspectProject, isFolder, WrapRefusal, type ProjectReport } from "./wrap/inspect.ts";
-import { desktopPackageJson, gitignoreBlock, GITIGNORE_MARKER, packagingWorkflow, projectFactsFor, renderProjectFacts, wrapReport, WRAP_MARKER } from "./wrap/shellFiles.ts";
+import { desktopPackageJson, gitignoreBlock, GITIGNORE_MARKER, iconsRecord, packagingWorkflow, projectFactsFor, renderProjectFacts, wrapReport, WRAP_MARKER } from "./wrap/shellFiles.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -74,6 +74,8 @@ function plan(report: ProjectReport, name: string | undefined): Planned[] {
     })),
     { file: path.join(root, "desktop", "requirements-desktop.txt"), content: desktopRequirements(report) },
     { file: path.join(root, "desktop", "assets", "icon.svg"), content: readFileSync(path.join(repoRoot, "assets", "brand", "pony.svg"), "utf8") },
+    // The copied icons were made from that same art, now at the target's iconSource.
+    { file: path.join(root, "desktop", "build", "icons", "icons.json"), content: iconsRecord(readFileSync(path.join(shellSource, "build", "icons", "icons.json"), "utf8"), facts) },
     { file: path.join(root, ".github", "workflows", "desktop-package.yml"), content: packagingWorkflow(facts) },
     { file: path.join(root, "desktop", "WRAP.md"), content: wrapReport(report, facts) },
   ];

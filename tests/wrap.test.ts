@@ -204,6 +204,14 @@ describe("the wrapped project", () => {
     expect(held).toBe(total);
   }, TEN_MINUTES);
 
+  it("the shell's own test suite, copied without the demo's tests, passes in the wrapped project", () => {
+    const suite = run([...npmCli, "test"], desktop, { ELECTRON_SKIP_BINARY_DOWNLOAD: "1" });
+    expect(suite.status, `${suite.stdout.slice(-6000)}${suite.stderr.slice(-3000)}`).toBe(0);
+    const summary = suite.stdout.replace(/\x1b\[[0-9;]*m/g, "");
+    expect(summary).toMatch(/Tests\s+\d+ passed/);
+    expect(summary).not.toMatch(/\d+ failed/);
+  }, TEN_MINUTES);
+
   it.skipIf(localRuntimeUnavailable())("npm run check -- --staged: every check holds against the staged bundle", async () => {
     const cacheDir = path.join(repoRoot, ".stage", "cache");
     const archive = await buildLocalRuntimeArchive(cacheDir, () => undefined);

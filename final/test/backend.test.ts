@@ -147,13 +147,13 @@ describe("startBackendOnFreePort", () => {
     backend = undefined;
     // What a newer version leaves behind: a migration this code does not have, recorded as applied.
     const database = path.join(env.DESKTOP_DJANGO_APP_DATA_DIR!, "app.sqlite3");
-    const insert = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(\"INSERT INTO django_migrations (app, name, applied) VALUES ('example_app', '0099_newer', '2026-01-01')\"); db.commit()";
+    const insert = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(\"INSERT INTO django_migrations (app, name, applied) VALUES ('desktop_runtime', '0099_newer', '2026-01-01')\"); db.commit()";
     expect(spawnSync(paths.python, ["-c", insert, database]).status).toBe(0);
     const error = await startBackendOnFreePort({ ...paths, env }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendStartError);
     expect((error as Error).message).toBe(`Django exited with code 12 before it started serving. ${exitAdvice(12)}`);
     expect(exitAdvice(12)).toContain("Install the newer version again");
-    expect((error as BackendStartError).backend.recentLines().join("\n")).toContain("example_app.0099_newer");
+    expect((error as BackendStartError).backend.recentLines().join("\n")).toContain("desktop_runtime.0099_newer");
   });
 });
 

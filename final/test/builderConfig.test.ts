@@ -9,6 +9,7 @@ import type { FileSet, TargetConfiguration } from "electron-builder";
 import { describe, expect, it } from "vitest";
 import { builderConfig, chapterDir, installedElectronVersion, stagedBackendDir } from "../electron-builder.config";
 import { projectPaths } from "../src/paths";
+import project from "../src/project";
 
 const config = builderConfig({ env: {} });
 const resolve = (file: string) => path.resolve(chapterDir, file);
@@ -92,7 +93,8 @@ describe("electron-builder configuration", () => {
   });
 
   it("names artifacts without spaces, by version, platform and architecture", () => {
-    expect(config.artifactName).toBe("flying-stable-${version}-${os}-${arch}.${ext}");
-    expect(config.linux!.executableName).toBe("flying-stable");
+    expect(config.artifactName).toBe(`${project.executableName}-\${version}-\${os}-\${arch}.\${ext}`);
+    expect(project.executableName).toMatch(/^[a-z0-9-]+$/);
+    expect(config.linux!.executableName).toBe(project.executableName);
   });
 });

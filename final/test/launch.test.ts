@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { electronBinary } from "./electron/support";
+import { npmRun } from "../src/paths";
 
 /** A loopback stand-in for Electron's download mirror: records every request and answers 404. */
 async function startMirror(): Promise<{ url: string; requests: string[]; close: () => void }> {
@@ -44,7 +45,7 @@ describe.skipIf(electronBinary() !== undefined)("npm run dev without the Electro
       expect(result.stderr).toContain("The Electron binary is not installed, so the desktop window cannot open here.");
       expect(result.stderr).toContain("ELECTRON_SKIP_BINARY_DOWNLOAD is set, so no download was tried.");
       expect(result.stderr).toContain("npx install-electron");
-      expect(result.stderr).toContain("`npm run backend -w final`");
+      expect(result.stderr).toContain(`\`${npmRun("backend")}\``);
       expect(`${result.stdout}${result.stderr}`).not.toMatch(/^\s+at /m);
     } finally {
       mirror.close();
@@ -69,6 +70,6 @@ describe.skipIf(electronBinary() !== undefined)("npm run dev without the Electro
   it("from start:packaged, points at the staged backend", async () => {
     const result = await launch({ ELECTRON_SKIP_BINARY_DOWNLOAD: "1", DDS_BACKEND_LAYOUT: "staged" });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("`npm run backend -w final -- --staged`");
+    expect(result.stderr).toContain(`\`${npmRun("backend")} -- --staged\``);
   });
 });

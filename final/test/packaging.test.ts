@@ -82,7 +82,7 @@ describe.skipIf(!!skipReason)("the packaged app built by electron-builder --dir"
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it("lays out the executable, app.asar and the backend beside it", () => {
-    for (const file of ["flying-stable", "resources/app.asar", "resources/backend/manifest.json"]) {
+    for (const file of [project.executableName, "resources/app.asar", "resources/backend/manifest.json"]) {
       expect(existsSync(path.join(appOutDir, file)), file).toBe(true);
     }
   });

@@ -84,26 +84,6 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
     expect(after).toBeLessThan(before!);
   });
 
-  /** The installed django package in the bundle, found by asking its interpreter. */
-  const djangoPackage = () => {
-    const python = path.join(bundleDir, manifest().interpreter);
-    const result = spawnSync(python, ["-c", "import django, os; print(os.path.dirname(django.__file__))"], { env: isolatedPythonEnv(), encoding: "utf8" });
-    return result.stdout.trim();
-  };
-
-  it("keeps of Django's optional apps only what something imports, and of its translations only the LANGUAGES", () => {
-    const contrib = path.join(djangoPackage(), "contrib");
-    for (const pruned of ["gis", "admin", "admindocs", "flatpages", "postgres", "redirects", "sitemaps", "syndication"]) {
-      expect(existsSync(path.join(contrib, pruned)), pruned).toBe(false);
-    }
-    // Not installed, but django.contrib.auth.forms and .views import it.
-    expect(existsSync(path.join(contrib, "sites", "shortcuts.py"))).toBe(true);
-    expect(staged.stageLog).toContainEqual(expect.stringMatching(/^Keeping django\.contrib\.sites although it is not installed: .*django\/contrib\/\w+\/\w+\.py imports it$/));
-    // LANGUAGES is English only.
-    expect(readdirSync(path.join(djangoPackage(), "conf", "locale")).filter((name) => name !== "__pycache__").sort()).toEqual(["__init__.py", "en"]);
-    expect(readdirSync(path.join(contrib, "humanize", "locale"))).toEqual(["en"]);
-  });
-
   it("ends the stage with its size by part, adding up to the bundle", () => {
     const table = staged.stageLog!.slice(staged.stageLog!.indexOf("Bundle size by part:") + 1);
     const megabytes = (part: string) => {

@@ -80,7 +80,7 @@ describe("Check for Updates", () => {
     const steps: string[] = [];
     const prompts = recordingPrompts(steps);
     expect(await createUpdateCheck(options({ prompts, client: () => fakeUpdater(undefined, steps) }))()).toBe("up-to-date");
-    expect(prompts.told[0]).toBe(`${project.productName} 1.0.0 is up to date.`);
+    expect(prompts.told[0]!.startsWith(`${project.productName} 1.0.0 is up to date. `)).toBe(true);
   });
 
   it("downloads only after asking, turns off automatic downloads, and shows progress", async () => {
@@ -117,8 +117,7 @@ describe("Check for Updates", () => {
     const outcome = await createUpdateCheck(options({ prompts, client: () => fakeUpdater("1.1.0", steps, true) }))();
     expect(outcome).toBe("failed");
     expect(steps.slice(-2)).toEqual(["progress done", "tell"]);
-    expect(prompts.told[0]).toBe(`Could not download ${project.productName} 1.1.0.`);
-    expect(prompts.told[1]).toMatch(/^net::ERR_CONNECTION_RESET/);
+    expect(prompts.told[0]!.startsWith(`Could not download ${project.productName} 1.1.0. net::ERR_CONNECTION_RESET`)).toBe(true);
   });
 
   it("a second click while checking joins the running check", async () => {

@@ -84,6 +84,12 @@ export function desktopPackageJson(source: string, facts: ProjectFacts): string 
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
+/** build/icons/icons.json with the art's path as the wrapped shell names it (the art itself is the same). */
+export function iconsRecord(source: string, facts: ProjectFacts): string {
+  const record = JSON.parse(source) as { source: string; sha256: string };
+  return `${JSON.stringify({ ...record, source: facts.iconSource }, null, 2)}\n`;
+}
+
 export function gitignoreBlock(): string {
   return [
     GITIGNORE_MARKER,
