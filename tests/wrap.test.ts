@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../final/scripts/localRuntime.ts";
 import { repoRoot } from "../scripts/chapters.ts";
@@ -207,7 +208,7 @@ describe("the wrapped project", () => {
   it("the shell's own test suite, copied without the demo's tests, passes in the wrapped project", () => {
     const suite = run([...npmCli, "test"], desktop, { ELECTRON_SKIP_BINARY_DOWNLOAD: "1" });
     expect(suite.status, `${suite.stdout.slice(-6000)}${suite.stderr.slice(-3000)}`).toBe(0);
-    const summary = suite.stdout.replace(/\x1b\[[0-9;]*m/g, "");
+    const summary = stripVTControlCharacters(suite.stdout);
     expect(summary).toMatch(/Tests\s+\d+ passed/);
     expect(summary).not.toMatch(/\d+ failed/);
   }, TEN_MINUTES);
