@@ -86,7 +86,8 @@ export function bundleSizeByPart(bundleDir: string): BundlePart[] {
   const pythonDir = path.join(bundleDir, "python");
   const stdlib = existsSync(pythonDir) ? stdlibDir(pythonDir) : undefined;
   const sitePackages = existsSync(pythonDir) ? sitePackagesDirs(pythonDir) : [];
-  const sizeOf = (dir: string | undefined) => (dir && existsSync(dir) ? directorySize(dir) : 0);
+  // A folder's total, or a file's own size: site-packages also holds single-module packages (typing_extensions.py).
+  const sizeOf = (entry: string | undefined) => (entry && existsSync(entry) ? (lstatSync(entry).isDirectory() ? directorySize(entry) : lstatSync(entry).size) : 0);
   let django = 0;
   let packages = 0;
   for (const dir of sitePackages) {
