@@ -48,6 +48,12 @@ class PreventableEvent {
   }
 }
 
+/** The page side of input-event: DOM events, in the capture phase, named as Electron names its input events. */
+function inputInitScript(binding: string): string {
+  const types = { mousedown: "mouseDown", keydown: "rawKeyDown", touchstart: "touchStart" };
+  return `(() => { const report = globalThis[${JSON.stringify(binding)}]; for (const [dom, type] of Object.entries(${JSON.stringify(types)})) addEventListener(dom, () => void report(type), true); })();`;
+}
+
 function preventable<T extends object>(extra: T = {} as T): PreventableEvent & T {
   return Object.assign(new PreventableEvent(), extra);
 }
@@ -493,6 +499,15 @@ class WebContents extends EventEmitter {
       await page.exposeBinding(faultName, (_caller, message: string) => reportFault(message));
       await page.addInitScript({ content: preloadInitScript(source, invokeName, faultName) });
     }
+    // Electron's input-event: the user's clicks, keys and taps on the page, seen
+    // before the page handles them (the shells let a link open in the system
+    // browser only right after one). Reported from a capturing listener.
+    const inputName = `__standinInput_${Math.random().toString(36).slice(2)}`;
+    await page.exposeBinding(inputName, (_caller, type: string) => {
+      record("input-event", { window: this.owner.id, type });
+      this.emit("input-event", preventable(), { type });
+    });
+    await page.addInitScript({ content: inputInitScript(inputName) });
     const cdp = await context.newCDPSession(page);
     this.cdp = cdp;
     const tree = (await cdp.send("Page.getFrameTree")) as { frameTree: { frame: { id: string } } };

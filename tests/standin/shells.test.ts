@@ -161,11 +161,16 @@ for (const shell of posix ? SHELLS : []) {
         expect(statuses.length, "the page and its stylesheet and scripts").toBeGreaterThan(2);
         expect(statuses.filter(([, status]) => status >= 400)).toEqual([]);
 
+        // Another origin's page in the same window (loaded by the shell's own loadURL, as the bridge
+        // test below does): its requests never pass the listener, so they never carry the token.
+        // Django's pages could not ask: their Content Security Policy refuses other origins.
         const before = other.seen.length;
-        await page.evaluate((url) => fetch(`${url}from-the-page`, { mode: "no-cors" }).then(() => undefined), other.url);
+        await app.evaluate(({ standin }, { id, url }) => standin.windows().find((window) => window.id === id)!.loadURL(url), { id: mainWindow, url: other.url });
+        await page.evaluate(() => fetch("/from-the-page").then(() => undefined));
         const seen = other.seen.slice(before);
-        expect(seen.map((one) => one.path)).toEqual(["/from-the-page"]);
-        expect(seen[0]!.headers[TOKEN]).toBeUndefined();
+        expect(seen.map((one) => one.path)).toContain("/from-the-page");
+        for (const one of seen) expect(one.headers[TOKEN], one.path).toBeUndefined();
+        await app.evaluate(({ standin }, { id, url }) => standin.windows().find((window) => window.id === id)!.loadURL(url), { id: mainWindow, url: `${origin}/` });
       }, 60_000);
 
       it("keeps the window on Django's origin: a link elsewhere does not navigate, a new-window link goes to openExternal", async () => {
