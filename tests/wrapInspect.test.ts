@@ -64,12 +64,15 @@ describe("inspectProject", () => {
     expect(requirements).toMatch(/^Markdown==3\.10$/m);
     expect(requirements).not.toMatch(/^psycopg2/m);
     expect(requirements).toMatch(/^whitenoise==/m);
+    expect(requirements).toMatch(/^waitress==/m);
   });
 
   it("reads requirements.txt through -r when nothing needs leaving out", () => {
     const report = inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", "requirements.txt": "Django==6.1.3\n" }));
     expect(report.settingsKind).toBe("single file");
     expect(desktopRequirements(report)).toContain("-r ../requirements.txt\n");
+    // desktop_serve runs on waitress, whatever the project uses.
+    expect(desktopRequirements(report)).toMatch(/^waitress==[\d.]+$/m);
   });
 
   it("refuses a manage.py without a default settings module, saying what to add", () => {

@@ -6,9 +6,17 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ProjectReport } from "./inspect.ts";
 
-export const WHITENOISE_REQUIREMENT = "whitenoise==6.12.0";
+const starterRequirements = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "django", "requirements.txt");
+
+/** The pinned line for `name` in the starter's django/requirements.txt: the versions desktop_runtime is tested with. */
+export function starterPin(name: string, requirements = readFileSync(starterRequirements, "utf8")): string {
+  const line = requirements.split("\n").find((candidate) => candidate.toLowerCase().startsWith(`${name.toLowerCase()}==`));
+  if (!line) throw new Error(`django/requirements.txt pins no ${name}: the wrap needs its version for desktop/requirements-desktop.txt.`);
+  return line.trim();
+}
 
 const HEADER = "# Written by desktop-django-starter's `npm run wrap`; yours to edit.\n";
 
@@ -203,8 +211,9 @@ export function desktopSettingsFiles(report: ProjectReport): Record<string, stri
 }
 
 /**
- * desktop/requirements-desktop.txt: the project's requirements plus what the
- * desktop settings import. It reads requirements.txt with `-r`, unless some
+ * desktop/requirements-desktop.txt: the project's requirements plus what
+ * desktop_runtime and the desktop settings import (waitress; WhiteNoise if the
+ * project lacks it), pinned as the starter's django/requirements.txt pins them. It reads requirements.txt with `-r`, unless some
  * lines must stay out (database-server drivers): then it is a copy without them.
  */
 export function desktopRequirements(report: ProjectReport): string {
@@ -218,6 +227,8 @@ export function desktopRequirements(report: ProjectReport): string {
   } else if (report.requirements) {
     lines.push(`-r ../${report.requirements}`);
   }
-  if (!report.usesWhiteNoise) lines.push(WHITENOISE_REQUIREMENT);
+  // desktop_serve's server, and the static-file middleware the desktop settings add.
+  lines.push(starterPin("waitress"));
+  if (!report.usesWhiteNoise) lines.push(starterPin("whitenoise"));
   return `${lines.join("\n")}\n`;
 }
