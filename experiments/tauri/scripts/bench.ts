@@ -69,7 +69,7 @@ try {
     console.log(`  Tauri launch to Django serving, no WebDriver: ${directSeconds.toFixed(2)} s`);
     if (run > 0) directStarts.push(directSeconds);
 
-    const root = resolveBackend({ isPackaged: false, env: { DDS_BACKEND_LAYOUT: "staged" }, start: repoRoot });
+    const root = resolveBackend({ isPackaged: false, env: { DDS_BACKEND_LAYOUT: "staged" } });
     const token = generateToken();
     const appDataDir = path.join(home, "electron-data");
     const electronStarted = performance.now();
