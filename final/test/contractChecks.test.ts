@@ -146,8 +146,10 @@ describe("the machine-side checks", () => {
   it.skipIf(process.platform === "win32")("see a grandchild left in a process group after its leader exited", async () => {
     // The leader starts a sleeper in its own group, then exits: the lifetime check must still see the sleeper.
     const leader = spawn("sh", ["-c", "sleep 30 & echo $!; exit 0"], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
+    // Listening for the exit first: the leader may exit before its output has been read.
+    const exited = new Promise((resolve) => leader.once("exit", resolve));
     const sleeper = await new Promise<number>((resolve) => leader.stdout.once("data", (data: Buffer) => resolve(Number(String(data).trim()))));
-    await new Promise((resolve) => leader.once("exit", resolve));
+    await exited;
     try {
       const { left } = await waitForSurvivors([leader.pid!], 200, 0);
       expect(left).toEqual([sleeper]);
