@@ -9,10 +9,10 @@ describe("releaseAsset", () => {
     ["win32", "x64", "x86_64-pc-windows-msvc"],
     ["linux", "x64", "x86_64-unknown-linux-gnu"],
     ["linux", "arm64", "aarch64-unknown-linux-gnu"],
-  ])("maps %s-%s to the %s install_only archive", (platform, arch, triple) => {
+  ])("maps %s-%s to the %s install_only_stripped archive", (platform, arch, triple) => {
     const asset = releaseAsset(platform, arch);
-    expect(asset.name).toBe(`cpython-${pythonVersion}+${tag}-${triple}-install_only.tar.gz`);
-    expect(asset.url).toBe(`https://github.com/astral-sh/python-build-standalone/releases/download/${tag}/cpython-${pythonVersion}%2B${tag}-${triple}-install_only.tar.gz`);
+    expect(asset.name).toBe(`cpython-${pythonVersion}+${tag}-${triple}-install_only_stripped.tar.gz`);
+    expect(asset.url).toBe(`https://github.com/astral-sh/python-build-standalone/releases/download/${tag}/cpython-${pythonVersion}%2B${tag}-${triple}-install_only_stripped.tar.gz`);
     expect(asset.checksumsUrl).toBe(`https://github.com/astral-sh/python-build-standalone/releases/download/${tag}/SHA256SUMS`);
   });
 
@@ -31,7 +31,7 @@ describe("releaseAsset", () => {
 
   it("builds the URLs from the pinned release, so one edit moves every platform", () => {
     const asset = releaseAsset("linux", "x64", { tag: "20990101", pythonVersion: "3.99.1", baseUrl: "http://mirror.example/pbs" });
-    expect(asset.url).toBe("http://mirror.example/pbs/20990101/cpython-3.99.1%2B20990101-x86_64-unknown-linux-gnu-install_only.tar.gz");
+    expect(asset.url).toBe("http://mirror.example/pbs/20990101/cpython-3.99.1%2B20990101-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz");
   });
 });
 

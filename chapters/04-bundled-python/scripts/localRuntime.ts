@@ -1,20 +1,23 @@
 /**
  * Offline inputs for the stage, made from this machine: a runtime archive
- * shaped like python-build-standalone's install_only archives, and a
+ * shaped like python-build-standalone's install_only_stripped archives, and a
  * wheelhouse of the project's Python dependencies.
  *
  * The archive comes from a pyenv-built CPython 3.12 or newer (Django 6 needs
  * 3.12), which relocates once its runtime library path is relative: the copy
  * holds bin/python3.X, lib/python3.X and lib/libpython3.X.so, and the
  * binary's RUNPATH, which pyenv sets to its own install folder, is rewritten
- * to $ORIGIN/../lib as python-build-standalone's is. pip comes from the
- * stdlib's own ensurepip wheel. The tests and the benchmark stage from it
+ * to $ORIGIN/../lib as python-build-standalone's is. Like the release's
+ * "stripped" archives, the interpreter, libpython and the extension modules
+ * lose their debug sections (pyenv builds with -g: without this, libpython
+ * alone is about 30 MB of the bundle). pip comes from the stdlib's own
+ * ensurepip wheel. The tests and the benchmark stage from it
  * with --python-archive, the same path an air-gapped build machine takes.
  * Both results are cached in .stage/cache under a key of their inputs.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { c as createTar } from "tar";
@@ -23,7 +26,7 @@ import { sha256File } from "./runtimeArchive";
 /** The oldest Python the staged Django runs on. */
 const MIN_MINOR = 12;
 /** Part of the cache key: bump it when the archive's layout changes. */
-const ARCHIVE_FORMAT = "3";
+const ARCHIVE_FORMAT = "4";
 
 interface LocalInterpreter {
   /** The install folder: bin/, lib/python3.X, lib/libpython3.X.so.1.0. */
@@ -93,14 +96,36 @@ export interface LocalArchive {
   sha256: string;
 }
 
-/** Builds (or reuses from `cacheDir`) python-<version>-local-<key>-install_only.tar.gz. */
+/**
+ * Drops the debug sections of the interpreter, libpython and lib-dynload's
+ * extension modules (`strip --strip-debug`, which keeps the symbol table).
+ */
+function stripDebugSections(pythonDir: string, version: string): void {
+  const dynload = path.join(pythonDir, "lib", `python${version}`, "lib-dynload");
+  const binaries = [
+    path.join(pythonDir, "bin", `python${version}`),
+    path.join(pythonDir, "lib", `libpython${version}.so.1.0`),
+    ...readdirSync(dynload)
+      .filter((name) => name.endsWith(".so"))
+      .map((name) => path.join(dynload, name)),
+  ];
+  // pyenv installs libpython read-only; strip writes the file in place.
+  for (const binary of binaries) chmodSync(binary, statSync(binary).mode | 0o200);
+  const result = spawnSync("strip", ["--strip-debug", ...binaries], { encoding: "utf8" });
+  if (result.error) {
+    throw new Error(`Cannot run strip (${result.error.message}): building the local runtime archive needs GNU binutils (on Debian: apt install binutils).`);
+  }
+  check(result, "Stripping the debug sections of the copied interpreter");
+}
+
+/** Builds (or reuses from `cacheDir`) cpython-<version>-local-<key>-install_only_stripped.tar.gz. */
 export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: string) => void = console.log): Promise<LocalArchive> {
   const found = localInterpreter();
   if (typeof found === "string") throw new Error(`Cannot build a local Python runtime archive: ${found}.`);
   const binary = path.join(found.prefix, "bin", `python${found.version}`);
   const libpython = `libpython${found.version}.so.1.0`;
   const key = createHash("sha256").update(ARCHIVE_FORMAT).update(readFileSync(binary)).update(path.basename(found.pipWheel)).digest("hex").slice(0, 16);
-  const file = path.join(cacheDir, `cpython-${found.version}-local-${key}-install_only.tar.gz`);
+  const file = path.join(cacheDir, `cpython-${found.version}-local-${key}-install_only_stripped.tar.gz`);
   if (existsSync(file) && existsSync(`${file}.sha256`)) return { file, sha256: readFileSync(`${file}.sha256`, "utf8").trim() };
 
   log(`Building a local runtime archive from ${binary}`);
@@ -123,6 +148,8 @@ export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: str
       filter: (source) =>
         path.basename(source) !== "__pycache__" && !source.endsWith(".a") && path.dirname(source) !== path.join(found.prefix, "lib", `python${found.version}`, "site-packages"),
     });
+
+    stripDebugSections(pythonDir, found.version);
 
     const python = path.join(pythonDir, "bin", "python3");
     const isolated = { env: { PATH: "/usr/bin:/bin" }, encoding: "utf8" as const };

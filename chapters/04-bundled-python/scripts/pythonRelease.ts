@@ -50,9 +50,15 @@ export function targetTriple(platform: string, arch: string): string {
   return triple;
 }
 
-/** The "install_only" archive for a platform and arch: a relocatable `python/` folder, pip included. */
+/**
+ * The "install_only_stripped" archive for a platform and arch: a relocatable
+ * `python/` folder, pip included, laid out like "install_only" but with the
+ * debug symbols taken out of the interpreter and its extension modules. Nobody
+ * debugs the shipped runtime with gdb, and on Linux the symbols are most of
+ * libpython's size.
+ */
 export function releaseAsset(platform: string, arch: string, release: PythonRelease = PYTHON_RELEASE): ReleaseAsset {
-  const name = `cpython-${release.pythonVersion}+${release.tag}-${targetTriple(platform, arch)}-install_only.tar.gz`;
+  const name = `cpython-${release.pythonVersion}+${release.tag}-${targetTriple(platform, arch)}-install_only_stripped.tar.gz`;
   return {
     name,
     url: `${release.baseUrl}/${release.tag}/${encodeURIComponent(name)}`,

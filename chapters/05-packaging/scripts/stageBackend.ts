@@ -101,7 +101,7 @@ export function findInterpreter(bundleDir: string): string {
   }
   throw new StageError(
     "The archive has no python/bin/python3 or python/python.exe: it is not a python-build-standalone install_only archive.\n" +
-      "Use an archive whose name ends in -install_only.tar.gz.",
+      "Use an archive whose name ends in -install_only_stripped.tar.gz or -install_only.tar.gz.",
   );
 }
 

@@ -32,6 +32,17 @@ function previousBundle(): { bundleDir: string; parent: string } {
   return { bundleDir, parent };
 }
 
+/** The section names of a 64-bit little-endian ELF file (Linux's shared libraries and executables). */
+function elfSectionNames(file: string): string[] {
+  const elf = readFileSync(file);
+  const [sectionHeaders, entrySize, count, namesIndex] = [Number(elf.readBigUInt64LE(0x28)), elf.readUInt16LE(0x3a), elf.readUInt16LE(0x3c), elf.readUInt16LE(0x3e)];
+  const namesOffset = Number(elf.readBigUInt64LE(sectionHeaders + namesIndex * entrySize + 0x18));
+  return Array.from({ length: count }, (_, index) => {
+    const start = namesOffset + elf.readUInt32LE(sectionHeaders + index * entrySize);
+    return elf.toString("latin1", start, elf.indexOf(0, start));
+  });
+}
+
 describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a wheelhouse", () => {
   const bundleDir = staged.bundleDir!;
   const manifest = () => JSON.parse(readFileSync(path.join(bundleDir, "manifest.json"), "utf8")) as BundleManifest;
@@ -82,6 +93,16 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
     const sizeLine = staged.stageLog!.find((line) => line.startsWith("Bundle size:"));
     const [before, after] = [...sizeLine!.matchAll(/([\d.]+) MB/g)].map((match) => Number(match[1]));
     expect(after).toBeLessThan(before!);
+  });
+
+  // The local archive is built from pyenv's Python, which is compiled with -g.
+  it.runIf(process.platform === "linux")("runs an interpreter without debug sections, like the release's install_only_stripped archives", () => {
+    const libDir = path.join(bundleDir, "python", "lib");
+    const libpython = readdirSync(libDir).find((name) => /^libpython3\.\d+\.so/.test(name));
+    const dynload = path.join(lib(), "lib-dynload");
+    const binaries = [path.join(libDir, libpython!), ...readdirSync(dynload).map((name) => path.join(dynload, name))];
+    expect(elfSectionNames(binaries[0]!)).toContain(".dynsym");
+    for (const binary of binaries) expect(elfSectionNames(binary).filter((name) => name.startsWith(".debug")), binary).toEqual([]);
   });
 
   /** The installed django package in the bundle, found by asking its interpreter. */
@@ -204,7 +225,7 @@ describe.skipIf(!staged.bundleDir)("a stage from a tampered archive", () => {
       log: () => undefined,
     });
     await expect(attempt).rejects.toThrow(ChecksumMismatchError);
-    await expect(attempt).rejects.toThrow(/Checksum mismatch for cpython-.*install_only\.tar\.gz: expected SHA-256 [0-9a-f]{64}, got [0-9a-f]{64}/);
+    await expect(attempt).rejects.toThrow(/Checksum mismatch for cpython-.*install_only_stripped\.tar\.gz: expected SHA-256 [0-9a-f]{64}, got [0-9a-f]{64}/);
     expect(readdirSync(parent)).toEqual(["backend"]);
     expect(readdirSync(bundleDir)).toEqual(["manifest.json"]);
   });
