@@ -146,6 +146,7 @@ describe("npm run wrap", () => {
     expect(report).toMatch(/- \[ \] `templates\/base\.html:\d+`: an asset loaded from another host/);
     expect(report).toMatch(/DesktopAutoLoginMiddleware/);
     expect(report).toMatch(/`librarysite\/settings\.py`: MEDIA_ROOT = BASE_DIR \/ "media"/);
+    expect(report).toContain("tested on Django 5.2 LTS to 6.1;");
   });
 });
 

@@ -85,6 +85,11 @@ function newestDjango(): [number, number] {
   return [major!, minor!];
 }
 
+/** The Django versions desktop_runtime is tested on, for the wrap's texts: "Django 5.2 LTS to 6.1". */
+export function testedDjango(): string {
+  return `Django ${OLDEST_DJANGO.join(".")} LTS to ${newestDjango().join(".")}`;
+}
+
 const compareVersions = (a: [number, number], b: [number, number]) => a[0] - b[0] || a[1] - b[1];
 
 /**
@@ -100,7 +105,7 @@ export function djangoVersionDecision(where: string, line: string): Decision | u
     .map(([, operator, major, minor]) => ({ operator: operator!, version: [Number(major), Number(minor)] as [number, number] }));
   const oldest = OLDEST_DJANGO.join(".");
   const newest = newestDjango();
-  const tested = `Django ${oldest} LTS to ${newest.join(".")}`;
+  const tested = testedDjango();
   const belowOldest = bounds.some(({ operator, version }) =>
     operator === "<" ? compareVersions(version, OLDEST_DJANGO) <= 0 : compareVersions(version, OLDEST_DJANGO) < 0,
   );
