@@ -217,6 +217,32 @@ describe("the wrapped project", () => {
     expect(summary(results)).toBe(`${results.length} of ${results.length} checks held`);
   }, TEN_MINUTES);
 
+  it("on Django 5.2 LTS, with the packaged settings (DEBUG off, WhiteNoise): every contract check holds, nothing written in the bundle", async () => {
+    const python52 = django52Venv(() => undefined);
+    // What the stage does before it bundles: collect (hash, compress) the static files into the bundle.
+    const bundleDir = mkdtempSync(path.join(work, "bundle-52-"));
+    const appDataDir = mkdtempSync(path.join(work, "app-data-52-packaged-"));
+    const packaged = { DJANGO_SETTINGS_MODULE: "desktop_settings.packaged", DESKTOP_DJANGO_BUNDLE_DIR: bundleDir, DESKTOP_DJANGO_APP_DATA_DIR: appDataDir };
+    const collected = run([python52, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], target, packaged);
+    expect(collected.status, `${collected.stdout}${collected.stderr}`).toBe(0);
+    expect(readdirSync(path.join(bundleDir, "static"))).toContain("vendor");
+    const results = await runContractChecks({
+      root: {
+        layout: "staged",
+        python: python52,
+        managePy: path.join(target, "manage.py"),
+        djangoDir: target,
+        settingsModule: packaged.DJANGO_SETTINGS_MODULE,
+        splashFile: path.join(target, "desktop_runtime", "templates", "desktop_runtime", "splash.html"),
+        bundleDir,
+      },
+      appDataDir,
+    });
+    expect(results.filter((result) => !result.ok).map(formatResult)).toEqual([]);
+    expect(results.map((result) => result.title)).toContainEqual(expect.stringContaining("with DEBUG off"));
+    expect(results.at(-1)!.title).toMatch(/^nothing was written inside the bundle/);
+  }, TEN_MINUTES);
+
   it("npm install in desktop/ installs the shell as a package of its own", () => {
     const installed = run([...npmCli, "install", "--no-audit", "--no-fund", "--prefer-offline"], desktop, { ELECTRON_SKIP_BINARY_DOWNLOAD: "1" });
     expect(installed.status, installed.stderr).toBe(0);
