@@ -3,10 +3,10 @@
  * `N passed, N failed, N skipped` summed over every suite.
  *
  * Suites: Django's tests (and desktop_runtime's again on Django 5.2 LTS), lint,
- * type checks, the chapter consistency check, each workspace's vitest suite
- * and real-Electron suite (which skips without the Electron binary), the root tests, the docs build, the browser tests, and
- * the experimental Tauri shell: its Rust unit tests, then its build and an
- * end-to-end test in a real window under Xvfb (Linux).
+ * type checks, the chapter consistency check, each workspace's vitest suite and
+ * real-Electron suite (which skips without the Electron binary), the root tests,
+ * the docs build, the browser tests, and the experimental Tauri shell: its Rust
+ * unit tests, then its build and an end-to-end test in a real window under Xvfb (Linux).
  * `npm test -- <word>` runs only the steps whose name contains that word.
  */
 import { spawn, spawnSync } from "node:child_process";
