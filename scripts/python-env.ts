@@ -92,10 +92,9 @@ export function findPython(env: NodeJS.ProcessEnv = process.env, home = os.homed
   );
 }
 
-function requirementsDigest(project: string): string {
+function requirementsDigest(files: string[]): string {
   const hash = createHash("sha256");
-  for (const name of ["requirements.txt", "requirements-dev.txt"]) {
-    const file = path.join(project, name);
+  for (const file of files) {
     if (existsSync(file)) hash.update(readFileSync(file));
   }
   return hash.digest("hex");
@@ -119,15 +118,24 @@ function hasPip(python: string): boolean {
  * python3-venv package stops after creating bin/python) is made again, so
  * running setup again after fixing the cause works. So is one made with a
  * Python older than 3.12 (a checkout from before Django 6).
+ *
+ * `venv` and `requirements` make another virtualenv the same way, e.g. the
+ * Django 5.2 one desktop_runtime's tests also run in (see django52Venv()).
  */
 export function ensureVenv(
   log: (line: string) => void = console.log,
-  { project = djangoDir, env = process.env, home = os.homedir() }: { project?: string; env?: NodeJS.ProcessEnv; home?: string } = {},
+  {
+    project = djangoDir,
+    env = process.env,
+    home = os.homedir(),
+    venv = path.join(project, ".venv"),
+    requirements,
+  }: { project?: string; env?: NodeJS.ProcessEnv; home?: string; venv?: string; requirements?: string } = {},
 ): string {
-  const venv = path.join(project, ".venv");
   const python = venvBin("python", venv);
   const stampFile = path.join(venv, ".requirements.sha256");
-  const digest = requirementsDigest(project);
+  const installed = requirements ?? path.join(project, "requirements-dev.txt");
+  const digest = requirementsDigest(requirements ? [requirements] : [path.join(project, "requirements.txt"), installed]);
   const existing = existsSync(python) ? probe(python, [], env) : null;
   if (existing && !isRecentEnough(existing)) {
     log(`${path.relative(repoRoot, venv)} runs Python ${existing.join(".")}, and Django 6 needs ${required}: making it again`);
@@ -148,10 +156,20 @@ export function ensureVenv(
       throw new PythonSetupError(`${(error as Error).message}\nOn Debian and Ubuntu, \`python3 -m venv\` needs the python3-venv package: sudo apt install python3-venv`);
     }
   }
-  log(`Installing Django's pinned requirements into ${path.relative(repoRoot, venv)}`);
-  run(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", path.join(project, "requirements-dev.txt")], "Installing the Python requirements");
+  log(`Installing ${path.relative(repoRoot, installed)} into ${path.relative(repoRoot, venv)}`);
+  run(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", installed], "Installing the Python requirements");
   writeFileSync(stampFile, digest);
   return python;
+}
+
+/** The oldest Django a wrapped project may run: desktop_runtime's tests also run on it. */
+export const django52Requirements = path.join(djangoDir, "desktop_runtime", "tests", "requirements-django52.txt");
+/** Outside django/, so that no stage of the backend copies it; .cache/ is ignored by git. */
+export const django52VenvDir = path.join(repoRoot, ".cache", "venv-django52");
+
+/** A virtualenv with Django 5.2 LTS (requirements-django52.txt), made or updated when needed; its python. */
+export function django52Venv(log: (line: string) => void = console.log): string {
+  return ensureVenv(log, { venv: django52VenvDir, requirements: django52Requirements });
 }
 
 /** ensureVenv() for commands that need Django: a missing Python prints what to do and exits. */

@@ -135,6 +135,25 @@ describe.skipIf(process.platform === "win32")("ensureVenv", () => {
     expect(again).toEqual([]);
   }, 120_000);
 
+  it("makes another virtualenv from one requirements file (as the Django 5.2 one), and installs again when that file changes", () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), "dds-other-venv-"));
+    const venv = path.join(folder, "cache", "venv-other");
+    const requirements = path.join(folder, "requirements-other.txt");
+    writeFileSync(requirements, "# nothing yet\n");
+    const lines: string[] = [];
+    const python = ensureVenv((line) => lines.push(line), { venv, requirements });
+    expect(python).toBe(venvBin("python", venv));
+    expect(lines[0]).toMatch(/^Creating .*venv-other with /);
+    expect(lines[1]).toMatch(/^Installing .*requirements-other\.txt into .*venv-other$/);
+    const again: string[] = [];
+    ensureVenv((line) => again.push(line), { venv, requirements });
+    expect(again).toEqual([]);
+    writeFileSync(requirements, "# nothing yet, but changed\n");
+    const changed: string[] = [];
+    ensureVenv((line) => changed.push(line), { venv, requirements });
+    expect(changed).toEqual([expect.stringMatching(/^Installing .*requirements-other\.txt into /)]);
+  }, 120_000);
+
   it.skipIf(!python311)("makes a virtualenv of a Python older than 3.12 again with a 3.12+ one", () => {
     const project = emptyProject();
     const old = python311!;

@@ -5,7 +5,9 @@
  * SKILL.md gives an agent, in its order: the dry run, the wrap, the decisions
  * WRAP.md lists (vendoring the CDN files), the project's own tests on the
  * desktop settings, then the contract check in development and against a
- * staged bundle, where every check must hold.
+ * staged bundle, where every check must hold. The same wrapped project then
+ * runs on Django 5.2 LTS, the oldest Django the wrap supports: Django's
+ * system checks, its own tests and every check of the contract.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -14,9 +16,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatResult, runContractChecks, summary } from "../final/scripts/contractChecks.ts";
 import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../final/scripts/localRuntime.ts";
 import { repoRoot } from "../scripts/chapters.ts";
-import { venvBin } from "../scripts/python-env.ts";
+import { django52Venv, venvBin } from "../scripts/python-env.ts";
 
 const fixture = path.join(repoRoot, "tests", "fixtures", "outside-project");
 const work = mkdtempSync(path.join(tmpdir(), "dds-wrap-"));
@@ -143,6 +146,7 @@ describe("npm run wrap", () => {
     expect(report).toMatch(/- \[ \] `templates\/base\.html:\d+`: an asset loaded from another host/);
     expect(report).toMatch(/DesktopAutoLoginMiddleware/);
     expect(report).toMatch(/`librarysite\/settings\.py`: MEDIA_ROOT = BASE_DIR \/ "media"/);
+    expect(report).toContain("tested on Django 5.2 LTS to 6.1;");
   });
 });
 
@@ -185,6 +189,58 @@ describe("the wrapped project", () => {
     const tests = run([python(), "manage.py", "test", "--noinput"], target, env);
     expect(tests.status, `${tests.stdout}${tests.stderr}`).toBe(0);
     expect(tests.stderr).toMatch(/^OK$/m);
+  }, TEN_MINUTES);
+
+  it("on Django 5.2 LTS too: Django's checks, the project's tests and every contract check hold", async () => {
+    // The virtualenv desktop_runtime's own 5.2 tests use (requirements-django52.txt): Django 5.2
+    // with the WhiteNoise and waitress the desktop requirements pin, all a 5.2 project would install.
+    const python52 = django52Venv(() => undefined);
+    expect(run([python52, "-c", "import django; print(django.get_version())"], target).stdout).toMatch(/^5\.2\.\d+$/m);
+    const checked = run([python52, "manage.py", "check", "--fail-level", "WARNING"], target, env);
+    expect(checked.status, `${checked.stdout}${checked.stderr}`).toBe(0);
+    const tests = run([python52, "manage.py", "test", "--noinput"], target, env);
+    expect(tests.status, `${tests.stdout}${tests.stderr}`).toBe(0);
+    // The contract from outside, through the shell's own supervisor, as `npm run check` in desktop/ asks it.
+    const results = await runContractChecks({
+      root: {
+        layout: "development",
+        python: python52,
+        managePy: path.join(target, "manage.py"),
+        djangoDir: target,
+        settingsModule: env.DJANGO_SETTINGS_MODULE,
+        splashFile: path.join(target, "desktop_runtime", "templates", "desktop_runtime", "splash.html"),
+      },
+      appDataDir: mkdtempSync(path.join(work, "app-data-52-")),
+    });
+    expect(results.filter((result) => !result.ok).map(formatResult)).toEqual([]);
+    expect(results.length).toBeGreaterThan(10);
+    expect(summary(results)).toBe(`${results.length} of ${results.length} checks held`);
+  }, TEN_MINUTES);
+
+  it("on Django 5.2 LTS, with the packaged settings (DEBUG off, WhiteNoise): every contract check holds, nothing written in the bundle", async () => {
+    const python52 = django52Venv(() => undefined);
+    // What the stage does before it bundles: collect (hash, compress) the static files into the bundle.
+    const bundleDir = mkdtempSync(path.join(work, "bundle-52-"));
+    const appDataDir = mkdtempSync(path.join(work, "app-data-52-packaged-"));
+    const packaged = { DJANGO_SETTINGS_MODULE: "desktop_settings.packaged", DESKTOP_DJANGO_BUNDLE_DIR: bundleDir, DESKTOP_DJANGO_APP_DATA_DIR: appDataDir };
+    const collected = run([python52, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], target, packaged);
+    expect(collected.status, `${collected.stdout}${collected.stderr}`).toBe(0);
+    expect(readdirSync(path.join(bundleDir, "static"))).toContain("vendor");
+    const results = await runContractChecks({
+      root: {
+        layout: "staged",
+        python: python52,
+        managePy: path.join(target, "manage.py"),
+        djangoDir: target,
+        settingsModule: packaged.DJANGO_SETTINGS_MODULE,
+        splashFile: path.join(target, "desktop_runtime", "templates", "desktop_runtime", "splash.html"),
+        bundleDir,
+      },
+      appDataDir,
+    });
+    expect(results.filter((result) => !result.ok).map(formatResult)).toEqual([]);
+    expect(results.map((result) => result.title)).toContainEqual(expect.stringContaining("with DEBUG off"));
+    expect(results.at(-1)!.title).toMatch(/^nothing was written inside the bundle/);
   }, TEN_MINUTES);
 
   it("npm install in desktop/ installs the shell as a package of its own", () => {

@@ -2,14 +2,15 @@
  * What `npm run wrap` reads from project shapes the outside fixture does not
  * have: a settings package whose manage.py defaults to its dev module, a
  * database-server driver in the requirements, the admin, a required
- * environment variable. Small projects written into a temporary folder.
+ * environment variable, a Django older than 5.2 LTS. Small projects written
+ * into a temporary folder.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { desktopRequirements } from "../scripts/wrap/desktopSettings.ts";
-import { inspectProject, WrapRefusal } from "../scripts/wrap/inspect.ts";
+import { inspectProject, OLDEST_DJANGO, WrapRefusal } from "../scripts/wrap/inspect.ts";
 
 function project(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), "dds-inspect-"));
@@ -73,6 +74,38 @@ describe("inspectProject", () => {
     expect(desktopRequirements(report)).toContain("-r ../requirements.txt\n");
     // desktop_serve runs on waitress, whatever the project uses.
     expect(desktopRequirements(report)).toMatch(/^waitress==[\d.]+$/m);
+  });
+
+  describe("the project's Django version", () => {
+    const versionDecisions = (requirements: string) =>
+      inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", "requirements.txt": requirements }))
+        .decisions.filter((decision) => /\bDjango\b.*(older|newer)/.test(decision.found));
+
+    it("flags a Django older than 5.2 LTS, pinned or capped, and says to upgrade first", () => {
+      const [older] = versionDecisions("Django==4.2.16\nwhitenoise==6.12.0\n");
+      expect(older).toMatchObject({ topic: "dependencies", where: "requirements.txt:1", found: "a Django older than 5.2: Django==4.2.16" });
+      expect(older!.todo).toMatch(/tested on Django 5\.2 LTS to 6\.1\b/);
+      expect(older!.todo).toContain("Upgrade the project to Django 5.2 LTS first");
+      for (const line of ["django~=5.1.0", "Django<5.2", "Django<=5.1.9", "Django >= 4.2, < 5.0"]) {
+        expect(versionDecisions(`${line}\n`), line).toHaveLength(1);
+      }
+    });
+
+    it("accepts 5.2 LTS to the starter's Django, and lower bounds it cannot judge", () => {
+      for (const line of ["Django==5.2.19", "Django~=5.2", "Django==6.0.10", "Django==6.1.3", "Django>=4.2", "Django<6.2", "django-tasks-db==0.13.0"]) {
+        expect(versionDecisions(`${line}\n`), line).toEqual([]);
+      }
+    });
+
+    it("notes a Django newer than the starter's, for npm run check to settle", () => {
+      const [newer] = versionDecisions("Django==7.0.1\n");
+      expect(newer!.found).toBe("a Django newer than the ones desktop_runtime is tested on: Django==7.0.1");
+    });
+
+    it("5.2 is the Django that npm test runs desktop_runtime's tests on", () => {
+      const pinned = readFileSync(path.join(import.meta.dirname, "..", "django", "desktop_runtime", "tests", "requirements-django52.txt"), "utf8");
+      expect(pinned).toMatch(new RegExp(`^Django==${OLDEST_DJANGO.join("\\.")}\\.\\d+$`, "m"));
+    });
   });
 
   it("refuses a manage.py without a default settings module, saying what to add", () => {

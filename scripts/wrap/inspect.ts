@@ -8,6 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { starterPin } from "./desktopSettings.ts";
 
 /** Something in the project the wrap cannot settle itself, with where it was seen and what to do. */
 export interface Decision {
@@ -70,6 +71,64 @@ const FILE_WRITE = /\bopen\([^)]*["'][wax]b?\+?["']|\.write_text\(|\.write_bytes
 const WORKER_LIBRARIES = /^(celery|rq|django-rq|huey|dramatiq|django-q2?|apscheduler|django-celery-beat)\b/i;
 /** Packages that talk to a database server, which a desktop app does not have. */
 const SERVER_DATABASE_DRIVERS = /^(psycopg2?(-binary)?|psycopg\[?|mysqlclient|pymysql|cx[-_]oracle|oracledb|pyodbc|mssql-django)\b/i;
+
+/**
+ * The oldest Django desktop_runtime supports: Django 5.2 LTS, the long-term
+ * release many projects stay on (`npm test` runs desktop_runtime's tests on it,
+ * pinned in django/desktop_runtime/tests/requirements-django52.txt). The newest
+ * is the starter's own pin in django/requirements.txt.
+ */
+export const OLDEST_DJANGO: [number, number] = [5, 2];
+
+function newestDjango(): [number, number] {
+  const [major, minor] = /==(\d+)\.(\d+)/.exec(starterPin("Django"))!.slice(1).map(Number);
+  return [major!, minor!];
+}
+
+/** The Django versions desktop_runtime is tested on, for the wrap's texts: "Django 5.2 LTS to 6.1". */
+export function testedDjango(): string {
+  return `Django ${OLDEST_DJANGO.join(".")} LTS to ${newestDjango().join(".")}`;
+}
+
+const compareVersions = (a: [number, number], b: [number, number]) => a[0] - b[0] || a[1] - b[1];
+
+/**
+ * A decision when a requirement line pins (==, ~=) or caps (<, <=) Django below
+ * the oldest supported version, or pins one newer than the starter's; else undefined.
+ */
+export function djangoVersionDecision(where: string, line: string): Decision | undefined {
+  const specifiers = /^django(?![\w.-])\s*([^;#]*)/i.exec(line.trim())?.[1] ?? "";
+  const bounds = specifiers
+    .split(",")
+    .map((specifier) => /^\s*(==|~=|<=|<)\s*(\d+)\.(\d+)/.exec(specifier))
+    .filter((match) => match !== null)
+    .map(([, operator, major, minor]) => ({ operator: operator!, version: [Number(major), Number(minor)] as [number, number] }));
+  const oldest = OLDEST_DJANGO.join(".");
+  const newest = newestDjango();
+  const tested = testedDjango();
+  const belowOldest = bounds.some(({ operator, version }) =>
+    operator === "<" ? compareVersions(version, OLDEST_DJANGO) <= 0 : compareVersions(version, OLDEST_DJANGO) < 0,
+  );
+  if (belowOldest) {
+    return {
+      topic: "dependencies",
+      where,
+      found: `a Django older than ${oldest}: ${line.trim()}`,
+      todo:
+        `desktop_runtime and the desktop settings are tested on ${tested}, and may not even import on an older one. ` +
+        `Upgrade the project to Django ${oldest} LTS first (pin Django==${oldest}.*, run its tests, fix what they report), then run npm run check in desktop/.`,
+    };
+  }
+  if (bounds.some(({ operator, version }) => (operator === "==" || operator === "~=") && compareVersions(version, newest) > 0)) {
+    return {
+      topic: "dependencies",
+      where,
+      found: `a Django newer than the ones desktop_runtime is tested on: ${line.trim()}`,
+      todo: `desktop_runtime is tested on ${tested}. It is likely to work: npm run check in desktop/ tells, every check must hold.`,
+    };
+  }
+  return undefined;
+}
 
 /** Reads the project at `root`; throws WrapRefusal with one paragraph when it is not a Django project. */
 export function inspectProject(root: string): ProjectReport {
@@ -212,6 +271,8 @@ export function inspectProject(root: string): ProjectReport {
     });
   } else {
     for (const use of matchingLines(root, path.join(root, requirements), /^\s*[A-Za-z]/)) {
+      const djangoVersion = djangoVersionDecision(use.where, use.line);
+      if (djangoVersion) decisions.push(djangoVersion);
       if (WORKER_LIBRARIES.test(use.line)) {
         decisions.push({
           topic: "workers",

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import type { ProjectFacts } from "../../final/src/project.ts";
-import type { Decision, ProjectReport } from "./inspect.ts";
+import { testedDjango, type Decision, type ProjectReport } from "./inspect.ts";
 
 export const WRAP_MARKER = "desktop-django-starter wrap";
 export const GITIGNORE_MARKER = `# --- ${WRAP_MARKER}`;
@@ -202,7 +202,7 @@ This folder is an Electron shell around the Django project one level up
 (\`${report.settingsModule}\`, ${report.settingsKind}). The wrap added, and
 changed none of the project's own files:
 
-- \`desktop_runtime/\`: the runtime contract's Django app (health, bootstrap, token and host guards, \`desktop_serve\`);
+- \`desktop_runtime/\`: the runtime contract's Django app (health, bootstrap, token and host guards, \`desktop_serve\`), tested on ${testedDjango()};
 - \`desktop_settings/\`: \`dev.py\` and \`packaged.py\`, which import \`${report.settingsModule}\` and override only what the desktop needs;
 - \`desktop/\`: this shell; every fact about the project is in \`src/project.ts\`;
 - \`.github/workflows/desktop-package.yml\` and a block in \`.gitignore\` (\`desktop/build/\` stays committed).

@@ -1,24 +1,16 @@
-"""Development settings of a login-gated project: Django's auth and sessions,
-the desktop auto-login, a page behind login_required, and a middleware that
-sets a cookie on every response (as analytics or locale middleware do)."""
+"""Settings of a login-gated project: Django's auth and sessions (from the
+runtime-only project, which runs on Django 5.2 and 6.x), the desktop
+auto-login, a page behind login_required, and a middleware that sets a cookie
+on every response (as analytics or locale middleware do)."""
 
 import os
 
-from desktop_django_starter.settings.dev import *
-
-INSTALLED_APPS = [
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    *[app for app in INSTALLED_APPS if app != "routines"],
-]
+from desktop_runtime.tests.settings_runtime_only import *
 
 MIDDLEWARE = [
     *MIDDLEWARE[:2],
     "desktop_runtime.tests.login_gated.CookieEverywhereMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     *MIDDLEWARE[2:],
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "desktop_runtime.middleware.DesktopAutoLoginMiddleware",
 ]
 

@@ -13,12 +13,33 @@ import urllib.error
 import urllib.request
 from contextlib import closing
 from pathlib import Path
+from unittest import skipUnless
 
+import django
+from django.apps import apps
 from django.conf import settings
 from django.test import override_settings
 
 MANAGE_PY = Path(settings.BASE_DIR) / "manage.py"
 SERVING_PREFIX = "DESKTOP_DJANGO_SERVING "
+
+# The settings this test run uses: the starter's development settings, or
+# settings_runtime_only (desktop_runtime alone, as on Django 5.2). Backends
+# the tests start use the same ones unless a test names others.
+TEST_SETTINGS = settings.SETTINGS_MODULE
+
+# For tests of the starter's own project: its demo apps and its settings.
+needs_demo = skipUnless(
+    apps.is_installed("example_app"),
+    "uses the starter's demo project (example_app, routines, its settings); "
+    "this run's project is desktop_runtime alone",
+)
+# For what only Django 6's built-in CSP support can do.
+needs_django_csp = skipUnless(
+    django.VERSION >= (6, 0),
+    "Django sends CSP headers itself from 6.0 on (django.middleware.csp, csp_override); "
+    "before it the splash page's meta tag is its only policy",
+)
 
 # Most tests run as if no shell had set a port or token (like the first
 # tutorial chapters), whatever the environment of the test run holds.
@@ -31,9 +52,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def backend_environment(
-    app_data_dir, settings_module="desktop_django_starter.settings.dev", **extra
-):
+def backend_environment(app_data_dir, settings_module=TEST_SETTINGS, **extra):
     """A clean environment for a backend process: no DESKTOP_* or Django
     variables leak in from the test run."""
     env = {

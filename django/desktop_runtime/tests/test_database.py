@@ -18,7 +18,7 @@ class PendingMigrationTests(TestCase):
     def test_migration_files_are_the_ones_django_would_load(self):
         loader = MigrationLoader(connection, ignore_no_migrations=True)
         self.assertEqual(migration_files(), set(loader.disk_migrations))
-        self.assertIn(("example_app", "0001_initial"), migration_files())
+        self.assertIn(("desktop_runtime", "0001_seeding"), migration_files())
 
     def test_a_fully_migrated_database_is_left_alone_without_loading_the_migration_graph(self):
         # The test database is fully migrated, as a user's database is on every start but the first.
@@ -31,7 +31,7 @@ class PendingMigrationTests(TestCase):
 
     def test_an_unrecorded_migration_asks_django(self):
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM django_migrations WHERE app = 'example_app'")
+            cursor.execute("DELETE FROM django_migrations WHERE app = 'desktop_runtime'")
         with mock.patch("django.db.migrations.executor.MigrationExecutor") as executor:
             executor.return_value.migration_plan.return_value = []
             self.assertFalse(apply_pending_migrations())
@@ -47,19 +47,21 @@ class NewerDatabaseTests(TestCase):
             )
 
     def test_an_applied_migration_this_code_does_not_have_stops_the_start(self):
-        self.record("example_app", "0099_from_a_newer_version")
+        self.record("desktop_runtime", "0099_from_a_newer_version")
         with self.assertRaises(DatabaseFromNewerVersion) as raised:
             apply_pending_migrations()
-        self.assertEqual(raised.exception.unknown, [("example_app", "0099_from_a_newer_version")])
-        self.assertIn("example_app.0099_from_a_newer_version", str(raised.exception))
+        self.assertEqual(
+            raised.exception.unknown, [("desktop_runtime", "0099_from_a_newer_version")]
+        )
+        self.assertIn("desktop_runtime.0099_from_a_newer_version", str(raised.exception))
 
     def test_records_of_an_app_that_is_no_longer_installed_are_left_alone(self):
         self.record("retired_app", "0001_initial")
         self.assertFalse(apply_pending_migrations())
 
     def test_migrations_a_squashed_migration_on_disk_replaces_are_known(self):
-        self.record("example_app", "0002_replaced_by_a_squash")
-        squash = mock.Mock(replaces=[("example_app", "0002_replaced_by_a_squash")])
+        self.record("desktop_runtime", "0002_replaced_by_a_squash")
+        squash = mock.Mock(replaces=[("desktop_runtime", "0002_replaced_by_a_squash")])
         with mock.patch("django.db.migrations.loader.MigrationLoader") as loader:
-            loader.return_value.disk_migrations = {("example_app", "0002_squashed"): squash}
+            loader.return_value.disk_migrations = {("desktop_runtime", "0002_squashed"): squash}
             self.assertFalse(apply_pending_migrations())

@@ -18,10 +18,12 @@ from django.test import SimpleTestCase
 
 from .support import (
     MANAGE_PY,
+    TEST_SETTINGS,
     backend_environment,
     change_database,
     free_port,
     http_get,
+    needs_demo,
     process_is_gone,
     query_database,
     start_command,
@@ -62,7 +64,7 @@ class DesktopServeTestCase(SimpleTestCase):
         self.app_data.mkdir()
         self.database = self.app_data / "app.sqlite3"
 
-    def start(self, *args, settings_module="desktop_django_starter.settings.dev", **env):
+    def start(self, *args, settings_module=TEST_SETTINGS, **env):
         environment = backend_environment(self.app_data, settings_module, **env)
         return start_command(self, ["desktop_serve", *args], environment, cwd=self.root)
 
@@ -74,6 +76,7 @@ class DesktopServeTestCase(SimpleTestCase):
         return code
 
 
+@needs_demo
 class FirstAndLaterRunsTests(DesktopServeTestCase):
     def test_first_run_migrates_seeds_and_serves_then_later_runs_keep_the_data(self):
         bundle = self.root / "bundle"
@@ -143,6 +146,7 @@ class FirstAndLaterRunsTests(DesktopServeTestCase):
         self.assertEqual(sorted(bundle.rglob("*")), collected, "serving wrote into the bundle")
 
 
+@needs_demo
 class SeedingTests(DesktopServeTestCase):
     def start_and_stop(self):
         backend = self.start(DESKTOP_DJANGO_PORT=free_port())
@@ -222,7 +226,7 @@ class LifetimeTests(DesktopServeTestCase):
         probe_dir = self.root / "probe"
         probe_dir.mkdir()
         probe = probe_dir / "reload_probe_settings.py"
-        probe.write_text("from desktop_django_starter.settings.dev import *  # noqa\n")
+        probe.write_text(f"from {TEST_SETTINGS} import *  # noqa\n")
         backend = self.start(
             "--reload",
             settings_module="reload_probe_settings",
@@ -295,7 +299,7 @@ class ExitCodeTests(DesktopServeTestCase):
         change_database(
             self.database,
             "INSERT INTO django_migrations (app, name, applied) "
-            "VALUES ('example_app', '0099_from_a_newer_version', '2026-01-01')",
+            "VALUES ('desktop_runtime', '0099_from_a_newer_version', '2026-01-01')",
         )
         before = self.database.read_bytes()
 
@@ -304,12 +308,13 @@ class ExitCodeTests(DesktopServeTestCase):
         self.assertEqual(
             backend.stderr().strip().splitlines()[-1],
             "desktop_serve: the database was last used by a newer version of the app: it has "
-            "migrations this version does not know (example_app.0099_from_a_newer_version)",
+            "migrations this version does not know (desktop_runtime.0099_from_a_newer_version)",
         )
         self.assertEqual(backend.output, [], "no SERVING line for a newer database")
         self.assertEqual(self.database.read_bytes(), before)
 
 
+@needs_demo
 class LaterMigrationTests(DesktopServeTestCase):
     def test_a_migration_the_database_has_not_seen_is_applied_on_the_next_start(self):
         port = free_port()
@@ -339,6 +344,7 @@ class LaterMigrationTests(DesktopServeTestCase):
         self.assertEqual(self.assert_exits_within(backend, 2), 0)
 
 
+@needs_demo
 class WorkerListTests(DesktopServeTestCase):
     def test_without_the_routines_app_no_worker_is_listed_and_its_urls_are_gone(self):
         backend = self.start(

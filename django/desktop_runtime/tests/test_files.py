@@ -9,6 +9,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.test import SimpleTestCase
 
+from .support import needs_demo
+
 DJANGO_DIR = Path(settings.BASE_DIR)
 SPLASH = DJANGO_DIR / "desktop_runtime" / "templates" / "desktop_runtime" / "splash.html"
 NAV_MARK = "flying_stable/pony_mark.html"
@@ -52,6 +54,7 @@ class PonyMarkTests(SimpleTestCase):
         tile = root.find("{http://www.w3.org/2000/svg}rect")
         self.assertEqual((tile.get("width"), tile.get("height")), ("64", "64"))
 
+    @needs_demo
     def test_the_navigation_draws_the_same_mark(self):
         brand = path_data(BRAND_MARK.read_text(encoding="utf-8"))
         self.assertEqual(path_data(render_to_string(NAV_MARK)), brand)

@@ -12,6 +12,8 @@ from desktop_runtime.lifetime import exit_when_stdin_closes
 from desktop_runtime.server import redact_token
 from desktop_runtime.views import is_same_origin_path
 
+from .support import needs_demo
+
 
 class StdinWatcherTests(SimpleTestCase):
     """The watcher only runs when a shell holds the other end of a pipe."""
@@ -64,6 +66,7 @@ class RequestLogTests(SimpleTestCase):
         self.assertEqual(redact_token("GET /health/ HTTP/1.1"), "GET /health/ HTTP/1.1")
 
 
+@needs_demo
 class WorkerCommandTests(SimpleTestCase):
     def test_the_routines_app_declares_its_worker(self):
         self.assertEqual(worker_commands(), ["run_routines"])

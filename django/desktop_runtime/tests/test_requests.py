@@ -6,7 +6,7 @@ from django.test import SimpleTestCase, TestCase, override_settings
 
 from desktop_runtime.tokens import TOKEN_COOKIE, TOKEN_HEADER
 
-from .support import without_shell
+from .support import needs_demo, needs_django_csp, without_shell
 
 PORT = "8123"
 TOKEN = "a-per-session-token-that-is-long-enough-0123456789"
@@ -79,6 +79,11 @@ class TokenCheckTests(SimpleTestCase):
         self.assert_forbidden(self.get("/health/"))
 
     def test_the_header_lets_requests_through(self):
+        response = self.get("/splash/", headers={TOKEN_HEADER: TOKEN})
+        self.assertEqual(response.status_code, 200)
+
+    @needs_demo
+    def test_the_header_lets_static_files_through(self):
         response = self.get(
             "/static/flying_stable/flying_stable.css", headers={TOKEN_HEADER: TOKEN}
         )
@@ -180,6 +185,7 @@ class SplashTests(SimpleTestCase):
         self.assertContains(response, "Flying Stable")
         self.assertContains(response, "<svg", count=2)
 
+    @needs_django_csp
     def test_the_splash_page_sends_the_policy_its_meta_tag_states(self):
         response = self.client.get("/splash/")
         meta = re.search(
@@ -189,6 +195,7 @@ class SplashTests(SimpleTestCase):
         self.assertIn("default-src 'none'", meta[1])
 
 
+@needs_demo
 @without_shell
 class ContentSecurityPolicyTests(TestCase):
     POLICY = (

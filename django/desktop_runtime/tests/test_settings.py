@@ -14,6 +14,8 @@ from django.test import SimpleTestCase
 
 from desktop_runtime.secret_key import load_or_create_secret_key
 
+from .support import needs_demo
+
 
 def load_settings(module, **env):
     """Execute a settings module (and base.py under it) afresh with exactly
@@ -32,6 +34,7 @@ def load_settings(module, **env):
         return vars(namespace)
 
 
+@needs_demo
 class PackagedSettingsTests(SimpleTestCase):
     def setUp(self):
         temporary = tempfile.TemporaryDirectory(prefix="dds-settings-")
@@ -126,6 +129,7 @@ class SecretKeyTests(SimpleTestCase):
             load_or_create_secret_key(self.path)
 
 
+@needs_demo
 class DevSettingsTests(SimpleTestCase):
     def test_templates_are_read_from_disk_on_every_request(self):
         options = load_settings("dev")["TEMPLATES"][0]["OPTIONS"]
