@@ -326,6 +326,7 @@ class CreatePonyTests(TestCase):
         self.assertTrue(title.has_attr("required"))
         self.assertEqual(title["data-message-required"], TITLE_REQUIRED)
         self.assertEqual(title["data-message-maxlength"], TITLE_TOO_LONG)
+        self.assertEqual(title["data-message-blank"], TITLE_REQUIRED)
         self.assertEqual(soup.select_one("#id_notes")["name"], "notes")
         options = [option["value"] for option in soup.select("#id_status option")]
         self.assertEqual(options, ["backlog", "active", "done"])
