@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client, TestCase, modify_settings, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import clear_url_caches, path
+from django.urls import clear_url_caches, re_path
 
 from desktop_django_starter.urls import urlpatterns as project_urlpatterns
 from desktop_runtime.tests.support import without_shell
@@ -101,7 +101,7 @@ def a_view_with_a_bug(request):
 
 
 # The project's URLs plus one that fails, for ServerErrorPageTests.
-urlpatterns = [path("broken/", a_view_with_a_bug), *project_urlpatterns]
+urlpatterns = [re_path(r"^broken/$", a_view_with_a_bug), *project_urlpatterns]
 
 
 @without_shell
