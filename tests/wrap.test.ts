@@ -4,8 +4,9 @@
  * WhiteNoise, login-gated pages, Bootstrap from a CDN). This runs the commands
  * SKILL.md gives an agent, in its order: the dry run, the wrap, the decisions
  * WRAP.md lists (vendoring the CDN files), the project's own tests on the
- * desktop settings, then the contract check in development and against a
- * staged bundle, where every check must hold.
+ * desktop settings, the manage.py change WRAP.md offers (the dev loop then
+ * survives a typo in a model), then the contract check in development and
+ * against a staged bundle, where every check must hold.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash } from "node:crypto";
