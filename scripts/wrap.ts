@@ -77,7 +77,7 @@ function plan(report: ProjectReport, name: string | undefined): Planned[] {
     // The copied icons were made from that same art, now at the target's iconSource.
     { file: path.join(root, "desktop", "build", "icons", "icons.json"), content: iconsRecord(readFileSync(path.join(shellSource, "build", "icons", "icons.json"), "utf8"), facts) },
     { file: path.join(root, ".github", "workflows", "desktop-package.yml"), content: packagingWorkflow(facts) },
-    { file: path.join(root, "desktop", "WRAP.md"), content: wrapReport(report, facts) },
+    { file: path.join(root, "desktop", "WRAP.md"), content: wrapReport(report, facts, readFileSync(path.join(root, "manage.py"), "utf8")) },
   ];
   return planned;
 }

@@ -4,10 +4,11 @@
  * WhiteNoise, login-gated pages, Bootstrap from a CDN). This runs the commands
  * SKILL.md gives an agent, in its order: the dry run, the wrap, the decisions
  * WRAP.md lists (vendoring the CDN files), the project's own tests on the
- * desktop settings, then the contract check in development and against a
- * staged bundle, where every check must hold. The same wrapped project then
- * runs on Django 5.2 LTS, the oldest Django the wrap supports: Django's
- * system checks, its own tests and every check of the contract.
+ * desktop settings, the manage.py change WRAP.md offers (the dev loop then
+ * survives a typo in a model), then the contract check in development and
+ * against a staged bundle, where every check must hold. The same wrapped
+ * project then runs on Django 5.2 LTS, the oldest Django the wrap supports:
+ * Django's system checks, its own tests and every check of the contract.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -18,6 +19,8 @@ import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatResult, runContractChecks, summary } from "../final/scripts/contractChecks.ts";
 import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../final/scripts/localRuntime.ts";
+import { startBackend, type ServingInfo } from "../final/src/backend.ts";
+import { findFreePort } from "../final/src/port.ts";
 import { repoRoot } from "../scripts/chapters.ts";
 import { django52Venv, venvBin } from "../scripts/python-env.ts";
 
@@ -65,6 +68,17 @@ function snapshot(dir: string, prefix = ""): Record<string, string> {
 /** The interpreter django/.venv was made from: the Python that `npm run setup:python` chose. */
 function basePython(): string {
   return run([venvBin("python"), "-c", "import sys; print(sys._base_executable)"], repoRoot).stdout.trim();
+}
+
+/** manage.py with the change WRAP.md shows as a diff applied: its " " and "-" lines become its " " and "+" lines. */
+function withManagePyChange(managePy: string, wrapReport: string): string {
+  const diff = /```diff\n([\s\S]*?)\n```/.exec(wrapReport)?.[1];
+  if (!diff) throw new Error("WRAP.md shows no diff for manage.py");
+  const lines = diff.split("\n");
+  const before = lines.filter((line) => !line.startsWith("+")).map((line) => line.slice(1)).join("\n");
+  const after = lines.filter((line) => !line.startsWith("-")).map((line) => line.slice(1)).join("\n");
+  if (!managePy.includes(before)) throw new Error(`WRAP.md's diff does not apply to manage.py:\n${diff}`);
+  return managePy.replace(before, after);
 }
 
 beforeAll(() => {
@@ -147,6 +161,16 @@ describe("npm run wrap", () => {
     expect(report).toMatch(/DesktopAutoLoginMiddleware/);
     expect(report).toMatch(/`librarysite\/settings\.py`: MEDIA_ROOT = BASE_DIR \/ "media"/);
     expect(report).toContain("tested on Django 5.2 LTS to 6.1;");
+  });
+
+  it("WRAP.md offers the manage.py change that brings the starter's dev loop and early stdin watch, as a diff of the project's own file", () => {
+    const report = readFileSync(path.join(desktop, "WRAP.md"), "utf8");
+    expect(report).toContain("## Optional: a three-line change to your manage.py");
+    expect(report).toContain('```diff\n     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "librarysite.settings")\n');
+    const changed = withManagePyChange(readFileSync(path.join(target, "manage.py"), "utf8"), report);
+    expect(changed).toContain("    watch_stdin_before_django_loads(sys.argv)\n");
+    expect(changed).toContain("    from desktop_runtime.devloop import execute_from_command_line\n");
+    expect(changed).not.toContain("django.core.management");
   });
 });
 
@@ -241,6 +265,70 @@ describe("the wrapped project", () => {
     expect(results.filter((result) => !result.ok).map(formatResult)).toEqual([]);
     expect(results.map((result) => result.title)).toContainEqual(expect.stringContaining("with DEBUG off"));
     expect(results.at(-1)!.title).toMatch(/^nothing was written inside the bundle/);
+  }, TEN_MINUTES);
+
+  it("with WRAP.md's manage.py change, desktop_serve --reload survives a typo in a model; without it the dev loop ends", async () => {
+    const report = readFileSync(path.join(desktop, "WRAP.md"), "utf8");
+    /** A copy of the project, as its developer edits it, started the way `npm run dev` starts Django. */
+    const devLoop = async (folder: string, changeManagePy: boolean) => {
+      cpSync(target, folder, { recursive: true, filter: (source) => !/[\\/](\.venv|\.git|desktop|\.dev-data|__pycache__)$/.test(source) });
+      const managePy = path.join(folder, "manage.py");
+      if (changeManagePy) writeFileSync(managePy, withManagePyChange(readFileSync(managePy, "utf8"), report));
+      const lines: string[] = [];
+      const starts: (ServingInfo & { error?: string })[] = [];
+      let onStart: (() => void) | undefined;
+      const backend = startBackend({
+        python: python(),
+        managePy,
+        port: await findFreePort(),
+        env: { ...env, DESKTOP_DJANGO_APP_DATA_DIR: path.join(folder, ".dev-data") },
+        args: ["--reload"],
+        onLine: (line) => lines.push(line),
+        onServing: (info) => {
+          starts.push(info);
+          onStart?.();
+        },
+      });
+      const nextStart = () =>
+        Promise.race([
+          new Promise<"served">((resolve) => (onStart = () => resolve("served"))),
+          backend.exited.then((code) => `exited with code ${code}` as const),
+          new Promise<"timed out">((resolve) => setTimeout(() => resolve("timed out"), 60_000)),
+        ]);
+      return { backend, lines, starts, nextStart, models: path.join(folder, "catalog", "models.py") };
+    };
+    /** Saves the typo again until Django reacts: its reloader may miss a save made just after it started. */
+    const saveUntil = async (file: string, content: string, reacted: Promise<string>) => {
+      const save = () => writeFileSync(file, content);
+      save();
+      const saving = setInterval(save, 1500);
+      return reacted.finally(() => clearInterval(saving));
+    };
+    const typo = "\nclass Broken(models.Model):\n    name = models.CharFeld(max_length=10)\n";
+
+    const changed = await devLoop(path.join(work, "dev-loop-changed"), true);
+    try {
+      expect(await changed.nextStart(), changed.lines.join("\n")).toBe("served");
+      const working = readFileSync(changed.models, "utf8");
+      expect(await saveUntil(changed.models, `${working}${typo}`, changed.nextStart()), changed.lines.join("\n")).toBe("served");
+      expect(changed.starts[1]!.error).toMatch(/AttributeError: .*CharFeld/);
+      expect((await fetch(new URL("health/", changed.backend.url))).status).toBe(503);
+      expect(await saveUntil(changed.models, working, changed.nextStart()), changed.lines.join("\n")).toBe("served");
+      expect(changed.starts[2]!.error).toBeUndefined();
+      expect((await fetch(new URL("health/", changed.backend.url))).status).toBe(200);
+    } finally {
+      await changed.backend.stop();
+    }
+
+    const unchanged = await devLoop(path.join(work, "dev-loop-unchanged"), false);
+    try {
+      expect(await unchanged.nextStart(), unchanged.lines.join("\n")).toBe("served");
+      const working = readFileSync(unchanged.models, "utf8");
+      expect(await saveUntil(unchanged.models, `${working}${typo}`, unchanged.nextStart())).toMatch(/^exited with code [1-9]/);
+      expect(unchanged.lines.join("\n")).toMatch(/AttributeError: .*CharFeld/);
+    } finally {
+      await unchanged.backend.stop();
+    }
   }, TEN_MINUTES);
 
   it("npm install in desktop/ installs the shell as a package of its own", () => {

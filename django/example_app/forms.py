@@ -31,6 +31,8 @@ class ItemForm(forms.ModelForm):
                     "placeholder": "Thunder Hoof",
                     "data-message-required": TITLE_REQUIRED,
                     "data-message-maxlength": TITLE_TOO_LONG,
+                    # A name of invisible characters only (models.is_blank).
+                    "data-message-blank": TITLE_REQUIRED,
                 }
             ),
             "status": forms.Select(attrs={"data-message-choice": STATUS_INVALID}),

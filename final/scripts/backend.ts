@@ -12,11 +12,12 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import packageJson from "../package.json";
 import { AppStartError, startApp } from "../src/app";
-import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BackendRoot } from "../src/backendRoot";
+import { contractEnv } from "../src/backendRoot";
 import { projectPaths } from "../src/paths";
 import project from "../src/project";
 import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } from "../src/startupError";
 import { generateToken } from "../src/token";
+import { resolveBackendOrExit } from "./resolveBackendOrExit";
 
 function fail(failure: StartupFailure): never {
   console.error(`\n${failure.title}: ${failure.message}\n\n${failure.detail}\n`);
@@ -25,13 +26,7 @@ function fail(failure: StartupFailure): never {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { "app-data": { type: "string" }, staged: { type: "boolean", default: false } } });
-  let root: BackendRoot;
-  try {
-    root = resolveBackend({ isPackaged: false, env: { ...process.env, [LAYOUT_VARIABLE]: values.staged ? "staged" : "" } });
-  } catch (error) {
-    console.error(`\n${(error as Error).message}\n`);
-    process.exit(1);
-  }
+  const root = resolveBackendOrExit(values.staged ?? false);
   // npm runs the script inside the shell's folder; INIT_CWD is where the command was typed.
   const typedFrom = process.env.INIT_CWD ?? process.cwd();
   const appDataDir = path.resolve(typedFrom, values["app-data"] ?? root.devAppDataDir ?? path.join(projectPaths().stageDir, "app-data"));

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { LAYOUT_VARIABLE, resolveBackend, type BackendRoot } from "../src/backendRoot";
 import { formatResult, runContractChecks, summary } from "./contractChecks";
+import { resolveBackendOrExit } from "./resolveBackendOrExit";
 
 const HELP = `Usage: npm run check [-- options]
 
@@ -40,13 +40,7 @@ function main(): Promise<void> | void {
     console.log(HELP);
     return;
   }
-  let root: BackendRoot;
-  try {
-    root = resolveBackend({ isPackaged: false, env: { ...process.env, [LAYOUT_VARIABLE]: values.staged ? "staged" : "" } });
-  } catch (error) {
-    console.error(`\n${(error as Error).message}\n`);
-    process.exit(1);
-  }
+  const root = resolveBackendOrExit(values.staged ?? false);
   // npm runs workspace scripts inside the workspace folder; INIT_CWD is where the command was typed.
   const typedFrom = process.env.INIT_CWD ?? process.cwd();
   const temporary = values["app-data"] === undefined;

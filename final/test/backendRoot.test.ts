@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { resolveBackendOrExit } from "../scripts/resolveBackendOrExit";
 import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BundleManifest } from "../src/backendRoot";
 import { devPaths, npmRun } from "../src/paths";
 import project from "../src/project";
@@ -71,6 +72,29 @@ describe("resolveBackend", () => {
       /The backend bundle is missing: .*manifest\.json does not exist\./,
     );
     expect(() => resolveBackend({ isPackaged: false, env: { [LAYOUT_VARIABLE]: "staged" }, shellDir: fakeShell() })).toThrow(`Run \`${npmRun("stage")}\` first`);
+  });
+
+  it("the scripts' --staged without a stage: prints what to do and exits with code 1, no stack trace", () => {
+    const errors: string[] = [];
+    const printed = vi.spyOn(console, "error").mockImplementation((text: string) => void errors.push(text));
+    const exited = vi.spyOn(process, "exit").mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    try {
+      expect(() => resolveBackendOrExit(true, fakeShell())).toThrow("exit 1");
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/The backend bundle is missing: .*manifest\.json does not exist\./);
+      expect(errors[0]).toContain(`Run \`${npmRun("stage")}\` first`);
+      expect(errors[0]).not.toMatch(/^\s+at /m);
+      const shellDir = fakeShell();
+      fakeBundle(path.resolve(shellDir, project.stageDir, "backend"));
+      expect(resolveBackendOrExit(true, shellDir).layout).toBe("staged");
+      expect(resolveBackendOrExit(false)).toEqual(resolveBackend({ isPackaged: false, env: {} }));
+      expect(exited).toHaveBeenCalledTimes(1);
+    } finally {
+      printed.mockRestore();
+      exited.mockRestore();
+    }
   });
 
   it("packaged: the backend folder in the app's resources, and no repository needed", () => {

@@ -6,6 +6,7 @@
 import path from "node:path";
 import type { ProjectFacts } from "../../final/src/project.ts";
 import { testedDjango, type Decision, type ProjectReport } from "./inspect.ts";
+import { managePySection } from "./managePy.ts";
 
 export const WRAP_MARKER = "desktop-django-starter wrap";
 export const GITIGNORE_MARKER = `# --- ${WRAP_MARKER}`;
@@ -178,8 +179,8 @@ const TOPIC_TITLES: Record<Decision["topic"], string> = {
   branding: "Name, icon and splash",
 };
 
-/** desktop/WRAP.md: what the wrap did, and each decision left to you, with where and what to do. */
-export function wrapReport(report: ProjectReport, facts: ProjectFacts): string {
+/** desktop/WRAP.md: what the wrap did, each decision left to you, with where and what to do, and the optional manage.py change. */
+export function wrapReport(report: ProjectReport, facts: ProjectFacts, managePySource: string): string {
   const decisions: Decision[] = [
     ...report.decisions,
     {
@@ -217,5 +218,6 @@ changed none of the project's own files:
 
 ## Decisions for you
 
-${sections.join("\n")}`;
+${sections.join("\n")}
+${managePySection(managePySource, report.settingsModule)}`;
 }

@@ -127,6 +127,28 @@ test("create, edit and delete a pony through the real UI", async ({ app, page },
   await expect(page.getByRole("link", { name: "Quillfeather Nimbus the Second" })).toHaveCount(0);
 });
 
+test("a name of zero-width characters gets the server's message from the form's own check, before any request", async ({ app, page }) => {
+  await page.goto(app.bootstrapUrl);
+  await page.goto(new URL("/ponies/new/", app.backend.url).href);
+  const posts: string[] = [];
+  page.on("request", (request) => {
+    if (request.method() === "POST") posts.push(request.url());
+  });
+  // Zero-width space, zero-width joiner, word joiner: str.strip() and String.trim() keep them all.
+  await page.locator("#id_title").pressSequentially("\u200b\u200d\u2060");
+  await page.getByRole("button", { name: "Add pony" }).click();
+  await expect(page.locator("#id_title_error")).toHaveText("Every pony needs a name.");
+  await expect(page.locator("#id_title")).toHaveAttribute("aria-invalid", "true");
+  expect(new URL(page.url()).pathname).toBe("/ponies/new/");
+  expect(posts).toEqual([]);
+
+  // One visible letter among them is a name, on both sides.
+  await page.locator("#id_title").fill("\u200bAmber Gust");
+  await page.getByRole("button", { name: "Add pony" }).click();
+  await expect(page.getByText("Welcome to the stable, \u200bAmber Gust!")).toBeVisible();
+  expect(posts).toHaveLength(1);
+});
+
 test("a pony deleted from the second page through the dialog leaves you on that page with the message", async ({ app, appDataDir, page }) => {
   await page.goto(app.bootstrapUrl);
   await expect(page.locator(".pony-row").first()).toBeVisible();

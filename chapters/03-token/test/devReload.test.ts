@@ -62,56 +62,51 @@ async function keepSaving(file: string, content: string, done: Promise<unknown>)
   await done.finally(() => clearInterval(saving));
 }
 
+/** Django with its autoreloader on a copy of the project, as `npm run dev` starts it; nextStart(what) settles at its next "serving" line, or fails with its last lines if it exits. */
+async function startReloading(copy: string) {
+  const lines: string[] = [];
+  const starts: (ServingInfo & { error?: string })[] = [];
+  let onStart: (() => void) | undefined;
+  const backend = startBackend({
+    python: devPaths().python,
+    managePy: path.join(copy, "manage.py"),
+    port: await freePort(),
+    env: { DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev", DESKTOP_DJANGO_APP_DATA_DIR: tempDir() },
+    args: ["--reload"],
+    onLine: (line) => lines.push(line),
+    onServing: (info) => {
+      starts.push(info);
+      onStart?.();
+    },
+  });
+  const exitedEarly = backend.exited.then((code) => {
+    throw new Error(`Django exited with code ${code}; its last lines:\n${lines.slice(-15).join("\n")}`);
+  });
+  const nextStart = (what: string) => Promise.race([waitFor<void>((resolve) => (onStart = resolve), 30_000, what), exitedEarly]);
+  return { backend, lines, starts, nextStart };
+}
+
 describe("Python edits", () => {
   let backend: Backend | undefined;
   afterEach(async () => backend?.stop());
 
   it("restart Django, which reports serving again from a new process", async () => {
-    const { python } = devPaths();
     const copy = copyOfDjangoProject();
-    const starts: ServingInfo[] = [];
-    let onStart: (() => void) | undefined;
-    backend = startBackend({
-      python,
-      managePy: path.join(copy, "manage.py"),
-      port: await freePort(),
-      env: { DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev", DESKTOP_DJANGO_APP_DATA_DIR: tempDir() },
-      args: ["--reload"],
-      onServing: (info) => {
-        starts.push(info);
-        onStart?.();
-      },
-    });
-    await waitFor<void>((resolve) => (onStart = resolve), 30_000, "the first start");
-    const restarted = waitFor<void>((resolve) => (onStart = resolve), 30_000, "the restart after a Python edit");
+    const reloading = await startReloading(copy);
+    backend = reloading.backend;
+    const { starts, nextStart } = reloading;
+    await nextStart("the first start");
     const views = path.join(copy, "example_app", "views.py");
-    await keepSaving(views, `${readFileSync(views, "utf8")}\n# edited by the dev-loop test\n`, restarted);
+    await keepSaving(views, `${readFileSync(views, "utf8")}\n# edited by the dev-loop test\n`, nextStart("the restart after a Python edit"));
     expect(starts).toHaveLength(2);
     expect(starts[1]!.pid).not.toBe(starts[0]!.pid);
   });
 
   it("survive a typo in models.py: the error is shown, the watcher keeps running, the fix brings Django back", async () => {
-    const { python } = devPaths();
     const copy = copyOfDjangoProject();
-    const lines: string[] = [];
-    const starts: (ServingInfo & { error?: string })[] = [];
-    let onStart: (() => void) | undefined;
-    backend = startBackend({
-      python,
-      managePy: path.join(copy, "manage.py"),
-      port: await freePort(),
-      env: { DJANGO_SETTINGS_MODULE: "desktop_django_starter.settings.dev", DESKTOP_DJANGO_APP_DATA_DIR: tempDir() },
-      args: ["--reload"],
-      onLine: (line) => lines.push(line),
-      onServing: (info) => {
-        starts.push(info);
-        onStart?.();
-      },
-    });
-    const exitedEarly = backend.exited.then((code) => {
-      throw new Error(`Django exited with code ${code}; its last lines:\n${lines.slice(-15).join("\n")}`);
-    });
-    const nextStart = (what: string) => Promise.race([waitFor<void>((resolve) => (onStart = resolve), 30_000, what), exitedEarly]);
+    const reloading = await startReloading(copy);
+    backend = reloading.backend;
+    const { lines, starts, nextStart } = reloading;
     await nextStart("the first start");
 
     const models = path.join(copy, "example_app", "models.py");

@@ -130,6 +130,29 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "desktop_django_starter" / "static"]
 
+# --- Logging -----------------------------------------------------------------
+# Both modes log to stderr only. The shell writes each process's output to a
+# file of its own in logs/ (backend.log, worker.log), capped in size. A log
+# file written here would be shared by the server and the worker, and rotating
+# a file another process holds open fails on Windows.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "compact": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "compact"},
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        # Replace Django's default handlers, so no line is printed twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # One line per request from desktop_serve and runserver.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
+
 # --- Stable Routines demo ----------------------------------------------------
 # The fake workload: how long a routine takes and how often it fails. The
 # DESKTOP_ROUTINES_* variables let tests and demos make routines fast.

@@ -47,21 +47,3 @@ TEMPLATES = [
         },
     },
 ]
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "compact": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "compact"},
-    },
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {
-        # Replace Django's default handlers, so no line is printed twice.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # One line per request from desktop_serve and runserver.
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}

@@ -64,24 +64,3 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     *MIDDLEWARE[_after_security:],
 ]
-
-# Logs go to stderr only. The shell writes each process's output to a file of
-# its own in logs/ (backend.log, worker.log), capped in size. A log file
-# written here would be shared by the server and the worker, and rotating a
-# file another process holds open fails on Windows.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "compact": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "compact"},
-    },
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {
-        # Replace Django's default handlers, so no line is printed twice.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}

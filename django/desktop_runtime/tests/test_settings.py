@@ -141,6 +141,12 @@ class DevSettingsTests(SimpleTestCase):
             ],
         )
 
+    def test_logs_go_to_stderr_with_one_line_per_request(self):
+        logging = load_settings("dev")["LOGGING"]
+        handlers = logging["handlers"].values()
+        self.assertEqual([handler["class"] for handler in handlers], ["logging.StreamHandler"])
+        self.assertEqual(logging["loggers"]["django.server"]["level"], "INFO")
+
     def test_the_database_follows_the_app_data_dir(self):
         with tempfile.TemporaryDirectory() as app_data:
             values = load_settings("dev", DESKTOP_DJANGO_APP_DATA_DIR=app_data)

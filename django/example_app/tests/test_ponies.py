@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client, TestCase, modify_settings, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import clear_url_caches
+from django.urls import clear_url_caches, re_path
 
+from desktop_django_starter.urls import urlpatterns as project_urlpatterns
 from desktop_runtime.tests.support import without_shell
 from desktop_runtime.tokens import TOKEN_HEADER
 from example_app.forms import STATUS_INVALID, TITLE_REQUIRED, TITLE_TOO_LONG
@@ -93,6 +94,38 @@ class PonyListTests(TestCase):
             with self.subTest(method=method):
                 response = getattr(self.client, method)("/static/flying_stable/flying_stable.css")
                 self.assertEqual(response.status_code, 405)
+
+
+def a_view_with_a_bug(request):
+    raise RuntimeError("a bug in a view")
+
+
+# The project's URLs plus one that fails, for ServerErrorPageTests.
+urlpatterns = [re_path(r"^broken/$", a_view_with_a_bug), *project_urlpatterns]
+
+
+@without_shell
+@override_settings(ROOT_URLCONF=__name__)
+class ServerErrorPageTests(TestCase):
+    def test_the_500_page_is_styled_by_the_stylesheet_the_policy_allows(self):
+        with self.assertLogs("django.request", "ERROR"):
+            response = Client(raise_request_exception=False).get("/broken/")
+        self.assertEqual(response.status_code, 500)
+        policy = response["Content-Security-Policy"]
+        self.assertIn("style-src 'self'", policy)
+        self.assertNotIn("unsafe-inline", policy)
+        # The policy refuses inline styles: none in the page, its rules come from a static file.
+        soup = page(response)
+        self.assertEqual(soup.find_all("style"), [])
+        self.assertEqual(soup.select("[style]"), [])
+        self.assertIn("Something went wrong", soup.h1.get_text())
+        href = soup.select_one('link[rel="stylesheet"]')["href"]
+        stylesheet = self.client.get(href)
+        self.assertEqual(stylesheet.status_code, 200)
+        rules = b"".join(stylesheet.streaming_content).decode()
+        for name in soup.body["class"]:
+            with self.subTest(css_class=name):
+                self.assertIn(f".{name} {{", rules)
 
 
 def add_ponies(count: int, **fields) -> None:
@@ -293,6 +326,7 @@ class CreatePonyTests(TestCase):
         self.assertTrue(title.has_attr("required"))
         self.assertEqual(title["data-message-required"], TITLE_REQUIRED)
         self.assertEqual(title["data-message-maxlength"], TITLE_TOO_LONG)
+        self.assertEqual(title["data-message-blank"], TITLE_REQUIRED)
         self.assertEqual(soup.select_one("#id_notes")["name"], "notes")
         options = [option["value"] for option in soup.select("#id_status option")]
         self.assertEqual(options, ["backlog", "active", "done"])

@@ -57,6 +57,14 @@ function backupsIn(appDataDir: string): string[] {
   return existsSync(folder) ? readdirSync(folder).sort() : [];
 }
 
+/** The error a start that should fail rejects with; undefined if it started. */
+function failureOf(start: Promise<unknown>): Promise<unknown> {
+  return start.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
 describe("backupBeforeMigrations", () => {
   it("copies a WAL database whole, including rows that are still only in app.sqlite3-wal", async () => {
     const appDataDir = tempDir();
@@ -268,10 +276,7 @@ describe("startBackendWithBackup with the real Django", () => {
     addMigration("9002_stable_visits", "CREATE TABLE example_app_stable_visit (id INTEGER PRIMARY KEY)");
     addMigration("9003_broken", "THIS IS NOT SQL");
 
-    const failure = await startVersion("1.2.0").then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const failure = await failureOf(startVersion("1.2.0"));
 
     expect(failure).toBeInstanceOf(MigrationFailedError);
     const error = failure as MigrationFailedError;
@@ -312,10 +317,7 @@ describe("startBackendWithBackup after an upgrade that was interrupted", () => {
     // 1.1.0's first start dies in the middle of its migrations: the first is applied, the process ends in the second.
     addMigration("9101_stable_feeds", "CREATE TABLE example_app_stable_feed (id INTEGER PRIMARY KEY)");
     addMigration("9102_stable_names", "", "__import__('os')._exit(1)");
-    const killed = await startVersion("1.1.0").then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const killed = await failureOf(startVersion("1.1.0"));
     expect(killed).toBeInstanceOf(BackendStartError);
     expect(killed).not.toBeInstanceOf(MigrationFailedError);
     expect(appliedMigrations(database, "example_app")).toContain("9101_stable_feeds");
@@ -324,10 +326,7 @@ describe("startBackendWithBackup after an upgrade that was interrupted", () => {
 
     // The second start gets further and a migration fails.
     addMigration("9102_stable_names", "THIS IS NOT SQL");
-    const failure = await startVersion("1.1.0").then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const failure = await failureOf(startVersion("1.1.0"));
 
     expect(failure).toBeInstanceOf(MigrationFailedError);
     const error = failure as MigrationFailedError;

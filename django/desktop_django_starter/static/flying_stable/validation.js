@@ -7,14 +7,26 @@
   // The same warning icon the server-rendered errors use (base.html).
   const warningIcon = document.getElementById("warning-icon");
 
+  // What Python's str.strip() removes (Django strips text fields before
+  // checking them); String.prototype.trim() differs: it also removes U+FEFF.
+  const PYTHON_SPACE = "[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+";
+  const OUTER_SPACE = new RegExp("^" + PYTHON_SPACE + "|" + PYTHON_SPACE + "$", "g");
+  // example_app/models.py is_blank(): only spaces, line breaks, control and
+  // format characters (U+200B and its kin) and the letters that draw nothing.
+  const NOTHING_VISIBLE = /^[\p{Zs}\p{Zl}\p{Zp}\p{Cc}\p{Cf}\u115f\u1160\u2800\u3164\uffa0]*$/u;
+
   function problemWith(field) {
-    const value = field.value.trim();
+    const value = field.value.replace(OUTER_SPACE, "");
     if (field.required && value === "") {
       return field.dataset.messageRequired || "This field is required.";
     }
+    // Django counts characters (code points) of the stripped value, not UTF-16 units.
     const maxLength = Number(field.getAttribute("maxlength"));
-    if (maxLength > 0 && field.value.length > maxLength) {
+    if (maxLength > 0 && Array.from(value).length > maxLength) {
       return field.dataset.messageMaxlength || "This is too long.";
+    }
+    if (field.dataset.messageBlank && value !== "" && NOTHING_VISIBLE.test(value)) {
+      return field.dataset.messageBlank;
     }
     if (field.tagName === "SELECT") {
       const known = Array.from(field.options).some(function (option) {
