@@ -9,7 +9,8 @@
  *   ours         `manage.py desktop_serve`, the one process every shell starts
  *
  * Runs are interleaved, in a new random order each round, so a busy moment
- * on the machine hits every variant alike, and medians are reported,
+ * on the machine hits every variant alike; the ratios' bootstrap intervals
+ * resample whole rounds for the same reason. Medians are reported,
  * for an existing database and for a brand-new one. Also: the idle resident
  * memory of desktop_serve and the size of the staged bundle.
  *
@@ -314,9 +315,10 @@ async function startTimes(backend: Backend): Promise<void> {
     const existing = medians("existing");
     const fresh = medians("new");
     const ratios = (database: "existing" | "new") => ({
-      oursToFloor: ratioInterval(results[database].ours, results[database].floor),
-      twoProcessToOurs: ratioInterval(results[database]["two-process"], results[database].ours),
-      ceiling: ratioInterval(results[database]["two-process"], results[database].floor),
+      // Run i of every variant is from round i: the intervals resample whole rounds.
+      oursToFloor: ratioInterval(results[database].ours, results[database].floor, { paired: true }),
+      twoProcessToOurs: ratioInterval(results[database]["two-process"], results[database].ours, { paired: true }),
+      ceiling: ratioInterval(results[database]["two-process"], results[database].floor, { paired: true }),
     });
     const onExisting = ratios("existing");
     const onNew = ratios("new");
@@ -330,7 +332,10 @@ async function startTimes(backend: Backend): Promise<void> {
     ];
     console.log(`${"".padEnd(50)}${pad("existing DB", 20)}${pad("new DB", 20)}`);
     for (const [label, a, b] of rows) console.log(`${label.padEnd(50)}${pad(a, 20)}${pad(b, 20)}`);
-    console.log("Each ratio is followed by its 95% bootstrap interval: where the ratio of the medians would likely land if the runs were repeated.");
+    console.log(
+      "Each ratio is followed by its 95% bootstrap interval: where the ratio of the medians would likely land if the runs were repeated.\n" +
+        "Every round starts each variant once, in a new order, and the interval resamples whole rounds, so a busy moment that slows a round slows both sides of a ratio.",
+    );
     const migrateMedian = median(migrateOnly);
     console.log(
       `\nWhere the two-process start spends its time (existing DB): \`migrate\` ${ms(migrateMedian)}, ` +

@@ -62,6 +62,24 @@ describe("ratioInterval", () => {
     expect(many.high - many.low).toBeLessThan(few.high - few.low);
   });
 
+  it("paired: draws whole rounds, so slowness both variants of a round share does not widen the interval", () => {
+    // Each round's machine state slows both variants alike (from 0.8x to 1.5x); ours is 1.03x the floor in every round.
+    const random = seededRandom(7);
+    const load = Array.from({ length: 40 }, () => 0.8 + 0.7 * random());
+    const floor = load.map((factor) => 400 * factor);
+    const ours = floor.map((time, round) => time * 1.03 * (1 + (round % 3) * 0.005));
+    const unpaired = ratioInterval(ours, floor);
+    const paired = ratioInterval(ours, floor, { paired: true });
+    expect(paired.ratio).toBe(unpaired.ratio);
+    expect(paired.low).toBeGreaterThan(1.025);
+    expect(paired.high).toBeLessThan(1.045);
+    expect(unpaired.high - unpaired.low).toBeGreaterThan(10 * (paired.high - paired.low));
+  });
+
+  it("paired: refuses lists of different lengths, which cannot be rounds", () => {
+    expect(() => ratioInterval([1, 2, 3], [1, 2], { paired: true })).toThrow(/paired runs need as many numerator runs as denominator runs \(3 and 2\)/);
+  });
+
   it("gives the same interval for the same runs, so a report can be reprinted", () => {
     const a = [1, 2, 3, 4, 5];
     const b = [2, 3, 4, 5, 6];

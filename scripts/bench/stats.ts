@@ -35,17 +35,41 @@ function resample(values: readonly number[], random: () => number): number[] {
   return values.map(() => values[Math.floor(random() * values.length)]!);
 }
 
+/** Indices 0..length-1 drawn with replacement. */
+function resampleIndices(length: number, random: () => number): number[] {
+  return Array.from({ length }, () => Math.floor(random() * length));
+}
+
 /**
- * The ratio of two medians with a percentile bootstrap interval: both lists are
- * resampled with replacement, independently, `resamples` times, and the middle
- * `confidence` share of the resampled ratios is the interval.
+ * The ratio of two medians with a percentile bootstrap interval: the runs are
+ * resampled with replacement `resamples` times, and the middle `confidence`
+ * share of the resampled ratios is the interval.
+ *
+ * `paired`: run i of the numerator and run i of the denominator belong
+ * together (the bench's rounds start every variant once, so a busy moment of
+ * the machine slows both), and each resample draws whole rounds. Drawing the
+ * two lists independently would count that shared slowness twice and widen the
+ * interval for nothing. The ratio itself is the same either way.
  */
 export function ratioInterval(
   numerator: readonly number[],
   denominator: readonly number[],
-  { resamples = 2000, confidence = 0.95, random = seededRandom(1) }: { resamples?: number; confidence?: number; random?: () => number } = {},
+  {
+    resamples = 2000,
+    confidence = 0.95,
+    random = seededRandom(1),
+    paired = false,
+  }: { resamples?: number; confidence?: number; random?: () => number; paired?: boolean } = {},
 ): RatioInterval {
-  const ratios = Array.from({ length: resamples }, () => median(resample(numerator, random)) / median(resample(denominator, random)));
+  if (paired && numerator.length !== denominator.length) {
+    throw new Error(`paired runs need as many numerator runs as denominator runs (${numerator.length} and ${denominator.length})`);
+  }
+  const once = (): number => {
+    if (!paired) return median(resample(numerator, random)) / median(resample(denominator, random));
+    const rounds = resampleIndices(numerator.length, random);
+    return median(rounds.map((round) => numerator[round]!)) / median(rounds.map((round) => denominator[round]!));
+  };
+  const ratios = Array.from({ length: resamples }, once);
   ratios.sort((a, b) => a - b);
   const tail = (1 - confidence) / 2;
   const at = (share: number) => ratios[Math.min(ratios.length - 1, Math.max(0, Math.round(share * (ratios.length - 1))))]!;
