@@ -16,6 +16,10 @@ def main():
     from desktop_runtime.lifetime import watch_stdin_before_django_loads
 
     watch_stdin_before_django_loads(sys.argv)
+    # desktop_serve starts faster with Python's cycle collector paused until it serves.
+    from desktop_runtime.startup import pause_gc_until_serving
+
+    pause_gc_until_serving(sys.argv)
     # Django's, except that `desktop_serve --reload` survives a typo like runserver.
     from desktop_runtime.devloop import execute_from_command_line
 

@@ -165,10 +165,11 @@ describe("npm run wrap", () => {
 
   it("WRAP.md offers the manage.py change that brings the starter's dev loop and early stdin watch, as a diff of the project's own file", () => {
     const report = readFileSync(path.join(desktop, "WRAP.md"), "utf8");
-    expect(report).toContain("## Optional: a three-line change to your manage.py");
+    expect(report).toContain("## Optional: a five-line change to your manage.py");
     expect(report).toContain('```diff\n     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "librarysite.settings")\n');
     const changed = withManagePyChange(readFileSync(path.join(target, "manage.py"), "utf8"), report);
     expect(changed).toContain("    watch_stdin_before_django_loads(sys.argv)\n");
+    expect(changed).toContain("    pause_gc_until_serving(sys.argv)\n");
     expect(changed).toContain("    from desktop_runtime.devloop import execute_from_command_line\n");
     expect(changed).not.toContain("django.core.management");
   });

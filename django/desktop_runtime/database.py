@@ -29,6 +29,9 @@ def apply_pending_migrations() -> None:
 
     from django.db.migrations.executor import MigrationExecutor
 
+    from .startup import resume_gc
+
+    resume_gc()  # a data migration may allocate a lot: collect as usual
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)

@@ -5,12 +5,24 @@ django.setup() with the same settings, and answer requests from the standard
 library's bare HTTP server (wsgiref, built on http.server) through Django's
 WSGI handler. No migration check, no seeding, no threads.
 
-Usage: python floor.py <django project folder>; the address comes from
-DESKTOP_DJANGO_HOST and DESKTOP_DJANGO_PORT, like desktop_serve.
+With --pause-gc it also pauses Python's cycle collector until it is bound,
+with desktop_serve's own functions (desktop_runtime.startup): the floor for
+a start that does the same, to compare desktop_serve with like for like.
+
+Usage: python floor.py <django project folder> [--pause-gc]; the address
+comes from DESKTOP_DJANGO_HOST and DESKTOP_DJANGO_PORT, like desktop_serve.
 """
 
 import os
 import sys
+
+sys.path.insert(0, sys.argv[1])
+pause = "--pause-gc" in sys.argv[2:]
+if pause:
+    from desktop_runtime.startup import pause_gc, resume_gc
+
+    pause_gc()
+
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 
@@ -18,8 +30,6 @@ class QuietHandler(WSGIRequestHandler):
     def log_message(self, format, *args):
         pass
 
-
-sys.path.insert(0, sys.argv[1])
 
 import django
 
@@ -33,4 +43,6 @@ server = make_server(
     WSGIHandler(),
     handler_class=QuietHandler,
 )
+if pause:
+    resume_gc()
 server.serve_forever()

@@ -38,6 +38,7 @@ from desktop_runtime.database import (
 )
 from desktop_runtime.lifetime import exit_when_stdin_closes
 from desktop_runtime.server import make_server
+from desktop_runtime.startup import resume_gc
 
 SERVING_PREFIX = "DESKTOP_DJANGO_SERVING"
 EXIT_BAD_ADDRESS = 2
@@ -96,6 +97,7 @@ class Command(BaseCommand):
     def serve(self, host: str, port: int) -> None:
         self.prepare_database()
         httpd = self.bind(host, port)
+        resume_gc()
         serving = {
             "url": f"http://{host}:{port}/",
             "pid": os.getpid(),
