@@ -271,12 +271,16 @@ function verdictSentence(oursToFloor: RatioInterval, twoProcessToOurs: RatioInte
   const first = judge(oursToFloor, OURS_TO_FLOOR);
   const second = judge(twoProcessToOurs, TWO_PROCESS_TO_OURS);
   const lines = [`On an existing database, ${words[first][0]}, and ${words[second][1]}.`];
-  if (judge(ceiling, TWO_PROCESS_TO_OURS) === "missed") {
+  const ceilingVerdict = judge(ceiling, TWO_PROCESS_TO_OURS);
+  if (second !== "met" && ceilingVerdict !== "met") {
     // Every start runs django.setup(), so none can answer before floor-gc does.
+    const atTheFloor =
+      "No backend can start faster than the floor with the collector paused, so on this machine even one that answered at that floor would be " +
+      `${formatRatio(ceiling)} faster than the two-process start`;
     lines.push(
-      `No backend can start faster than the floor with the collector paused, so on this machine even one that answered at that floor would be ` +
-        `${ceiling.ratio.toFixed(2)}x faster than the two-process start, under 3x: ` +
-        "that start is two Django starts plus migrate's and runserver's own work and the poll wait, which here add up to less than three floors.",
+      ceilingVerdict === "missed"
+        ? `${atTheFloor}, under 3x: that start is two Django starts plus migrate's and runserver's own work and the poll wait, which here add up to less than three floors.`
+        : `${atTheFloor}, about 3x: the target leaves no time for what a desktop start does beyond django.setup() (the migration and seeding checks, a production server).`,
     );
   }
   if (first === "unclear" || second === "unclear") {

@@ -19,6 +19,7 @@ import gc
 _paused = False
 
 
+# region pause
 def pause_gc_until_serving(argv: list[str]) -> None:
     """For manage.py: pause the cycle collector when the command is `desktop_serve`.
 
@@ -38,10 +39,13 @@ def pause_gc() -> None:
 
 
 def resume_gc() -> None:
-    """Resume the collector if pause_gc_until_serving paused it; freeze what the start made."""
+    """Resume the collector if pause_gc paused it, after freezing what the start made."""
     global _paused
     if not _paused:
         return
     gc.freeze()
     gc.enable()
     _paused = False
+
+
+# endregion pause
