@@ -40,3 +40,11 @@ class ItemForm(forms.ModelForm):
                 attrs={"rows": 5, "placeholder": "Favourite meadow, flying habits, quirks..."}
             ),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django counts a name's length in characters; a browser's maxlength
+        # counts UTF-16 units and would stop a name of 150 pony emoji at 100.
+        # validation.js reads data-maxlength and counts characters, like Django.
+        title = self.fields["title"].widget.attrs
+        title["data-maxlength"] = title.pop("maxlength")

@@ -149,6 +149,26 @@ test("a name of zero-width characters gets the server's message from the form's 
   expect(posts).toHaveLength(1);
 });
 
+test("a name's length counts characters, as on the server: 200 pony emoji fit, 201 get the message before any request", async ({ app, page }) => {
+  await page.goto(app.bootstrapUrl);
+  await page.goto(new URL("/ponies/new/", app.backend.url).href);
+  const posts: string[] = [];
+  page.on("request", (request) => {
+    if (request.method() === "POST") posts.push(request.url());
+  });
+  // One character, two UTF-16 units: a browser's maxlength of 200 would stop at 100 of them.
+  const pony = "\u{1F434}";
+  await page.locator("#id_title").fill(pony.repeat(201));
+  await page.getByRole("button", { name: "Add pony" }).click();
+  await expect(page.locator("#id_title_error")).toHaveText("Keep the name to 200 characters or fewer.");
+  expect(posts).toEqual([]);
+
+  await page.locator("#id_title").fill(pony.repeat(200));
+  await page.getByRole("button", { name: "Add pony" }).click();
+  await expect(page.getByText(`Welcome to the stable, ${pony.repeat(200)}!`)).toBeVisible();
+  expect(posts).toHaveLength(1);
+});
+
 test("a pony deleted from the second page through the dialog leaves you on that page with the message", async ({ app, appDataDir, page }) => {
   await page.goto(app.bootstrapUrl);
   await expect(page.locator(".pony-row").first()).toBeVisible();

@@ -322,7 +322,9 @@ class CreatePonyTests(TestCase):
         self.assertTrue(form.has_attr("novalidate"))
         title = soup.select_one("#id_title")
         self.assertEqual(title["name"], "title")
-        self.assertEqual(title["maxlength"], "200")
+        # Characters, counted by validation.js; the browser's maxlength counts UTF-16 units.
+        self.assertEqual(title["data-maxlength"], "200")
+        self.assertFalse(title.has_attr("maxlength"))
         self.assertTrue(title.has_attr("required"))
         self.assertEqual(title["data-message-required"], TITLE_REQUIRED)
         self.assertEqual(title["data-message-maxlength"], TITLE_TOO_LONG)

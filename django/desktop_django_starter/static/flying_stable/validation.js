@@ -20,8 +20,9 @@
     if (field.required && value === "") {
       return field.dataset.messageRequired || "This field is required.";
     }
-    // Django counts characters (code points) of the stripped value, not UTF-16 units.
-    const maxLength = Number(field.getAttribute("maxlength"));
+    // Django counts characters (code points) of the stripped value, not UTF-16
+    // units as the browser's own maxlength would: the form says data-maxlength.
+    const maxLength = Number(field.dataset.maxlength || field.getAttribute("maxlength"));
     if (maxLength > 0 && Array.from(value).length > maxLength) {
       return field.dataset.messageMaxlength || "This is too long.";
     }
