@@ -108,6 +108,70 @@ describe("inspectProject", () => {
     });
   });
 
+  describe("dependencies declared only in pyproject.toml (uv, Poetry 2, Hatch)", () => {
+    const PYPROJECT = [
+      "[project]",
+      'name = "fieldnotes"',
+      'requires-python = ">=3.12"',
+      "dependencies = [",
+      '    "django>=5.2,<5.3",',
+      '    "django-environ>=0.12",',
+      '    "pillow[xmp]>=11 ; python_version >= \'3.12\'",',
+      '    "psycopg[binary]>=3.2",',
+      '    "markdown>=3.7",',
+      "]",
+      "",
+      "[dependency-groups]",
+      'dev = ["ruff>=0.8"]',
+      "",
+    ].join("\n");
+    const lockEntry = (name: string, version: string) => `[[package]]\nname = "${name}"\nversion = "${version}"\nsource = { registry = "https://pypi.org/simple" }\n`;
+    const UV_LOCK = [
+      "version = 1\nrevision = 3\nrequires-python = \">=3.12\"\n",
+      lockEntry("django", "5.2.19"),
+      lockEntry("django-environ", "0.14.0"),
+      lockEntry("pillow", "13.0.0"),
+      lockEntry("psycopg", "3.2.9"),
+      lockEntry("ruff", "0.17.6"),
+      '[[package]]\nname = "fieldnotes"\nversion = "0.1.0"\nsource = { virtual = "." }\n',
+    ].join("\n");
+    const fieldnotes = (files: Record<string, string> = {}) =>
+      project({ "manage.py": MANAGE("config.settings"), "config/__init__.py": "", "config/settings.py": "", "pyproject.toml": PYPROJECT, ...files });
+
+    it("lists them in the desktop requirements pinned to uv.lock, without the database-server driver or the dev group", () => {
+      const report = inspectProject(fieldnotes({ "uv.lock": UV_LOCK }));
+      expect(report.requirements).toBe("pyproject.toml");
+      const requirements = desktopRequirements(report);
+      expect(requirements).toMatch(/^django==5\.2\.19$/m);
+      expect(requirements).toMatch(/^django-environ==0\.14\.0$/m);
+      expect(requirements).toMatch(/^pillow\[xmp\]==13\.0\.0 ; python_version >= '3\.12'$/m);
+      // Not in uv.lock: kept as declared, and named in WRAP.md for pinning by hand.
+      expect(requirements).toMatch(/^markdown>=3\.7$/m);
+      expect(requirements).toContain("#   left out (the desktop app uses SQLite): psycopg[binary]==3.2.9");
+      expect(requirements).not.toMatch(/^psycopg/m);
+      expect(requirements).not.toMatch(/ruff/);
+      expect(requirements).toMatch(/^waitress==/m);
+      expect(requirements).toMatch(/^whitenoise==/m);
+      const found = report.decisions.map((decision) => `${decision.where}: ${decision.found}`);
+      expect(found).toContain("pyproject.toml:8: a database-server driver: psycopg[binary]==3.2.9");
+      expect(found).not.toContain("manage.py's folder: no requirements.txt and no [project] dependencies in pyproject.toml");
+      const uv = report.decisions.find((decision) => decision.where === "pyproject.toml")!;
+      expect(uv.todo).toContain("(not markdown>=3.7: pin these by hand)");
+      expect(uv.todo).toContain("`uv add --dev`");
+    });
+
+    it("without a uv.lock, lists them as declared and asks for pins", () => {
+      const report = inspectProject(fieldnotes());
+      expect(desktopRequirements(report)).toMatch(/^django>=5\.2,<5\.3$/m);
+      expect(report.decisions.find((decision) => decision.where === "pyproject.toml")!.todo).toContain("pin each to the version you test with");
+    });
+
+    it("flags a Django older than 5.2 LTS locked in uv.lock", () => {
+      const report = inspectProject(fieldnotes({ "pyproject.toml": PYPROJECT.replace("django>=5.2,<5.3", "django>=4.2,<5"), "uv.lock": UV_LOCK.replace('"5.2.19"', '"4.2.16"') }));
+      expect(report.decisions.map((decision) => decision.found)).toContain("a Django older than 5.2: django==4.2.16");
+    });
+  });
+
   it("refuses a manage.py without a default settings module, saying what to add", () => {
     expect(() => inspectProject(project({ "manage.py": "print('hi')\n" }))).toThrow(WrapRefusal);
     expect(() => inspectProject(project({ "manage.py": "print('hi')\n" }))).toThrow(/does not set a default DJANGO_SETTINGS_MODULE/);

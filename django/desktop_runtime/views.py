@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -20,7 +21,13 @@ except (
 from .middleware import forbidden
 from .tokens import TOKEN_COOKIE, expected_token, token_matches
 
+# The contract's views are the shell's, guarded by its token alone. Marked
+# login_not_required so a project behind Django's LoginRequiredMiddleware
+# (5.1+) still answers /health/ (or the shell never opens its window), the
+# splash and the bootstrap URL, whose answer the auto-login leaves alone.
 
+
+@login_not_required
 @require_safe
 def health(request):
     """Readiness check for the shell: Django is up and serving requests.
@@ -43,6 +50,7 @@ SPLASH_CSP = {
 
 
 @csp_override(SPLASH_CSP)
+@login_not_required
 @require_safe
 def splash(request):
     """The startup splash screen.
@@ -55,6 +63,7 @@ def splash(request):
 
 
 @never_cache
+@login_not_required
 @require_safe
 def bootstrap(request):
     """Trade the token in the query string for an HttpOnly cookie, then redirect.

@@ -4,7 +4,7 @@
  * override only what a desktop app needs. The project's settings file is not
  * touched, so its hosted deployment keeps working.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ProjectReport } from "./inspect.ts";
@@ -218,7 +218,12 @@ export function desktopSettingsFiles(report: ProjectReport): Record<string, stri
  */
 export function desktopRequirements(report: ProjectReport): string {
   const lines = ["# What `npm run stage` installs into the bundled Python: the project's", "# requirements, plus what the desktop settings need. Pin every version."];
-  if (report.requirements && report.droppedRequirements.length) {
+  if (report.pyprojectRequirements) {
+    const dropped = new Set(report.droppedRequirements);
+    lines.push(`# The project's [project] dependencies from ../pyproject.toml${existsSync(path.join(report.root, "uv.lock")) ? ", at the versions ../uv.lock locks" : ""}:`);
+    lines.push(...report.droppedRequirements.map((line) => `#   left out (the desktop app uses SQLite): ${line}`));
+    lines.push(...report.pyprojectRequirements.filter((line) => !dropped.has(line)));
+  } else if (report.requirements && report.droppedRequirements.length) {
     lines.push(`# A copy of ../${report.requirements} without the database-server drivers (the desktop app uses SQLite):`);
     lines.push(...report.droppedRequirements.map((line) => `#   left out: ${line}`));
     const dropped = new Set(report.droppedRequirements);

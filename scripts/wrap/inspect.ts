@@ -8,6 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { parse as parseToml } from "smol-toml";
 import { starterPin } from "./desktopSettings.ts";
 
 /** Something in the project the wrap cannot settle itself, with where it was seen and what to do. */
@@ -32,6 +33,12 @@ export interface ProjectReport {
   /** The virtualenv folder found beside manage.py, if any. */
   venv?: string;
   requirements?: string;
+  /**
+   * When the requirements are pyproject.toml's [project] dependencies: each
+   * one as the desktop requirements list it, pinned to uv.lock's version when
+   * the project has a uv.lock (requirements.txt files are read as they are).
+   */
+  pyprojectRequirements?: string[];
   /** Requirement lines the stage should not install (database-server drivers), with why. */
   droppedRequirements: string[];
   usesAdmin: boolean;
@@ -260,17 +267,21 @@ export function inspectProject(root: string): ProjectReport {
     });
   }
 
-  const requirements = ["requirements.txt", "requirements/base.txt", "requirements/production.txt"].find((file) => existsSync(path.join(root, file)));
+  const requirementsFile = ["requirements.txt", "requirements/base.txt", "requirements/production.txt"].find((file) => existsSync(path.join(root, file)));
+  const fromPyproject = requirementsFile ? undefined : pyprojectDependencies(root);
+  const requirements = requirementsFile ?? (fromPyproject ? "pyproject.toml" : undefined);
   const droppedRequirements: string[] = [];
   if (!requirements) {
     decisions.push({
       topic: "dependencies",
       where: "manage.py's folder",
-      found: "no requirements.txt",
+      found: "no requirements.txt and no [project] dependencies in pyproject.toml",
       todo: "The stage installs the packages in desktop/requirements-desktop.txt into the bundled Python: list the project's runtime packages there, pinned.",
     });
   } else {
-    for (const use of matchingLines(root, path.join(root, requirements), /^\s*[A-Za-z]/)) {
+    if (fromPyproject) decisions.push(pyprojectDecision(fromPyproject));
+    const uses = fromPyproject ? fromPyproject.uses : matchingLines(root, path.join(root, requirements), /^\s*[A-Za-z]/);
+    for (const use of uses) {
       const djangoVersion = djangoVersionDecision(use.where, use.line);
       if (djangoVersion) decisions.push(djangoVersion);
       if (WORKER_LIBRARIES.test(use.line)) {
@@ -289,7 +300,7 @@ export function inspectProject(root: string): ProjectReport {
           topic: "dependencies",
           where: use.where,
           found: `a database-server driver: ${use.line}`,
-          todo: "Nothing to do: the desktop app uses SQLite, so desktop/requirements-desktop.txt lists your requirements without it. Keep that file in step when requirements.txt changes.",
+          todo: `Nothing to do: the desktop app uses SQLite, so desktop/requirements-desktop.txt lists your requirements without it. Keep that file in step when ${requirements} changes.`,
         });
       }
     }
@@ -307,9 +318,76 @@ export function inspectProject(root: string): ProjectReport {
     loginGated,
     venv,
     requirements,
+    pyprojectRequirements: fromPyproject?.uses.map((use) => use.line),
     droppedRequirements,
     usesAdmin,
     decisions,
+  };
+}
+
+interface PyprojectDependencies {
+  /** Each dependency as the desktop requirements list it (pinned when uv.lock has it), with its line in pyproject.toml. */
+  uses: Array<{ where: string; line: string }>;
+  /** Whether a uv.lock gave the versions. */
+  locked: boolean;
+  /** Dependencies uv.lock has no single version for, left as pyproject.toml declares them. */
+  unpinned: string[];
+}
+
+/** PEP 503's normalized name: the form uv.lock uses. */
+const normalizedName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
+
+/**
+ * pyproject.toml's [project] dependencies (PEP 621: uv, Poetry 2, Hatch, PDM),
+ * or undefined when there are none. With a uv.lock, each named requirement is
+ * pinned to the version locked there, keeping its extras and environment marker.
+ */
+export function pyprojectDependencies(root: string): PyprojectDependencies | undefined {
+  const file = path.join(root, "pyproject.toml");
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, "utf8");
+  const declared = (parseToml(text) as { project?: { dependencies?: unknown } }).project?.dependencies;
+  if (!Array.isArray(declared) || declared.length === 0) return undefined;
+  const lockFile = path.join(root, "uv.lock");
+  const versions = new Map<string, string[]>();
+  if (existsSync(lockFile)) {
+    const lock = parseToml(readFileSync(lockFile, "utf8")) as { package?: Array<{ name?: string; version?: string }> };
+    for (const locked of lock.package ?? []) {
+      if (locked.name && locked.version) versions.set(normalizedName(locked.name), [...(versions.get(normalizedName(locked.name)) ?? []), locked.version]);
+    }
+  }
+  const lines = text.split("\n");
+  const unpinned: string[] = [];
+  const uses = declared.map((requirement) => {
+    const declaredLine = String(requirement).trim();
+    const index = lines.findIndex((line) => line.includes(`"${declaredLine}"`) || line.includes(`'${declaredLine}'`));
+    const where = index >= 0 ? `pyproject.toml:${index + 1}` : "pyproject.toml";
+    // name, [extras], version specifiers, ; marker -- a direct reference (name @ url) is kept as it is.
+    const parts = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;@]*?)\s*(;.*)?$/.exec(declaredLine);
+    const locked = parts ? versions.get(normalizedName(parts[1]!)) : undefined;
+    if (!parts || !locked || locked.length !== 1) {
+      if (versions.size) unpinned.push(declaredLine);
+      return { where, line: declaredLine };
+    }
+    const marker = parts[4] ? ` ; ${parts[4].slice(1).trim()}` : "";
+    return { where, line: `${parts[1]}${parts[2] ?? ""}==${locked[0]}${marker}` };
+  });
+  return { uses, locked: versions.size > 0, unpinned };
+}
+
+function pyprojectDecision(found: PyprojectDependencies): Decision {
+  const pins = found.locked
+    ? `pinned to the versions in uv.lock${found.unpinned.length ? ` (not ${found.unpinned.join(", ")}: pin these by hand)` : ""}`
+    : "as pyproject.toml declares them: pin each to the version you test with (==)";
+  const uv = found.locked
+    ? " Your virtualenv is uv's: it has no pip, and `uv sync` removes packages pyproject.toml does not declare, so add what the desktop settings need to its dev group instead of pip-installing it: " +
+      "`uv add --dev` with the waitress and WhiteNoise lines of desktop/requirements-desktop.txt."
+    : "";
+  return {
+    topic: "dependencies",
+    where: "pyproject.toml",
+    found: `the project's dependencies in pyproject.toml ([project] dependencies${found.locked ? ", uv.lock" : ""})`,
+    todo: `desktop/requirements-desktop.txt lists them ${pins}; pip resolves their own dependencies when the stage installs. Keep that file in step when pyproject.toml${found.locked ? " or uv.lock" : ""} changes.${uv}`,
   };
 }
 
