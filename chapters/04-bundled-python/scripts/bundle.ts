@@ -105,7 +105,7 @@ export function bundleSizeByPart(bundleDir: string): BundlePart[] {
     { part: "runtime", what: "python/ outside the standard library and site-packages: the interpreter and its shared libraries", bytes: runtime },
     { part: "stdlib", what: "Python's standard library and its compiled extensions (lib-dynload)", bytes: stdlibBytes },
     { part: "Django", what: "the django package and its metadata", bytes: django },
-    { part: "other packages", what: "everything else requirements.txt installed", bytes: packages },
+    { part: "other packages", what: "everything else the requirements file installed", bytes: packages },
     { part: "project", what: "django/ (the project's code) and manifest.json", bytes: sizeOf(path.join(bundleDir, "django")) + (existsSync(manifest) ? lstatSync(manifest).size : 0) },
     { part: "static", what: "collected static files", bytes: sizeOf(path.join(bundleDir, "static")) },
   ];
