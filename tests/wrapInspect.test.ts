@@ -172,6 +172,74 @@ describe("inspectProject", () => {
     });
   });
 
+  describe("settings read through django-environ or python-decouple", () => {
+    const settingsOf = (settings: string) =>
+      inspectProject(project({ "manage.py": MANAGE("config.settings"), "config/__init__.py": "", "config/settings.py": settings, "requirements.txt": "Django==6.1.3\n" }))
+        .decisions.filter((decision) => decision.topic === "settings")
+        .map((decision) => `${decision.where}: ${decision.found}`);
+
+    it("flags each variable read without a default, as for os.environ[...]", () => {
+      const found = settingsOf(
+        [
+          "import environ",
+          "env = environ.Env(DEBUG=(bool, False), ALLOWED_HOSTS=(list,))",
+          "environ.Env.read_env(BASE_DIR / '.env')",
+          'SECRET_KEY = env("SECRET_KEY")',
+          'DEBUG = env("DEBUG")',
+          'ALLOWED_HOSTS = env("ALLOWED_HOSTS")',
+          'TIME_ZONE = env.str("TIME_ZONE", default="UTC")',
+          'LANGUAGE_CODE = env.str("LANGUAGE_CODE", "en-us")',
+          'ADMINS = env.list("ADMINS", str, [])',
+          'DATABASES = {"default": env.db("DATABASE_URL")}',
+          "CACHES = {",
+          '    "default": env.cache(),',
+          "}",
+          "EMAIL_HOST = env(",
+          '    "EMAIL_HOST",',
+          '    default="localhost",',
+          ")",
+          '# OLD_KEY = env("OLD_KEY")',
+        ].join("\n"),
+      );
+      expect(found).toEqual([
+        'config/settings.py:4: a setting that requires an environment variable (django-environ, no default): SECRET_KEY = env("SECRET_KEY")',
+        'config/settings.py:6: a setting that requires an environment variable (django-environ, no default): ALLOWED_HOSTS = env("ALLOWED_HOSTS")',
+        'config/settings.py:10: a setting that requires an environment variable (django-environ, no default): DATABASES = {"default": env.db("DATABASE_URL")}',
+        'config/settings.py:12: a setting that requires an environment variable (django-environ, no default): "default": env.cache(),',
+        "config/settings.py:3: the settings read a .env file: environ.Env.read_env(BASE_DIR / '.env')",
+      ]);
+    });
+
+    it("flags python-decouple's config() without a default, and a load_dotenv(), and says what to set", () => {
+      const report = inspectProject(
+        project({
+          "manage.py": MANAGE("config.settings"),
+          "config/__init__.py": "",
+          "config/settings.py": [
+            "from decouple import Csv, config",
+            "from dotenv import load_dotenv",
+            "load_dotenv()",
+            'SECRET_KEY = config("SECRET_KEY")',
+            'DEBUG = config("DEBUG", default=False, cast=bool)',
+            'ALLOWED_HOSTS = config("ALLOWED_HOSTS", cast=Csv())',
+            'TIME_ZONE = config("TIME_ZONE", "UTC")',
+          ].join("\n"),
+          "requirements.txt": "Django==6.1.3\n",
+        }),
+      );
+      const settings = report.decisions.filter((decision) => decision.topic === "settings");
+      expect(settings.map((decision) => `${decision.where}: ${decision.found}`)).toEqual([
+        'config/settings.py:4: a setting that requires an environment variable (python-decouple, no default): SECRET_KEY = config("SECRET_KEY")',
+        'config/settings.py:6: a setting that requires an environment variable (python-decouple, no default): ALLOWED_HOSTS = config("ALLOWED_HOSTS", cast=Csv())',
+        "config/settings.py:3: the settings read a .env file: load_dotenv()",
+      ]);
+      expect(settings[0]!.todo).toBe(
+        "The desktop app starts without your deployment's environment: give it a default (default=...) or set SECRET_KEY in desktop_settings/base.py (os.environ.setdefault) before the import.",
+      );
+      expect(settings[2]!.todo).toContain("The desktop app must not depend on a .env file: the stage leaves .env out of the bundle");
+    });
+  });
+
   it("refuses a manage.py without a default settings module, saying what to add", () => {
     expect(() => inspectProject(project({ "manage.py": "print('hi')\n" }))).toThrow(WrapRefusal);
     expect(() => inspectProject(project({ "manage.py": "print('hi')\n" }))).toThrow(/does not set a default DJANGO_SETTINGS_MODULE/);
