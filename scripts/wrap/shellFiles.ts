@@ -187,7 +187,7 @@ export function wrapReport(report: ProjectReport, facts: ProjectFacts, managePyS
       topic: "branding",
       where: "desktop/src/project.ts, desktop/assets/icon.svg, desktop_runtime/templates/desktop_runtime/splash.html",
       found: `the app is named "${facts.productName}" (${facts.appId}) and still wears the starter's pony icon and splash`,
-      todo: "Set productName, appId and executableName in desktop/src/project.ts, put your square SVG at desktop/assets/icon.svg and run `npm run icons`, and restyle the splash page (one self-contained HTML file).",
+      todo: "Set productName, appId and executableName in desktop/src/project.ts, put your square SVG at desktop/assets/icon.svg and run `npm run icons` in desktop/ (after `npm install` there), and restyle the splash page (one self-contained HTML file).",
     },
   ];
   const sections = (Object.keys(TOPIC_TITLES) as Decision["topic"][])
