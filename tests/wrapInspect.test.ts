@@ -11,6 +11,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { desktopRequirements } from "../scripts/wrap/desktopSettings.ts";
 import { inspectProject, OLDEST_DJANGO, WrapRefusal } from "../scripts/wrap/inspect.ts";
+import { desktopPackageJson, projectFactsFor } from "../scripts/wrap/shellFiles.ts";
 
 function project(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), "dds-inspect-"));
@@ -164,6 +165,24 @@ describe("inspectProject", () => {
       const report = inspectProject(fieldnotes());
       expect(desktopRequirements(report)).toMatch(/^django>=5\.2,<5\.3$/m);
       expect(report.decisions.find((decision) => decision.where === "pyproject.toml")!.todo).toContain("pin each to the version you test with");
+    });
+
+    it("names the app and describes it from [project] name and description, not from the folder", () => {
+      const described = PYPROJECT.replace('name = "fieldnotes"', 'name = "field-notes"\ndescription = "Notes from the field, with photos and maps."');
+      const report = inspectProject(fieldnotes({ "pyproject.toml": described }));
+      const facts = projectFactsFor(report);
+      expect(facts.productName).toBe("Field Notes");
+      expect(facts.executableName).toBe("field-notes");
+      const finalPackage = readFileSync(path.join(import.meta.dirname, "..", "final", "package.json"), "utf8");
+      const pkg = JSON.parse(desktopPackageJson(finalPackage, facts, report.pyprojectDescription)) as { name: string; description: string };
+      expect(pkg).toMatchObject({ name: "field-notes-desktop", description: "Notes from the field, with photos and maps." });
+      // --name still wins; without a description the package says what it is.
+      expect(projectFactsFor(report, "Field Journal").productName).toBe("Field Journal");
+      const plain = inspectProject(fieldnotes());
+      expect(projectFactsFor(plain).productName).toBe("Fieldnotes");
+      expect((JSON.parse(desktopPackageJson(finalPackage, projectFactsFor(plain), plain.pyprojectDescription)) as { description: string }).description).toBe(
+        "Fieldnotes as a desktop app: an Electron shell around its Django project.",
+      );
     });
 
     it("flags a Django older than 5.2 LTS locked in uv.lock", () => {

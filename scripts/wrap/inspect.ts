@@ -42,6 +42,9 @@ export interface ProjectReport {
   /** Requirement lines the stage should not install (database-server drivers), with why. */
   droppedRequirements: string[];
   usesAdmin: boolean;
+  /** pyproject.toml's [project] name and description, when it has them: the app's default name and description. */
+  pyprojectName?: string;
+  pyprojectDescription?: string;
   decisions: Decision[];
 }
 
@@ -421,6 +424,7 @@ export function inspectProject(root: string): ProjectReport {
   }
 
   const venv = [".venv", "venv", "env"].find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
+  const metadata = pyprojectMetadata(root);
   return {
     root,
     settingsModule,
@@ -435,8 +439,19 @@ export function inspectProject(root: string): ProjectReport {
     pyprojectRequirements: fromPyproject?.uses.map((use) => use.line),
     droppedRequirements,
     usesAdmin,
+    pyprojectName: metadata.name,
+    pyprojectDescription: metadata.description,
     decisions,
   };
+}
+
+/** pyproject.toml's [project] name and description, each when it is a non-empty string. */
+function pyprojectMetadata(root: string): { name?: string; description?: string } {
+  const file = path.join(root, "pyproject.toml");
+  if (!existsSync(file)) return {};
+  const project = (parseToml(readFileSync(file, "utf8")) as { project?: { name?: unknown; description?: unknown } }).project ?? {};
+  const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim() : undefined);
+  return { name: text(project.name), description: text(project.description) };
 }
 
 interface PyprojectDependencies {
