@@ -32,7 +32,7 @@ Adds a desktop shell to the Django project whose manage.py is in that folder.
 
   --dry-run     print what it found and what it would write; change nothing
   --force       wrap even when the project's git checkout has uncommitted changes
-  --name <name> the app's name in window titles and installers (default: from the folder name)
+  --name <name> the app's name in window titles and installers (default: pyproject.toml's [project] name, else the folder name)
   --help        print this
 
 Afterwards: read desktop/WRAP.md, then \`npm install\` and \`npm run check\` in desktop/.`;
@@ -65,7 +65,7 @@ function plan(report: ProjectReport, name: string | undefined): Planned[] {
       },
     },
     { file: path.join(root, "desktop", "src", "project.ts"), content: renderProjectFacts(readFileSync(path.join(shellSource, "src", "project.ts"), "utf8"), facts) },
-    { file: path.join(root, "desktop", "package.json"), content: desktopPackageJson(readFileSync(path.join(shellSource, "package.json"), "utf8"), facts) },
+    { file: path.join(root, "desktop", "package.json"), content: desktopPackageJson(readFileSync(path.join(shellSource, "package.json"), "utf8"), facts, report.pyprojectDescription) },
     // The starter's shared TypeScript options, for a desktop/ with no repository-level file to extend.
     { file: path.join(root, "desktop", "tsconfig.base.json"), content: readFileSync(path.join(repoRoot, "tsconfig.base.json"), "utf8") },
     ...["tsconfig.json", "tsconfig.build.json"].map((file) => ({

@@ -44,6 +44,7 @@ const COMMANDS_RUN_BY_TESTS: Record<string, { file: string; runs: string }> = {
     runs: 'run([python(), "manage.py", "test", "--noinput"], target, env)',
   },
   "npm install": { file: "tests/wrap.test.ts", runs: '[...npmCli, "install"' },
+  "npm run icons": { file: "tests/wrap.test.ts", runs: 'npmRun(desktop, "icons")' },
   "npm run check": { file: "tests/wrap.test.ts", runs: 'npmRun(desktop, "check")' },
   "npm run stage -- --python-archive <archive> --wheelhouse <wheelhouse>": {
     file: "tests/wrap.test.ts",
@@ -97,6 +98,14 @@ describe("SKILL.md", () => {
     for (const [command, { file, runs }] of Object.entries(COMMANDS_RUN_BY_TESTS)) {
       expect(readFileSync(path.join(repoRoot, file), "utf8"), `${file} runs ${command}`).toContain(runs);
     }
+  });
+
+  it("asks for a desktop/ script only after the npm install that installs its tools", () => {
+    // `npm run <script>` in <target>/desktop/ needs desktop/node_modules (tsx): an earlier one fails with "tsx: not found".
+    const install = text.indexOf("```sh\nnpm install\n");
+    expect(install).toBeGreaterThan(0);
+    const early = [...text.matchAll(/`npm run [\w:-]+[^`]*`[^`]{0,40}`<target>\/desktop\/`/g)].filter((match) => match.index < install).map((match) => match[0]);
+    expect(early).toEqual([]);
   });
 
   it("names repository paths", () => {

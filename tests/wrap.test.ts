@@ -339,6 +339,16 @@ describe("the wrapped project", () => {
     expect(existsSync(path.join(desktop, "node_modules", "tsx"))).toBe(true);
   }, TEN_MINUTES);
 
+  it("npm run icons renders the project's own art into build/icons/", () => {
+    // SKILL.md: put your square SVG at desktop/assets/icon.svg, then (after npm install) run npm run icons.
+    const art = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="12" fill="#2a6f4e"/></svg>\n';
+    writeFileSync(path.join(desktop, "assets", "icon.svg"), art);
+    const icons = npmRun(desktop, "icons");
+    expect(icons.status, `${icons.stdout}${icons.stderr}`).toBe(0);
+    const record = JSON.parse(readFileSync(path.join(desktop, "build", "icons", "icons.json"), "utf8")) as { sha256?: string };
+    expect(record.sha256).toBe(createHash("sha256").update(art).digest("hex"));
+  }, TEN_MINUTES);
+
   it("npm run check: every check of the runtime contract holds in development", () => {
     const help = npmRun(desktop, "check", ["--help"]);
     expect(help.status).toBe(0);

@@ -11,6 +11,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { desktopRequirements } from "../scripts/wrap/desktopSettings.ts";
 import { inspectProject, OLDEST_DJANGO, WrapRefusal } from "../scripts/wrap/inspect.ts";
+import { desktopPackageJson, projectFactsFor } from "../scripts/wrap/shellFiles.ts";
 
 function project(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), "dds-inspect-"));
@@ -166,9 +167,95 @@ describe("inspectProject", () => {
       expect(report.decisions.find((decision) => decision.where === "pyproject.toml")!.todo).toContain("pin each to the version you test with");
     });
 
+    it("names the app and describes it from [project] name and description, not from the folder", () => {
+      const described = PYPROJECT.replace('name = "fieldnotes"', 'name = "field-notes"\ndescription = "Notes from the field, with photos and maps."');
+      const report = inspectProject(fieldnotes({ "pyproject.toml": described }));
+      const facts = projectFactsFor(report);
+      expect(facts.productName).toBe("Field Notes");
+      expect(facts.executableName).toBe("field-notes");
+      const finalPackage = readFileSync(path.join(import.meta.dirname, "..", "final", "package.json"), "utf8");
+      const pkg = JSON.parse(desktopPackageJson(finalPackage, facts, report.pyprojectDescription)) as { name: string; description: string };
+      expect(pkg).toMatchObject({ name: "field-notes-desktop", description: "Notes from the field, with photos and maps." });
+      // --name still wins; without a description the package says what it is.
+      expect(projectFactsFor(report, "Field Journal").productName).toBe("Field Journal");
+      const plain = inspectProject(fieldnotes());
+      expect(projectFactsFor(plain).productName).toBe("Fieldnotes");
+      expect((JSON.parse(desktopPackageJson(finalPackage, projectFactsFor(plain), plain.pyprojectDescription)) as { description: string }).description).toBe(
+        "Fieldnotes as a desktop app: an Electron shell around its Django project.",
+      );
+    });
+
     it("flags a Django older than 5.2 LTS locked in uv.lock", () => {
       const report = inspectProject(fieldnotes({ "pyproject.toml": PYPROJECT.replace("django>=5.2,<5.3", "django>=4.2,<5"), "uv.lock": UV_LOCK.replace('"5.2.19"', '"4.2.16"') }));
       expect(report.decisions.map((decision) => decision.found)).toContain("a Django older than 5.2: django==4.2.16");
+    });
+  });
+
+  describe("settings read through django-environ or python-decouple", () => {
+    const settingsOf = (settings: string) =>
+      inspectProject(project({ "manage.py": MANAGE("config.settings"), "config/__init__.py": "", "config/settings.py": settings, "requirements.txt": "Django==6.1.3\n" }))
+        .decisions.filter((decision) => decision.topic === "settings")
+        .map((decision) => `${decision.where}: ${decision.found}`);
+
+    it("flags each variable read without a default, as for os.environ[...]", () => {
+      const found = settingsOf(
+        [
+          "import environ",
+          "env = environ.Env(DEBUG=(bool, False), ALLOWED_HOSTS=(list,))",
+          "environ.Env.read_env(BASE_DIR / '.env')",
+          'SECRET_KEY = env("SECRET_KEY")',
+          'DEBUG = env("DEBUG")',
+          'ALLOWED_HOSTS = env("ALLOWED_HOSTS")',
+          'TIME_ZONE = env.str("TIME_ZONE", default="UTC")',
+          'LANGUAGE_CODE = env.str("LANGUAGE_CODE", "en-us")',
+          'ADMINS = env.list("ADMINS", str, [])',
+          'DATABASES = {"default": env.db("DATABASE_URL")}',
+          "CACHES = {",
+          '    "default": env.cache(),',
+          "}",
+          "EMAIL_HOST = env(",
+          '    "EMAIL_HOST",',
+          '    default="localhost",',
+          ")",
+          '# OLD_KEY = env("OLD_KEY")',
+        ].join("\n"),
+      );
+      expect(found).toEqual([
+        'config/settings.py:4: a setting that requires an environment variable (django-environ, no default): SECRET_KEY = env("SECRET_KEY")',
+        'config/settings.py:6: a setting that requires an environment variable (django-environ, no default): ALLOWED_HOSTS = env("ALLOWED_HOSTS")',
+        'config/settings.py:10: a setting that requires an environment variable (django-environ, no default): DATABASES = {"default": env.db("DATABASE_URL")}',
+        'config/settings.py:12: a setting that requires an environment variable (django-environ, no default): "default": env.cache(),',
+        "config/settings.py:3: the settings read a .env file: environ.Env.read_env(BASE_DIR / '.env')",
+      ]);
+    });
+
+    it("flags python-decouple's config() without a default, and a load_dotenv(), and says what to set", () => {
+      const report = inspectProject(
+        project({
+          "manage.py": MANAGE("config.settings"),
+          "config/__init__.py": "",
+          "config/settings.py": [
+            "from decouple import Csv, config",
+            "from dotenv import load_dotenv",
+            "load_dotenv()",
+            'SECRET_KEY = config("SECRET_KEY")',
+            'DEBUG = config("DEBUG", default=False, cast=bool)',
+            'ALLOWED_HOSTS = config("ALLOWED_HOSTS", cast=Csv())',
+            'TIME_ZONE = config("TIME_ZONE", "UTC")',
+          ].join("\n"),
+          "requirements.txt": "Django==6.1.3\n",
+        }),
+      );
+      const settings = report.decisions.filter((decision) => decision.topic === "settings");
+      expect(settings.map((decision) => `${decision.where}: ${decision.found}`)).toEqual([
+        'config/settings.py:4: a setting that requires an environment variable (python-decouple, no default): SECRET_KEY = config("SECRET_KEY")',
+        'config/settings.py:6: a setting that requires an environment variable (python-decouple, no default): ALLOWED_HOSTS = config("ALLOWED_HOSTS", cast=Csv())',
+        "config/settings.py:3: the settings read a .env file: load_dotenv()",
+      ]);
+      expect(settings[0]!.todo).toBe(
+        "The desktop app starts without your deployment's environment: give it a default (default=...) or set SECRET_KEY in desktop_settings/base.py (os.environ.setdefault) before the import.",
+      );
+      expect(settings[2]!.todo).toContain("The desktop app must not depend on a .env file: the stage leaves .env out of the bundle");
     });
   });
 

@@ -19,7 +19,7 @@ import { killProcessTree } from "../src/backend";
 import { contractEnv, type BackendRoot } from "../src/backendRoot";
 import { generateToken } from "../src/token";
 import { FAILED_PREFIX, OPTIONS_VARIABLE, READY_PREFIX, type SupervisorOptions, type SupervisorReady } from "./checkSupervisor";
-import { checkHealth, checkHomePage, checkHttpContract, fetchHomePage, type CheckResult, type HttpTarget } from "./contractHttp";
+import { checkHealth, checkHomePage, checkHttpContract, fetchHomePage, HEALTH_PATH, LOGIN_REDIRECT_ADVICE, type CheckResult, type HttpTarget } from "./contractHttp";
 
 export type { CheckResult } from "./contractHttp";
 
@@ -44,6 +44,8 @@ export interface ProjectSettings {
   staticUrl: string;
   debug: boolean;
   databases: Record<string, { engine: string; name: string }>;
+  /** LOGIN_URL resolved to a path (it may be a URL name). */
+  loginUrl?: string;
 }
 
 const SETTINGS_PREFIX = "CONTRACT_CHECK_SETTINGS ";
@@ -51,7 +53,12 @@ const SETTINGS_PROBE = [
   "import json",
   "from django.conf import settings as s",
   "dbs = {alias: {'engine': str(db.get('ENGINE', '')), 'name': str(db.get('NAME', ''))} for alias, db in s.DATABASES.items()}",
-  `print(${JSON.stringify(SETTINGS_PREFIX)} + json.dumps({'staticUrl': s.STATIC_URL, 'debug': bool(s.DEBUG), 'databases': dbs}))`,
+  "try:",
+  "    from django.shortcuts import resolve_url",
+  "    login = str(resolve_url(s.LOGIN_URL))",
+  "except Exception:",
+  "    login = str(s.LOGIN_URL)",
+  `print(${JSON.stringify(SETTINGS_PREFIX)} + json.dumps({'staticUrl': s.STATIC_URL, 'debug': bool(s.DEBUG), 'databases': dbs, 'loginUrl': login}))`,
 ].join("\n");
 export const EXIT_LIMIT_MS = 2000;
 export const SETTLE_MS = 2000;
@@ -236,6 +243,7 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
   const env = contractEnv(root, appDataDir, token);
   const startTitle = `the backend starts through the shell's supervisor (${root.layout}, ${root.settingsModule}) and answers /health/`;
   let app: RunningApp | undefined;
+  let loginUrl: string | undefined;
   const unexpected: string[] = [];
   try {
     app = await startApp({
@@ -248,7 +256,6 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
       log: () => undefined,
       onUnexpectedExit: (exit) => unexpected.push(`Django exited with code ${exit.code} during the checks`),
     });
-    add({ title: startTitle, ok: true });
   } catch (error) {
     add({ title: startTitle, ok: false, problem: startFailure(error, logFile), advice: START_ADVICE });
   }
@@ -265,13 +272,18 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
     } catch (error) {
       settings = error as Error;
     }
+    loginUrl = settings instanceof Error ? undefined : settings.loginUrl;
     const target: HttpTarget = {
       url: app.backend.url,
       token,
       staticUrl: settings instanceof Error ? "/static/" : settings.staticUrl,
       debug: settings instanceof Error ? undefined : settings.debug,
       packaged: root.layout !== "development",
+      loginUrl,
     };
+    // The shell's readiness poll follows redirects, so a start can "succeed" on a login page: ready means /health/'s own 200 and JSON.
+    const health = await checkHealth(target);
+    add(health.ok ? { title: startTitle, ok: true } : { title: startTitle, ok: false, problem: `it started, but ${HEALTH_PATH}${health.problem?.startsWith("it ") ? ` ${health.problem.slice(3)}` : `: ${health.problem}`}`, advice: health.advice });
     await checkHttpContract(target, add);
     add(checkDatabaseLocation(settings, appDataDir));
     await app.stop();
@@ -294,7 +306,7 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
       workerLogFile,
     });
     readyAt = Date.now();
-    const target: HttpTarget = { url: run.ready.url, token: secondToken, staticUrl: "/" };
+    const target: HttpTarget = { url: run.ready.url, token: secondToken, staticUrl: "/", loginUrl };
     const health = await checkHealth(target);
     const home = await checkHomePage(target, await fetchHomePage(target).catch((error: Error) => error));
     const problems = [
@@ -307,7 +319,10 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
             title: secondTitle,
             ok: false,
             problem: problems.join("; "),
-            advice: "A start must migrate and seed only what is new: make data migrations and seeding idempotent (desktop_serve seeds a brand-new database once).",
+            advice:
+              health.advice === LOGIN_REDIRECT_ADVICE
+                ? LOGIN_REDIRECT_ADVICE
+                : "A start must migrate and seed only what is new: make data migrations and seeding idempotent (desktop_serve seeds a brand-new database once).",
           }
         : { title: secondTitle, ok: true },
     );

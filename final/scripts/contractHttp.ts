@@ -31,6 +31,8 @@ export interface HttpTarget {
   debug?: boolean;
   /** True for a staged or packaged bundle, where DEBUG must be off. */
   packaged?: boolean;
+  /** Django's LOGIN_URL as a path, when known: a redirect there means a login middleware caught a contract path. */
+  loginUrl?: string;
 }
 
 export interface HttpAnswer {
@@ -84,11 +86,18 @@ export function request(baseUrl: string, target: string, options: RequestOptions
   });
 }
 
+/** A failure whose advice is not the check's usual one. */
+interface Diagnosis {
+  problem: string;
+  advice: string;
+}
+
 /** Runs one check; an exception (refused connection, timeout) is a failure with its message. */
-async function check(title: string, advice: string, body: () => Promise<string | undefined>): Promise<CheckResult> {
+async function check(title: string, advice: string, body: () => Promise<string | Diagnosis | undefined>): Promise<CheckResult> {
   try {
     const problem = await body();
-    return problem === undefined ? { title, ok: true } : { title, ok: false, problem, advice };
+    if (problem === undefined) return { title, ok: true };
+    return typeof problem === "string" ? { title, ok: false, problem, advice } : { title, ok: false, ...problem };
   } catch (error) {
     return { title, ok: false, problem: (error as Error).message, advice };
   }
@@ -103,12 +112,31 @@ function shortBody(body: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/**
+ * What to do when a contract path answers with a redirect to the login page:
+ * the shell's readiness poll and the bootstrap URL never reach their views.
+ */
+export const LOGIN_REDIRECT_ADVICE =
+  "A login middleware redirects this path: the contract's views must be reachable without a login; desktop_runtime marks them login_not_required (Django 5.1+), check that your middleware honours it or exempt these paths.";
+
+/** For an answer that redirects to a login page (LOGIN_URL, or a path that says log in or sign in): what was seen and what to do. */
+export function loginRedirect(answer: HttpAnswer, target: Pick<HttpTarget, "url" | "loginUrl">): Diagnosis | undefined {
+  const location = answer.headers.location;
+  if (answer.status < 300 || answer.status > 399 || !location) return undefined;
+  const to = new URL(location, target.url);
+  const loginPath = target.loginUrl ? new URL(target.loginUrl, target.url).pathname : undefined;
+  const atLogin = (loginPath !== undefined && loginPath !== "/" && to.pathname === loginPath) || /log-?in|sign-?in/i.test(to.pathname);
+  return atLogin ? { problem: `it answered ${answer.status}, a redirect to the login page ${location}`, advice: LOGIN_REDIRECT_ADVICE } : undefined;
+}
+
 export function checkHealth(target: HttpTarget): Promise<CheckResult> {
   return check(
     `${HEALTH_PATH} with the token answers 200 {"status": "ok"}`,
     "Include desktop_runtime.urls in the root URLconf and keep the health view free of database and login checks.",
     async () => {
       const answer = await request(target.url, HEALTH_PATH, { headers: { [TOKEN_HEADER]: target.token } });
+      const login = loginRedirect(answer, target);
+      if (login) return login;
       if (answer.status !== 200) return `it answered ${answer.status}: ${shortBody(answer.body)}`;
       let status: unknown;
       try {
@@ -165,6 +193,8 @@ export function checkBootstrapSetsCookie(target: HttpTarget): Promise<CheckResul
     "Include desktop_runtime.urls and keep desktop_runtime.views.bootstrap as it is; no middleware may rewrite its answer.",
     async () => {
       const answer = await request(target.url, bootstrapPath(target.token, next));
+      const login = loginRedirect(answer, target);
+      if (login) return login;
       if (answer.status < 300 || answer.status > 399) return `it answered ${answer.status}, not a redirect`;
       const location = answer.headers.location ?? "";
       if (new URL(location, target.url).href !== new URL(next, target.url).href) return `it redirected to ${location || "nowhere"}, not to ${next}`;
@@ -186,6 +216,8 @@ function checkBootstrapRefused(title: string, query: (target: HttpTarget) => str
       "Keep the bootstrap view as desktop_runtime ships it, and make sure no middleware (sessions, auto-login, CSRF, language) sets a cookie on /desktop-auth/bootstrap/: an auto-login middleware must skip that path.",
       async () => {
         const answer = await request(target.url, query(target));
+        const login = loginRedirect(answer, target);
+        if (login) return login;
         const problems: string[] = [];
         if (answer.status !== 403) problems.push(`it answered ${answer.status}${answer.headers.location ? ` to ${answer.headers.location}` : ""}`);
         if (answer.setCookies.length) problems.push(`it set cookie${answer.setCookies.length > 1 ? "s" : ""} ${cookieNames(answer.setCookies)}`);

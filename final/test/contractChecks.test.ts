@@ -22,6 +22,7 @@ import {
   waitForSurvivors,
   type CheckResult,
 } from "../scripts/contractChecks";
+import { LOGIN_REDIRECT_ADVICE } from "../scripts/contractHttp";
 import { tempDir } from "./helpers";
 
 const staged = inject("stagedBundle");
@@ -97,11 +98,64 @@ describe("npm run check against the real Django", () => {
     }
   });
 
+  it("says that a login middleware redirects the contract's paths, instead of ticking the start and blaming the seeding", async () => {
+    // The trial's project: a login middleware that does not honour login_not_required
+    // sends /health/ to the login page; the shell's readiness poll followed that
+    // redirect to a 200 and the start was ticked.
+    const settingsDir = tempDir("dds-check-login-settings-");
+    writeFileSync(
+      path.join(settingsDir, "contract_check_login_settings.py"),
+      [
+        `from ${development.settingsModule} import *  # noqa: F403`,
+        "from django.http import HttpResponse, HttpResponseRedirect",
+        "",
+        "",
+        "def login_everywhere(get_response):",
+        "    def middleware(request):",
+        "        if request.path == '/welcome/':",
+        "            return HttpResponse('<h1>Log in</h1>')",
+        "        return HttpResponseRedirect('/welcome/?next=' + request.path)",
+        "",
+        "    return middleware",
+        "",
+        "",
+        "MIDDLEWARE = [*MIDDLEWARE, 'contract_check_login_settings.login_everywhere']  # noqa: F405",
+        "LOGIN_URL = '/welcome/'",
+        "",
+      ].join("\n"),
+    );
+    const saved = process.env.PYTHONPATH;
+    process.env.PYTHONPATH = settingsDir;
+    try {
+      const root: BackendRoot = { ...development, settingsModule: "contract_check_login_settings" };
+      const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-login-") });
+      const byTitle = (start: string) => results.find((result) => result.title.startsWith(start))!;
+      const start = byTitle("the backend starts through the shell's supervisor");
+      expect(start.ok).toBe(false);
+      expect(start.problem).toBe("it started, but /health/ answered 302, a redirect to the login page /welcome/?next=/health/");
+      expect(start.advice).toBe(LOGIN_REDIRECT_ADVICE);
+      expect(formatResult(start)).toContain("→ A login middleware redirects this path: the contract's views must be reachable without a login");
+      for (const title of ["/health/ with the token answers 200", "the bootstrap URL with the token redirects to next", "the bootstrap URL with a wrong token answers 403"]) {
+        expect(byTitle(title).ok, title).toBe(false);
+        expect(byTitle(title).advice, title).toBe(LOGIN_REDIRECT_ADVICE);
+      }
+      expect(byTitle("the bootstrap URL with the token redirects to next").problem).toMatch(/^it answered 302, a redirect to the login page \/welcome\/\?next=\/desktop-auth\/bootstrap\/$/);
+      const second = byTitle("a second start on the same app data");
+      expect(second.ok).toBe(false);
+      expect(second.advice).toBe(LOGIN_REDIRECT_ADVICE);
+      expect(second.advice).not.toContain("idempotent");
+    } finally {
+      if (saved === undefined) delete process.env.PYTHONPATH;
+      else process.env.PYTHONPATH = saved;
+    }
+  });
+
   it("reads the settings the backend runs with", () => {
     const appDataDir = tempDir("dds-check-settings-");
     const settings = readProjectSettings(development, contractEnv(development, appDataDir, "t".repeat(43)));
     expect(settings.staticUrl).toMatch(/^\/\S*\/$/);
     expect(settings.debug).toBe(true);
+    expect(settings.loginUrl).toMatch(/^\/\S*\/$/);
     expect(settings.databases.default!.name).toBe(path.join(appDataDir, "app.sqlite3"));
   });
 

@@ -42,6 +42,9 @@ export interface ProjectReport {
   /** Requirement lines the stage should not install (database-server drivers), with why. */
   droppedRequirements: string[];
   usesAdmin: boolean;
+  /** pyproject.toml's [project] name and description, when it has them: the app's default name and description. */
+  pyprojectName?: string;
+  pyprojectDescription?: string;
   decisions: Decision[];
 }
 
@@ -70,6 +73,102 @@ function matchingLines(root: string, file: string, pattern: RegExp): Array<{ whe
 
 function settingValue(text: string, name: string): string | undefined {
   return new RegExp(`^${name}\\s*=\\s*["']([^"']*)["']`, "m").exec(text)?.[1];
+}
+
+/** A settings line that loads a .env file into the environment: django-environ's read_env or python-dotenv's load_dotenv. */
+const DOTENV_LOAD = /^(?!\s*#).*\b(read_env|load_dotenv)\s*\(/;
+
+/** django-environ's Env.<cast> methods whose default is the third positional argument (the second is a cast); for the others it is the second. */
+const ENVIRON_CAST_FIRST = new Set(["list", "tuple", "dict"]);
+/** django-environ methods that read a fixed variable when called without one. */
+const ENVIRON_DEFAULT_VARIABLE: Record<string, string> = { db: "DATABASE_URL", db_url: "DATABASE_URL", cache: "CACHE_URL", cache_url: "CACHE_URL", email: "EMAIL_URL", email_url: "EMAIL_URL", search_url: "SEARCH_URL" };
+
+/** The text from an opening parenthesis to its matching one (exclusive), skipping strings; undefined when unbalanced. */
+function callArguments(text: string, open: number): string | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let index = open; index < text.length; index += 1) {
+    const char = text[index]!;
+    if (quote) {
+      if (char === "\\") index += 1;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === "(" || char === "[" || char === "{") depth += 1;
+    else if (char === ")" || char === "]" || char === "}") {
+      depth -= 1;
+      if (depth === 0) return text.slice(open + 1, index);
+    }
+  }
+  return undefined;
+}
+
+/** A call's top-level arguments, split at commas outside brackets and strings. */
+function splitArguments(args: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let start = 0;
+  for (let index = 0; index < args.length; index += 1) {
+    const char = args[index]!;
+    if (quote) {
+      if (char === "\\") index += 1;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") quote = char;
+    else if ("([{".includes(char)) depth += 1;
+    else if (")]}".includes(char)) depth -= 1;
+    else if (char === "," && depth === 0) {
+      parts.push(args.slice(start, index).trim());
+      start = index + 1;
+    }
+  }
+  parts.push(args.slice(start).trim());
+  return parts.filter(Boolean);
+}
+
+/**
+ * Settings read through django-environ (`env("X")`, `env.db("DATABASE_URL")`)
+ * or python-decouple (`config("X")`) with no default: each raises at import
+ * when the variable is unset. A default may be `default=`, a positional one,
+ * or django-environ's scheme in `environ.Env(X=(cast, default))`.
+ */
+export function requiredEnvReads(root: string, file: string): Array<{ where: string; line: string; variable: string; library: string }> {
+  const text = readFileSync(file, "utf8");
+  const lines = text.split("\n");
+  const relative = path.relative(root, file).split(path.sep).join("/");
+  const readers = new Map<string, "django-environ" | "python-decouple">();
+  const schemeDefaults = new Set<string>();
+  for (const match of text.matchAll(/^\s*(\w+)\s*=\s*(?:environ\.)?Env\s*\(/gm)) {
+    readers.set(match[1]!, "django-environ");
+    const args = callArguments(text, match.index + match[0].length - 1) ?? "";
+    for (const arg of splitArguments(args)) {
+      // X=(cast, default) declares a default; X=cast or X=(cast,) does not.
+      const scheme = /^(\w+)\s*=\s*\((.*)\)$/s.exec(arg);
+      if (scheme && splitArguments(scheme[2]!).length >= 2) schemeDefaults.add(scheme[1]!);
+    }
+  }
+  if (/^\s*from\s+decouple\s+import\s+[^\n]*\bconfig\b/m.test(text)) readers.set("config", "python-decouple");
+  if (/^\s*import\s+decouple\b/m.test(text)) readers.set("decouple.config", "python-decouple");
+  for (const match of text.matchAll(/^\s*(\w+)\s*=\s*(?:decouple\.)?(?:AutoConfig|Config)\s*\(/gm)) readers.set(match[1]!, "python-decouple");
+  const found: Array<{ where: string; line: string; variable: string; library: string }> = [];
+  for (const [reader, library] of readers) {
+    const call = new RegExp(`(?<![\\w.])${reader.replace(".", "\\.")}(?:\\.(\\w+))?\\s*\\(`, "g");
+    for (const match of text.matchAll(call)) {
+      const method = match[1];
+      if (method === "read_env" || method === "ENVIRON" || (method && library === "python-decouple")) continue;
+      const lineIndex = text.slice(0, match.index).split("\n").length - 1;
+      const line = lines[lineIndex]!;
+      if (/^\s*#/.test(line) || /^\s*(?:def|class)\b/.test(line) || /^\s*\w+\s*=\s*(?:environ\.)?Env\s*\(/.test(line)) continue;
+      const args = splitArguments(callArguments(text, match.index + match[0].length - 1) ?? "");
+      const positional = args.filter((arg) => !/^\w+\s*=[^=]/.test(arg));
+      const named = /^["'](\w+)["']$/.exec(positional[0] ?? "")?.[1];
+      const variable = named ?? (positional.length === 0 && method ? ENVIRON_DEFAULT_VARIABLE[method] : undefined);
+      if (!variable || args.some((arg) => /^default\s*=/.test(arg))) continue;
+      const defaultPosition = library === "django-environ" && (!method || ENVIRON_CAST_FIRST.has(method)) ? 2 : 1;
+      if (positional.length > defaultPosition || (library === "django-environ" && schemeDefaults.has(variable))) continue;
+      found.push({ where: `${relative}:${lineIndex + 1}`, line: line.trim(), variable, library });
+    }
+  }
+  return found.sort((a, b) => a.where.localeCompare(b.where, undefined, { numeric: true }));
 }
 
 const LOGIN = /\b(login_required|LoginRequiredMixin|LoginRequiredMiddleware|PermissionRequiredMixin|permission_required)\b/;
@@ -257,6 +356,24 @@ export function inspectProject(root: string): ProjectReport {
       todo: "The desktop app starts without your deployment's environment: give it a default (os.environ.get) or set it in desktop_settings/base.py before the import.",
     });
   }
+  for (const use of settingsFiles.flatMap((file) => requiredEnvReads(root, file))) {
+    decisions.push({
+      topic: "settings",
+      where: use.where,
+      found: `a setting that requires an environment variable (${use.library}, no default): ${use.line}`,
+      todo: `The desktop app starts without your deployment's environment: give it a default (default=...) or set ${use.variable} in desktop_settings/base.py (os.environ.setdefault) before the import.`,
+    });
+  }
+  for (const use of settingsFiles.flatMap((file) => matchingLines(root, file, DOTENV_LOAD))) {
+    decisions.push({
+      topic: "settings",
+      where: use.where,
+      found: `the settings read a .env file: ${use.line}`,
+      todo:
+        "The desktop app must not depend on a .env file: the stage leaves .env out of the bundle, so every value the settings need must come from a default or from desktop_settings/base.py (set before the import). " +
+        "Check with `npm run check -- --staged` in desktop/.",
+    });
+  }
   const engine = /["']ENGINE["']\s*:\s*["']([\w.]+)["']/.exec(settingsText)?.[1];
   if (engine && !engine.endsWith("sqlite3")) {
     decisions.push({
@@ -307,6 +424,7 @@ export function inspectProject(root: string): ProjectReport {
   }
 
   const venv = [".venv", "venv", "env"].find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
+  const metadata = pyprojectMetadata(root);
   return {
     root,
     settingsModule,
@@ -321,8 +439,19 @@ export function inspectProject(root: string): ProjectReport {
     pyprojectRequirements: fromPyproject?.uses.map((use) => use.line),
     droppedRequirements,
     usesAdmin,
+    pyprojectName: metadata.name,
+    pyprojectDescription: metadata.description,
     decisions,
   };
+}
+
+/** pyproject.toml's [project] name and description, each when it is a non-empty string. */
+function pyprojectMetadata(root: string): { name?: string; description?: string } {
+  const file = path.join(root, "pyproject.toml");
+  if (!existsSync(file)) return {};
+  const project = (parseToml(readFileSync(file, "utf8")) as { project?: { name?: unknown; description?: unknown } }).project ?? {};
+  const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim() : undefined);
+  return { name: text(project.name), description: text(project.description) };
 }
 
 interface PyprojectDependencies {

@@ -23,9 +23,12 @@ function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "django-desktop";
 }
 
-/** The project facts for a wrapped project: its shell is desktop/, beside manage.py. */
+/**
+ * The project facts for a wrapped project: its shell is desktop/, beside manage.py.
+ * The name is `name` (--name), else pyproject.toml's [project] name, else the folder's.
+ */
 export function projectFactsFor(report: ProjectReport, name?: string): ProjectFacts {
-  const productName = name ?? titleCase(path.basename(report.root));
+  const productName = name ?? titleCase(report.pyprojectName ?? path.basename(report.root));
   const executableName = slug(productName);
   return {
     productName,
@@ -75,12 +78,12 @@ export function renderProjectFacts(source: string, facts: ProjectFacts): string 
   return `${source.slice(0, start)}${factsLiteral(facts)}${source.slice(end + 3)}`;
 }
 
-/** final's package.json for a shell that is its own npm package. */
-export function desktopPackageJson(source: string, facts: ProjectFacts): string {
+/** final's package.json for a shell that is its own npm package; the description is the project's own (pyproject.toml) when it has one. */
+export function desktopPackageJson(source: string, facts: ProjectFacts, description?: string): string {
   const pkg = JSON.parse(source) as Record<string, unknown>;
   pkg.name = `${facts.executableName}-desktop`;
   pkg.version = "0.1.0";
-  pkg.description = `${facts.productName} as a desktop app: an Electron shell around its Django project.`;
+  pkg.description = description ?? `${facts.productName} as a desktop app: an Electron shell around its Django project.`;
   pkg.author = `${facts.productName} developers`;
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
@@ -187,7 +190,7 @@ export function wrapReport(report: ProjectReport, facts: ProjectFacts, managePyS
       topic: "branding",
       where: "desktop/src/project.ts, desktop/assets/icon.svg, desktop_runtime/templates/desktop_runtime/splash.html",
       found: `the app is named "${facts.productName}" (${facts.appId}) and still wears the starter's pony icon and splash`,
-      todo: "Set productName, appId and executableName in desktop/src/project.ts, put your square SVG at desktop/assets/icon.svg and run `npm run icons`, and restyle the splash page (one self-contained HTML file).",
+      todo: "Set productName, appId and executableName in desktop/src/project.ts, put your square SVG at desktop/assets/icon.svg and run `npm run icons` in desktop/ (after `npm install` there), and restyle the splash page (one self-contained HTML file).",
     },
   ];
   const sections = (Object.keys(TOPIC_TITLES) as Decision["topic"][])
