@@ -17,6 +17,7 @@ import { pathToFileURL } from "node:url";
 import { AppStartError, startApp, type RunningApp } from "../src/app";
 import { killProcessTree } from "../src/backend";
 import { contractEnv, type BackendRoot } from "../src/backendRoot";
+import { HealthRedirectError } from "../src/readiness";
 import { generateToken } from "../src/token";
 import { FAILED_PREFIX, OPTIONS_VARIABLE, READY_PREFIX, type SupervisorOptions, type SupervisorReady } from "./checkSupervisor";
 import { checkHealth, checkHomePage, checkHttpContract, fetchHomePage, HEALTH_PATH, LOGIN_REDIRECT_ADVICE, type CheckResult, type HttpTarget } from "./contractHttp";
@@ -225,6 +226,15 @@ function startFailure(error: unknown, logFile: string): string {
 }
 
 const START_ADVICE = "Run `npm run backend` (add --staged for the bundle) to see Django's own error, fix it, and check again.";
+export const HEALTH_REDIRECT_ADVICE =
+  "Something answers /health/ before desktop_runtime's view does: a login middleware must honour login_not_required (Django 5.1+) or exempt the contract's paths " +
+  "(/health/, /splash/, /desktop-auth/bootstrap/); an HTTPS or host redirect (SECURE_SSL_REDIRECT, PREPEND_WWW) must be off in the desktop settings.";
+
+/** What to do about a start that failed: the redirect advice when /health/ was sent elsewhere. */
+function startAdvice(error: unknown): string {
+  const cause = error instanceof AppStartError ? error.cause : error;
+  return cause instanceof HealthRedirectError ? HEALTH_REDIRECT_ADVICE : START_ADVICE;
+}
 
 /** Runs every check of the runtime contract against the project's backend; resolves with one result per check. */
 export async function runContractChecks(options: ContractCheckOptions): Promise<CheckResult[]> {
@@ -257,7 +267,7 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
       onUnexpectedExit: (exit) => unexpected.push(`Django exited with code ${exit.code} during the checks`),
     });
   } catch (error) {
-    add({ title: startTitle, ok: false, problem: startFailure(error, logFile), advice: START_ADVICE });
+    add({ title: startTitle, ok: false, problem: startFailure(error, logFile), advice: startAdvice(error) });
   }
   if (!app) {
     // Nothing to ask: list the checks that could not run, so the count stays the same.
@@ -281,7 +291,7 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
       packaged: root.layout !== "development",
       loginUrl,
     };
-    // The shell's readiness poll follows redirects, so a start can "succeed" on a login page: ready means /health/'s own 200 and JSON.
+    // Ready means /health/'s own 200 and JSON, asked again here without the shell's readiness poll in between.
     const health = await checkHealth(target);
     add(health.ok ? { title: startTitle, ok: true } : { title: startTitle, ok: false, problem: `it started, but ${HEALTH_PATH}${health.problem?.startsWith("it ") ? ` ${health.problem.slice(3)}` : `: ${health.problem}`}`, advice: health.advice });
     await checkHttpContract(target, add);
@@ -327,7 +337,7 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
         : { title: secondTitle, ok: true },
     );
   } catch (error) {
-    add({ title: secondTitle, ok: false, problem: startFailure(error, logFile), advice: START_ADVICE });
+    add({ title: secondTitle, ok: false, problem: startFailure(error, logFile), advice: startAdvice(error) });
   }
   if (run) {
     const { pids } = run.ready;

@@ -14,6 +14,7 @@ import {
   checkBundleUnchanged,
   checkDatabaseLocation,
   formatResult,
+  HEALTH_REDIRECT_ADVICE,
   readProjectSettings,
   runContractChecks,
   snapshotFolder,
@@ -98,10 +99,8 @@ describe("npm run check against the real Django", () => {
     }
   });
 
-  it("says that a login middleware redirects the contract's paths, instead of ticking the start and blaming the seeding", async () => {
-    // The trial's project: a login middleware that does not honour login_not_required
-    // sends /health/ to the login page; the shell's readiness poll followed that
-    // redirect to a 200 and the start was ticked.
+  /** Runs the checks with a middleware that sends every path but `exempt` to the login page /welcome/. */
+  async function checksBehindLoginEverywhere(exempt: string[]) {
     const settingsDir = tempDir("dds-check-login-settings-");
     writeFileSync(
       path.join(settingsDir, "contract_check_login_settings.py"),
@@ -109,11 +108,15 @@ describe("npm run check against the real Django", () => {
         `from ${development.settingsModule} import *  # noqa: F403`,
         "from django.http import HttpResponse, HttpResponseRedirect",
         "",
+        `EXEMPT = ${JSON.stringify(exempt)}`,
+        "",
         "",
         "def login_everywhere(get_response):",
         "    def middleware(request):",
         "        if request.path == '/welcome/':",
         "            return HttpResponse('<h1>Log in</h1>')",
+        "        if request.path in EXEMPT:",
+        "            return get_response(request)",
         "        return HttpResponseRedirect('/welcome/?next=' + request.path)",
         "",
         "    return middleware",
@@ -129,25 +132,35 @@ describe("npm run check against the real Django", () => {
     try {
       const root: BackendRoot = { ...development, settingsModule: "contract_check_login_settings" };
       const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-login-") });
-      const byTitle = (start: string) => results.find((result) => result.title.startsWith(start))!;
-      const start = byTitle("the backend starts through the shell's supervisor");
-      expect(start.ok).toBe(false);
-      expect(start.problem).toBe("it started, but /health/ answered 302, a redirect to the login page /welcome/?next=/health/");
-      expect(start.advice).toBe(LOGIN_REDIRECT_ADVICE);
-      expect(formatResult(start)).toContain("→ A login middleware redirects this path: the contract's views must be reachable without a login");
-      for (const title of ["/health/ with the token answers 200", "the bootstrap URL with the token redirects to next", "the bootstrap URL with a wrong token answers 403"]) {
-        expect(byTitle(title).ok, title).toBe(false);
-        expect(byTitle(title).advice, title).toBe(LOGIN_REDIRECT_ADVICE);
-      }
-      expect(byTitle("the bootstrap URL with the token redirects to next").problem).toMatch(/^it answered 302, a redirect to the login page \/welcome\/\?next=\/desktop-auth\/bootstrap\/$/);
-      const second = byTitle("a second start on the same app data");
-      expect(second.ok).toBe(false);
-      expect(second.advice).toBe(LOGIN_REDIRECT_ADVICE);
-      expect(second.advice).not.toContain("idempotent");
+      return (start: string) => results.find((result) => result.title.startsWith(start))!;
     } finally {
       if (saved === undefined) delete process.env.PYTHONPATH;
       else process.env.PYTHONPATH = saved;
     }
+  }
+
+  it("stops at the start, with what to do, when a login middleware redirects /health/", async () => {
+    // The trial's project: a login middleware that did not honour login_not_required sent
+    // /health/ to the login page; the shell's readiness poll followed that redirect to a 200.
+    const byTitle = await checksBehindLoginEverywhere([]);
+    const start = byTitle("the backend starts through the shell's supervisor");
+    expect(start.ok).toBe(false);
+    expect(start.problem).toMatch(/^Django answered http:\/\/127\.0\.0\.1:\d+\/health\/ with 302, a redirect to \/welcome\/\?next=\/health\/\./);
+    expect(start.advice).toBe(HEALTH_REDIRECT_ADVICE);
+    expect(byTitle("/health/ with the token answers 200").problem).toBe("not run: the backend did not start");
+  });
+
+  it("says that a login middleware redirects the bootstrap URL, instead of blaming the seeding", async () => {
+    const byTitle = await checksBehindLoginEverywhere(["/health/"]);
+    expect(byTitle("the backend starts through the shell's supervisor").ok).toBe(true);
+    for (const title of ["the bootstrap URL with the token redirects to next", "the bootstrap URL with a wrong token answers 403"]) {
+      expect(byTitle(title).ok, title).toBe(false);
+      expect(byTitle(title).advice, title).toBe(LOGIN_REDIRECT_ADVICE);
+    }
+    expect(byTitle("the bootstrap URL with the token redirects to next").problem).toMatch(/^it answered 302, a redirect to the login page \/welcome\/\?next=\/desktop-auth\/bootstrap\/$/);
+    expect(formatResult(byTitle("the bootstrap URL with the token redirects to next"))).toContain(
+      "→ A login middleware redirects this path: the contract's views must be reachable without a login",
+    );
   });
 
   it("reads the settings the backend runs with", () => {

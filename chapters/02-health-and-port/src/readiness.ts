@@ -1,7 +1,9 @@
 /**
  * Readiness: Django is ready when GET /health/ answers 200. We poll it at a
  * short interval until an overall deadline, and give up at once if Django
- * exits while we wait, or if it answers that it cannot load the project.
+ * exits while we wait, if it answers that it cannot load the project, or if
+ * it redirects /health/ (fetch would follow the redirect to, say, a login
+ * page, and take that page's 200 for Django's).
  */
 export interface HealthOptions {
   /** Overall deadline for the first 200, in milliseconds. */
@@ -16,6 +18,8 @@ export class HealthTimeoutError extends Error {}
 export class BackendExitedError extends Error {}
 /** Under `--reload`, a project Django cannot load (a typo in settings, a model, the URLconf) answers /health/ with 503 and `{"status": "error"}`. */
 export class ProjectLoadError extends Error {}
+/** Something in front of desktop_runtime's view (a login middleware, an HTTPS redirect) sends /health/ elsewhere. */
+export class HealthRedirectError extends Error {}
 
 export async function waitForHealth(baseUrl: string, options: HealthOptions = {}): Promise<void> {
   const { timeoutMs = 30_000, intervalMs = 50, headers = {} } = options;
@@ -26,14 +30,21 @@ export async function waitForHealth(baseUrl: string, options: HealthOptions = {}
   while (Date.now() < deadline) {
     if (exited) throw new BackendExitedError("Django exited before it answered /health/.");
     let reason: string | undefined;
+    let redirect: string | undefined;
     try {
-      const response = await fetch(healthUrl, { headers, signal: AbortSignal.timeout(2000) });
+      const response = await fetch(healthUrl, { headers, redirect: "manual", signal: AbortSignal.timeout(2000) });
       if (response.status === 200) return;
       if (response.status === 503) reason = projectError(await response.json());
+      if (response.status >= 300 && response.status < 400) redirect = `${response.status}, a redirect to ${response.headers.get("location") ?? "nowhere"}`;
     } catch {
       // Not listening yet.
     }
     if (reason) throw new ProjectLoadError(`Django cannot load the project: ${reason}. The last lines show where; fix it and start again.`);
+    if (redirect) {
+      throw new HealthRedirectError(
+        `Django answered ${healthUrl} with ${redirect}. A middleware in front of desktop_runtime's /health/ view sends it elsewhere (a login middleware, an HTTPS redirect): /health/ must answer 200 itself, so exempt it there.`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new HealthTimeoutError(`Django did not answer ${healthUrl} with 200 within ${timeoutMs / 1000} s.`);

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
-import { BackendExitedError, HealthTimeoutError, ProjectLoadError, waitForHealth } from "../src/readiness";
+import { BackendExitedError, HealthRedirectError, HealthTimeoutError, ProjectLoadError, waitForHealth } from "../src/readiness";
 import { freePort } from "./helpers";
 
 function serve(handler: (url: string) => number) {
@@ -44,6 +44,18 @@ describe("waitForHealth", () => {
     const started = Date.now();
     await expect(waitForHealth(`http://127.0.0.1:${port}/`, { timeoutMs: 10_000, exited: Promise.resolve(1) })).rejects.toBeInstanceOf(BackendExitedError);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("stops at once when /health/ redirects, instead of taking the login page's 200 for Django's", async () => {
+    const port = await freePort();
+    const server = createServer((request, response) => {
+      if (request.url?.startsWith("/accounts/login/")) response.writeHead(200).end("<form>Log in</form>");
+      else response.writeHead(302, { Location: `/accounts/login/?next=${request.url}` }).end();
+    }).listen(port, "127.0.0.1");
+    const error = await waitForHealth(`http://127.0.0.1:${port}/`, { timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HealthRedirectError);
+    expect((error as Error).message).toContain(`answered http://127.0.0.1:${port}/health/ with 302, a redirect to /accounts/login/?next=/health/.`);
+    server.close();
   });
 
   it("stops at once when Django answers that it cannot load the project", async () => {
