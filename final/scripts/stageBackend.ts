@@ -123,6 +123,11 @@ function installDependencies(python: string, requirements: string, wheelhouse: s
   );
 }
 
+/** Whether a file name is one of the developer's secrets or databases, which no bundle may carry whatever .gitignore says. */
+export function isSecretOrDatabase(name: string): boolean {
+  return LOCAL_DATA_NAME.test(name);
+}
+
 /** What git ignores under `dir` (relative paths, wholly ignored folders once), or undefined when git is missing or `dir` is no git checkout. */
 function gitIgnored(dir: string): Set<string> | undefined {
   const result = spawnSync("git", ["-C", dir, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], {
@@ -150,7 +155,7 @@ export function djangoFileRules(paths: ProjectPaths): (relative: string) => "not
     const name = relative.split("/").pop()!;
     if (relative === shell || relative.startsWith(`${shell}/`)) return "not needed";
     if (DJANGO_EXCLUDED.has(name) || DJANGO_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix))) return "not needed";
-    if (LOCAL_DATA_NAME.test(name) || ignored?.has(relative)) return "local";
+    if (isSecretOrDatabase(name) || ignored?.has(relative)) return "local";
     return undefined;
   };
 }
