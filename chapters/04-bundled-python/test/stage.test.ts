@@ -48,8 +48,7 @@ function elfSectionNames(file: string): string[] {
  * uploads, collected static files and logs, and local files beside the code:
  * a .env holding the real secret key, uploads, a database, a log.
  */
-function projectWithLocalData(git: boolean): string {
-  const dir = tempDir();
+function projectWithLocalData(git: boolean, dir = tempDir()): string {
   const files: Record<string, string> = {
     "manage.py": "import os, sys\n",
     "mysite/__init__.py": "",
@@ -101,6 +100,16 @@ describe("copying the Django project into the bundle", () => {
     expect(copyDjangoProject(project, destination)).toEqual([".env", ".env.production", "db.sqlite3"]);
     expect(filesBelow(destination)).not.toContain(".env");
     expect(filesBelow(destination)).toContain("mysite/settings.py");
+  });
+
+  it.runIf(hasGit)("leaves out .env files and databases by name when an enclosing checkout ignores the whole project", () => {
+    const outer = tempDir();
+    writeFileSync(path.join(outer, ".gitignore"), "catalog/\n");
+    expect(spawnSync("git", ["-C", outer, "init", "-q"]).status).toBe(0);
+    const destination = path.join(tempDir(), "django");
+    expect(copyDjangoProject(projectWithLocalData(false, path.join(outer, "catalog")), destination)).toEqual([".env", ".env.production", "db.sqlite3"]);
+    expect(filesBelow(destination)).toContain("mysite/settings.py");
+    expect(filesBelow(destination)).toContain("media/avatars/ada.png");
   });
 
   it.runIf(hasGit)("leaves the same files out of the digest that tells whether a staged bundle is out of date", () => {

@@ -128,7 +128,10 @@ function gitIgnored(dir: string): Set<string> | undefined {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.error || result.status !== 0) return undefined;
-  return new Set(result.stdout.split("\0").filter(Boolean).map((entry) => entry.replace(/\/$/, "")));
+  const entries = result.stdout.split("\0").filter(Boolean);
+  // "./": an enclosing checkout ignores the whole project, so git knows nothing about its files.
+  if (entries.includes("./")) return undefined;
+  return new Set(entries.map((entry) => entry.replace(/\/$/, "")));
 }
 
 /**
