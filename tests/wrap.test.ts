@@ -46,7 +46,7 @@ const git = (cwd: string, ...args: string[]) => run(["git", "-c", "user.email=wr
 /** A fresh git checkout of the fixture, as a project on someone's disk, with the usual build/ ignore rule. */
 function checkout(folder: string): string {
   cpSync(fixture, folder, { recursive: true });
-  writeFileSync(path.join(folder, ".gitignore"), "build/\n*.sqlite3\n__pycache__/\n.venv/\nmedia/\n");
+  writeFileSync(path.join(folder, ".gitignore"), "build/\n*.sqlite3\n__pycache__/\n.venv/\nmedia/\n.env\n");
   git(folder, "init", "-q");
   git(folder, "add", "-A");
   git(folder, "commit", "-qm", "the project as it was");
@@ -368,12 +368,22 @@ describe("the wrapped project", () => {
     expect(summary).not.toMatch(/\d+ failed/);
   }, TEN_MINUTES);
 
-  it.skipIf(localRuntimeUnavailable())("npm run check -- --staged: every check holds against the staged bundle", async () => {
+  it.skipIf(localRuntimeUnavailable())("npm run check -- --staged: every check holds against the staged bundle, which carries none of the developer's secrets or data", async () => {
+    // What a developer's checkout holds beside the code, git-ignored: the real secret key, uploads, a database.
+    writeFileSync(path.join(target, ".env"), "DJANGO_SECRET_KEY=the-developers-real-secret\n");
+    mkdirSync(path.join(target, "media", "covers"), { recursive: true });
+    writeFileSync(path.join(target, "media", "covers", "dune.jpg"), "a personal upload");
+    writeFileSync(path.join(target, "db.sqlite3"), "SQLite format 3\0");
     const cacheDir = path.join(repoRoot, ".stage", "cache");
     const archive = await buildLocalRuntimeArchive(cacheDir, () => undefined);
     const wheelhouse = buildWheelhouse(cacheDir, path.join(desktop, "requirements-desktop.txt"), python(), () => undefined);
     const staged = npmRun(desktop, "stage", ["--python-archive", archive.file, "--wheelhouse", wheelhouse]);
     expect(staged.status, `${staged.stdout}${staged.stderr}`).toBe(0);
+    const leftOut = staged.stdout.split("\n").find((line) => line.startsWith("Left out of the bundle (git-ignored or local data): "));
+    for (const name of [".env", "db.sqlite3", "media/"]) expect(leftOut?.split(": ")[1]?.split(", "), staged.stdout).toContain(name);
+    const bundled = path.join(desktop, ".stage", "backend", "django");
+    expect(existsSync(path.join(bundled, "manage.py"))).toBe(true);
+    for (const name of [".env", "db.sqlite3", "media"]) expect(existsSync(path.join(bundled, name)), name).toBe(false);
     const check = npmRun(desktop, "check", ["--staged"]);
     expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
     const [, held, total] = /(\d+) of (\d+) checks held/.exec(check.stdout) ?? [];

@@ -21,6 +21,7 @@ import { HealthRedirectError } from "../src/readiness";
 import { generateToken } from "../src/token";
 import { FAILED_PREFIX, OPTIONS_VARIABLE, READY_PREFIX, type SupervisorOptions, type SupervisorReady } from "./checkSupervisor";
 import { checkHealth, checkHomePage, checkHttpContract, fetchHomePage, HEALTH_PATH, LOGIN_REDIRECT_ADVICE, type CheckResult, type HttpTarget } from "./contractHttp";
+import { isSecretOrDatabase } from "./stageBackend";
 
 export type { CheckResult } from "./contractHttp";
 
@@ -225,6 +226,21 @@ function startFailure(error: unknown, logFile: string): string {
   return [`${(cause as Error)?.message ?? String(cause)}`, ...lines.map((line) => `    ${line}`), `    Full log: ${logFile}`].join("\n");
 }
 
+/** Fails when the bundle's project folder holds a .env file or a database: the developer's secrets or data, shipped to every user. */
+export function checkBundleHoldsNoSecrets(bundleDir: string, projectDir: string, entries: Map<string, string>): CheckResult {
+  const project = path.relative(bundleDir, projectDir);
+  const found = [...entries.keys()].filter((relative) => (project === "" || relative.startsWith(project + path.sep)) && isSecretOrDatabase(path.basename(relative)));
+  const title = `the bundle's project folder holds no .env file or database (${project || "."})`;
+  if (!found.length) return { title, ok: true };
+  return {
+    title,
+    ok: false,
+    problem: `found ${found.map((relative) => relative.split(path.sep).join("/")).join(", ")}`,
+    advice:
+      "An installer must not carry the developer's secrets or data: restage with this shell's `npm run stage`, which leaves .env files, databases and git-ignored files out, and let the packaged settings keep the secret key in DESKTOP_DJANGO_APP_DATA_DIR.",
+  };
+}
+
 const START_ADVICE = "Run `npm run backend` (add --staged for the bundle) to see Django's own error, fix it, and check again.";
 export const HEALTH_REDIRECT_ADVICE =
   "Something answers /health/ before desktop_runtime's view does: a login middleware must honour login_not_required (Django 5.1+) or exempt the contract's paths " +
@@ -360,6 +376,7 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
     add({ title: exitTitle, ok: false, problem: "not run: the second start failed", advice: START_ADVICE });
   }
 
+  if (root.bundleDir && before) add(checkBundleHoldsNoSecrets(root.bundleDir, path.dirname(root.managePy), before));
   if (root.bundleDir && before) add(checkBundleUnchanged(root.bundleDir, before, snapshotFolder(root.bundleDir)));
   return results;
 }

@@ -4,7 +4,7 @@
  * it, the Django code, its collected static files, and manifest.json.
  *
  *   <bundle>/python/        python-build-standalone "install_only" runtime
- *   <bundle>/django/        the Django project from src/project.ts (no venv, dev data, tests, caches or this shell)
+ *   <bundle>/django/        the Django project from src/project.ts (no venv, tests, caches, this shell, secrets or local data)
  *   <bundle>/static/        collectstatic output, served by the packaged settings
  *   <bundle>/manifest.json  what the shell reads to start it (see src/backendRoot.ts)
  *
@@ -12,7 +12,7 @@
  * place only when every step succeeded: a failed stage leaves nothing behind.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -58,7 +58,9 @@ export class StageError extends Error {}
 
 /** Folders and files of the Django project that a packaged app does not need. */
 const DJANGO_EXCLUDED = new Set([".git", ".venv", "venv", ".dev-data", ".stage", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules", "tests", "conftest.py", "tests.py"]);
-const DJANGO_EXCLUDED_SUFFIXES = [".pyc", ".sqlite3", ".sqlite3-wal", ".sqlite3-shm", ".sqlite3-journal", "requirements-dev.txt"];
+const DJANGO_EXCLUDED_SUFFIXES = [".pyc", "requirements-dev.txt"];
+/** The developer's secrets and data, left out whatever .gitignore says: .env, .env.*, .envrc and SQLite databases (with their -wal, -shm, -journal files). */
+const LOCAL_DATA_NAME = /^\.env(rc)?$|^\.env\.|\.(sqlite3?|db)(-wal|-shm|-journal)?$/;
 
 
 /** Environment for running the bundled interpreter: nothing from a Python or virtualenv on this machine leaks in. */
@@ -121,32 +123,70 @@ function installDependencies(python: string, requirements: string, wheelhouse: s
   );
 }
 
-/**
- * Whether a path in the Django project (relative, with /) ships. The shell's own
- * folder is left out when it sits inside the project, as a wrapped project's desktop/ does.
- */
-function isShippedDjangoFile(relative: string, paths: ProjectPaths): boolean {
-  const name = relative.split("/").pop()!;
-  const shell = path.relative(paths.djangoDir, paths.shellDir).split(path.sep).join("/");
-  if (relative === shell || relative.startsWith(`${shell}/`)) return false;
-  return !DJANGO_EXCLUDED.has(name) && !DJANGO_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix));
+/** Whether a file name is one of the developer's secrets or databases, which no bundle may carry whatever .gitignore says. */
+export function isSecretOrDatabase(name: string): boolean {
+  return LOCAL_DATA_NAME.test(name);
 }
 
-function copyDjangoProject(paths: ProjectPaths, destination: string): void {
-  const relative = (file: string) => path.relative(paths.djangoDir, file).split(path.sep).join("/");
+/** What git ignores under `dir` (relative paths, wholly ignored folders once), or undefined when git is missing or `dir` is no git checkout. */
+function gitIgnored(dir: string): Set<string> | undefined {
+  const result = spawnSync("git", ["-C", dir, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], {
+    encoding: "utf8",
+    windowsHide: true,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error || result.status !== 0) return undefined;
+  const entries = result.stdout.split("\0").filter(Boolean);
+  // "./": an enclosing checkout ignores the whole project, so git knows nothing about its files.
+  if (entries.includes("./")) return undefined;
+  return new Set(entries.map((entry) => entry.replace(/\/$/, "")));
+}
+
+/**
+ * Why the bundle leaves a path of the Django project (relative, with /) out, or
+ * undefined when it ships. "not needed": virtualenvs, caches, tests, and the
+ * shell's own folder when it sits inside the project, as a wrapped project's
+ * desktop/ does. "local": the developer's secrets and data, which an installer
+ * must never carry: .env files, SQLite databases and, in a git checkout,
+ * everything git ignores, so that the project's own .gitignore decides what
+ * stays on the developer's machine.
+ */
+export function djangoFileRules(paths: ProjectPaths): (relative: string) => "not needed" | "local" | undefined {
+  const shell = path.relative(paths.djangoDir, paths.shellDir).split(path.sep).join("/");
+  const ignored = gitIgnored(paths.djangoDir);
+  return (relative) => {
+    const name = relative.split("/").pop()!;
+    if (relative === shell || relative.startsWith(`${shell}/`)) return "not needed";
+    if (DJANGO_EXCLUDED.has(name) || DJANGO_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix))) return "not needed";
+    if (isSecretOrDatabase(name) || ignored?.has(relative)) return "local";
+    return undefined;
+  };
+}
+
+/** Copies the Django project into the bundle; returns what it left out as local data (folders end in /). */
+export function copyDjangoProject(paths: ProjectPaths, destination: string): string[] {
+  const leftOut = djangoFileRules(paths);
+  const local: string[] = [];
+  const ships = (file: string) => {
+    const relative = path.relative(paths.djangoDir, file).split(path.sep).join("/");
+    const reason = leftOut(relative);
+    if (reason === "local") local.push(statSync(file).isDirectory() ? `${relative}/` : relative);
+    return reason === undefined;
+  };
   mkdirSync(destination, { recursive: true });
   // Entry by entry: the stage folder may sit inside the project (a wrapped project's
   // desktop/.stage), and copying a folder into itself is refused even when filtered out.
   for (const name of readdirSync(paths.djangoDir)) {
     const source = path.join(paths.djangoDir, name);
-    if (!isShippedDjangoFile(relative(source), paths)) continue;
-    cpSync(source, path.join(destination, name), { recursive: true, filter: (file) => isShippedDjangoFile(relative(file), paths) });
+    if (ships(source)) cpSync(source, path.join(destination, name), { recursive: true, filter: (file) => file === source || ships(file) });
   }
+  return local.sort();
 }
 
 /** A digest of the project files a stage ships, to tell whether a staged bundle is out of date. */
 export function djangoProjectDigest(paths: ProjectPaths = projectPaths()): string {
-  return bundleDigest(paths.djangoDir, (relative) => !isShippedDjangoFile(relative, paths));
+  const leftOut = djangoFileRules(paths);
+  return bundleDigest(paths.djangoDir, (relative) => leftOut(relative) !== undefined);
 }
 
 /**
@@ -236,7 +276,8 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     log(`Bundled Python ${runtime.version}`);
 
     installDependencies(python, paths.requirements, options.wheelhouse, log);
-    copyDjangoProject(paths, path.join(staging, "django"));
+    const leftOut = copyDjangoProject(paths, path.join(staging, "django"));
+    if (leftOut.length) log(`Left out of the bundle (git-ignored or local data): ${leftOut.join(", ")}`);
     log("Collecting static files");
     djangoInBundle(staging, interpreter, settingsModule, ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], "Collecting static files");
     const django = JSON.parse(djangoInBundle(staging, interpreter, settingsModule, ["-c", DJANGO_FACTS_SCRIPT], "Asking Django for its installed apps and languages")) as DjangoFacts;

@@ -11,6 +11,7 @@ import { describe, expect, inject, it } from "vitest";
 import { contractEnv, resolveBackend, type BackendRoot } from "../src/backendRoot";
 import { killProcessTree } from "../src/backend";
 import {
+  checkBundleHoldsNoSecrets,
   checkBundleUnchanged,
   checkDatabaseLocation,
   formatResult,
@@ -51,8 +52,9 @@ describe("npm run check against the real Django", () => {
     const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-staged-") });
     expect(failures(results)).toEqual([]);
     expect(results.map((result) => result.title)).toContainEqual(expect.stringContaining("with DEBUG off"));
+    expect(results.at(-2)!.title).toMatch(/^the bundle's project folder holds no \.env file or database/);
     expect(results.at(-1)!.title).toMatch(/^nothing was written inside the bundle/);
-    expect(results).toHaveLength(18);
+    expect(results).toHaveLength(19);
   });
 
   it("fails the refused-bootstrap checks when a middleware sets a cookie on every answer", async () => {
@@ -194,6 +196,23 @@ describe("the machine-side checks", () => {
     expect(checkDatabaseLocation(sqlite(":memory:"), appDataDir).ok).toBe(false);
     const postgres = { staticUrl: "/static/", debug: false, databases: { default: { engine: "django.db.backends.postgresql", name: "library" } } };
     expect(checkDatabaseLocation(postgres, appDataDir).problem).toBe("default uses django.db.backends.postgresql");
+  });
+
+  it("fail when the bundle's project folder carries a .env file or a database", () => {
+    const bundle = tempDir("dds-check-secrets-");
+    mkdirSync(path.join(bundle, "django", "mysite"), { recursive: true });
+    mkdirSync(path.join(bundle, "python"));
+    writeFileSync(path.join(bundle, "django", "manage.py"), "");
+    writeFileSync(path.join(bundle, "django", "mysite", "settings.py"), "");
+    // The runtime's own files are not the project's business.
+    writeFileSync(path.join(bundle, "python", "test.db"), "");
+    expect(checkBundleHoldsNoSecrets(bundle, path.join(bundle, "django"), snapshotFolder(bundle)).ok).toBe(true);
+    writeFileSync(path.join(bundle, "django", ".env"), "SECRET_KEY=the-developers-real-secret\n");
+    writeFileSync(path.join(bundle, "django", "mysite", "db.sqlite3"), "");
+    const result = checkBundleHoldsNoSecrets(bundle, path.join(bundle, "django"), snapshotFolder(bundle));
+    expect(result.ok).toBe(false);
+    expect(result.problem).toBe("found django/.env, django/mysite/db.sqlite3");
+    expect(formatResult(result)).toMatch(/→ An installer must not carry the developer's secrets or data: restage with this shell's `npm run stage`/);
   });
 
   it("fail when a file inside the bundle is added, changed or removed", () => {

@@ -6,7 +6,7 @@ import type { BundleManifest } from "../src/backendRoot";
 import { bundleDigest, directorySize } from "../scripts/bundle";
 import { PYTHON_RELEASE, releaseAsset } from "../scripts/pythonRelease";
 import { ChecksumMismatchError } from "../scripts/runtimeArchive";
-import { isolatedPythonEnv, PACKAGED_SETTINGS, stageBackend } from "../scripts/stageBackend";
+import { copyDjangoProject, djangoProjectDigest, isolatedPythonEnv, PACKAGED_SETTINGS, stageBackend } from "../scripts/stageBackend";
 import { findRepoRoot } from "../src/paths";
 import { tempDir } from "./helpers";
 
@@ -42,6 +42,86 @@ function elfSectionNames(file: string): string[] {
     return elf.toString("latin1", start, elf.indexOf(0, start));
   });
 }
+
+/**
+ * A Django project as a developer has it: code, a .gitignore that names the
+ * uploads, collected static files and logs, and local files beside the code:
+ * a .env holding the real secret key, uploads, a database, a log.
+ */
+function projectWithLocalData(git: boolean, dir = tempDir()): string {
+  const files: Record<string, string> = {
+    "manage.py": "import os, sys\n",
+    "mysite/__init__.py": "",
+    "mysite/settings.py": 'import environ\nenviron.Env.read_env(".env")\n',
+    "mysite/not_yet_committed.py": "READY = True\n",
+    ".gitignore": "media/\n/staticfiles/\n*.log\n",
+    ".env": "SECRET_KEY=the-developers-real-secret\n",
+    ".env.production": "SECRET_KEY=the-production-secret\n",
+    "db.sqlite3": "SQLite format 3\0",
+    "media/avatars/ada.png": "personal upload",
+    "staticfiles/app.css": "body {}",
+    "debug.log": "a request from the developer",
+  };
+  for (const [relative, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
+    writeFileSync(path.join(dir, relative), content);
+  }
+  if (git) {
+    for (const args of [["init", "-q"], ["add", "manage.py", "mysite/__init__.py", "mysite/settings.py", ".gitignore"]]) {
+      const result = spawnSync("git", ["-C", dir, ...args], { encoding: "utf8" });
+      expect(result.status, result.stderr).toBe(0);
+    }
+  }
+  return dir;
+}
+
+/** Every file below dir, relative and sorted. */
+function filesBelow(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import("node:fs").Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
+    .sort();
+}
+
+describe("copying the Django project into the bundle", () => {
+  const hasGit = spawnSync("git", ["--version"]).status === 0;
+
+  it.runIf(hasGit)("leaves out the developer's secrets, databases and everything the project's git ignores, and names them", () => {
+    const project = projectWithLocalData(true);
+    const destination = path.join(tempDir(), "django");
+    const leftOut = copyDjangoProject(project, destination);
+    expect(filesBelow(destination)).toEqual([".gitignore", "manage.py", "mysite/__init__.py", "mysite/not_yet_committed.py", "mysite/settings.py"]);
+    expect(leftOut).toEqual([".env", ".env.production", "db.sqlite3", "debug.log", "media/", "staticfiles/"]);
+  });
+
+  it("leaves out .env files and databases by name in a project that is no git checkout", () => {
+    const project = projectWithLocalData(false);
+    const destination = path.join(tempDir(), "django");
+    expect(copyDjangoProject(project, destination)).toEqual([".env", ".env.production", "db.sqlite3"]);
+    expect(filesBelow(destination)).not.toContain(".env");
+    expect(filesBelow(destination)).toContain("mysite/settings.py");
+  });
+
+  it.runIf(hasGit)("leaves out .env files and databases by name when an enclosing checkout ignores the whole project", () => {
+    const outer = tempDir();
+    writeFileSync(path.join(outer, ".gitignore"), "catalog/\n");
+    expect(spawnSync("git", ["-C", outer, "init", "-q"]).status).toBe(0);
+    const destination = path.join(tempDir(), "django");
+    expect(copyDjangoProject(projectWithLocalData(false, path.join(outer, "catalog")), destination)).toEqual([".env", ".env.production", "db.sqlite3"]);
+    expect(filesBelow(destination)).toContain("mysite/settings.py");
+    expect(filesBelow(destination)).toContain("media/avatars/ada.png");
+  });
+
+  it.runIf(hasGit)("leaves the same files out of the digest that tells whether a staged bundle is out of date", () => {
+    const project = projectWithLocalData(true);
+    const before = djangoProjectDigest(project);
+    writeFileSync(path.join(project, ".env"), "SECRET_KEY=rotated\n");
+    writeFileSync(path.join(project, "media", "avatars", "grace.png"), "another upload");
+    expect(djangoProjectDigest(project)).toBe(before);
+    writeFileSync(path.join(project, "mysite", "settings.py"), "DEBUG = False\n");
+    expect(djangoProjectDigest(project)).not.toBe(before);
+  });
+});
 
 describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a wheelhouse", () => {
   const bundleDir = staged.bundleDir!;
