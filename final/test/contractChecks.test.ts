@@ -60,85 +60,70 @@ describe("npm run check against the real Django", () => {
   it("fails the refused-bootstrap checks when a middleware sets a cookie on every answer", async () => {
     // The mistake issue 12 found in SKILL.md's auto-login advice: a middleware
     // outside the token guard that sets a session cookie even on a 403.
-    const settingsDir = tempDir("dds-check-broken-settings-");
-    writeFileSync(
-      path.join(settingsDir, "contract_check_broken_settings.py"),
-      [
-        `from ${development.settingsModule} import *  # noqa: F403`,
-        "",
-        "",
-        "def session_everywhere(get_response):",
-        "    def middleware(request):",
-        "        response = get_response(request)",
-        "        response.set_cookie('sessionid', 'anonymous', httponly=True, samesite='Strict')",
-        "        return response",
-        "",
-        "    return middleware",
-        "",
-        "",
-        "MIDDLEWARE = ['contract_check_broken_settings.session_everywhere', *MIDDLEWARE]  # noqa: F405",
-        "",
-      ].join("\n"),
-    );
+    const results = await runChecksWithSettings("contract_check_broken_settings", [
+      "def session_everywhere(get_response):",
+      "    def middleware(request):",
+      "        response = get_response(request)",
+      "        response.set_cookie('sessionid', 'anonymous', httponly=True, samesite='Strict')",
+      "        return response",
+      "",
+      "    return middleware",
+      "",
+      "",
+      "MIDDLEWARE = ['contract_check_broken_settings.session_everywhere', *MIDDLEWARE]  # noqa: F405",
+    ]);
+    const failed = results.filter((result) => !result.ok);
+    expect(failed.map((result) => result.title)).toEqual([
+      "the bootstrap URL with a wrong token answers 403 and sets no cookie",
+      "the bootstrap URL with next=//evil.example/ answers 403 and sets no cookie, even with the token",
+      "the bootstrap URL with next=https://evil.example/ answers 403 and sets no cookie, even with the token",
+      "the bootstrap URL with next=/\\evil.example answers 403 and sets no cookie, even with the token",
+    ]);
+    expect(failed.every((result) => result.problem === "it set cookie sessionid")).toBe(true);
+    expect(formatResult(failed[0]!)).toMatch(/^✗ the bootstrap URL with a wrong token .*: it set cookie sessionid → .*auto-login middleware must skip that path/);
+    expect(summary(results)).toBe("13 of 17 checks held");
+  });
+
+  /**
+   * Runs every check on the development settings plus `lines`, as the settings
+   * module `name` in a folder put on PYTHONPATH for the backend.
+   */
+  async function runChecksWithSettings(name: string, lines: string[]) {
+    const settingsDir = tempDir("dds-check-settings-module-");
+    writeFileSync(path.join(settingsDir, `${name}.py`), [`from ${development.settingsModule} import *  # noqa: F403`, ...lines, ""].join("\n"));
     const saved = process.env.PYTHONPATH;
     process.env.PYTHONPATH = settingsDir;
     try {
-      const root: BackendRoot = { ...development, settingsModule: "contract_check_broken_settings" };
-      const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-broken-") });
-      const failed = results.filter((result) => !result.ok);
-      expect(failed.map((result) => result.title)).toEqual([
-        "the bootstrap URL with a wrong token answers 403 and sets no cookie",
-        "the bootstrap URL with next=//evil.example/ answers 403 and sets no cookie, even with the token",
-        "the bootstrap URL with next=https://evil.example/ answers 403 and sets no cookie, even with the token",
-        "the bootstrap URL with next=/\\evil.example answers 403 and sets no cookie, even with the token",
-      ]);
-      expect(failed.every((result) => result.problem === "it set cookie sessionid")).toBe(true);
-      expect(formatResult(failed[0]!)).toMatch(/^✗ the bootstrap URL with a wrong token .*: it set cookie sessionid → .*auto-login middleware must skip that path/);
-      expect(summary(results)).toBe("13 of 17 checks held");
+      return await runContractChecks({ root: { ...development, settingsModule: name }, appDataDir: tempDir("dds-check-") });
     } finally {
       if (saved === undefined) delete process.env.PYTHONPATH;
       else process.env.PYTHONPATH = saved;
     }
-  });
+  }
 
   /** Runs the checks with a middleware that sends every path but `exempt` to the login page /welcome/. */
   async function checksBehindLoginEverywhere(exempt: string[]) {
-    const settingsDir = tempDir("dds-check-login-settings-");
-    writeFileSync(
-      path.join(settingsDir, "contract_check_login_settings.py"),
-      [
-        `from ${development.settingsModule} import *  # noqa: F403`,
-        "from django.http import HttpResponse, HttpResponseRedirect",
-        "",
-        `EXEMPT = ${JSON.stringify(exempt)}`,
-        "",
-        "",
-        "def login_everywhere(get_response):",
-        "    def middleware(request):",
-        "        if request.path == '/welcome/':",
-        "            return HttpResponse('<h1>Log in</h1>')",
-        "        if request.path in EXEMPT:",
-        "            return get_response(request)",
-        "        return HttpResponseRedirect('/welcome/?next=' + request.path)",
-        "",
-        "    return middleware",
-        "",
-        "",
-        "MIDDLEWARE = [*MIDDLEWARE, 'contract_check_login_settings.login_everywhere']  # noqa: F405",
-        "LOGIN_URL = '/welcome/'",
-        "",
-      ].join("\n"),
-    );
-    const saved = process.env.PYTHONPATH;
-    process.env.PYTHONPATH = settingsDir;
-    try {
-      const root: BackendRoot = { ...development, settingsModule: "contract_check_login_settings" };
-      const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-login-") });
-      return (start: string) => results.find((result) => result.title.startsWith(start))!;
-    } finally {
-      if (saved === undefined) delete process.env.PYTHONPATH;
-      else process.env.PYTHONPATH = saved;
-    }
+    const results = await runChecksWithSettings("contract_check_login_settings", [
+      "from django.http import HttpResponse, HttpResponseRedirect",
+      "",
+      `EXEMPT = ${JSON.stringify(exempt)}`,
+      "",
+      "",
+      "def login_everywhere(get_response):",
+      "    def middleware(request):",
+      "        if request.path == '/welcome/':",
+      "            return HttpResponse('<h1>Log in</h1>')",
+      "        if request.path in EXEMPT:",
+      "            return get_response(request)",
+      "        return HttpResponseRedirect('/welcome/?next=' + request.path)",
+      "",
+      "    return middleware",
+      "",
+      "",
+      "MIDDLEWARE = [*MIDDLEWARE, 'contract_check_login_settings.login_everywhere']  # noqa: F405",
+      "LOGIN_URL = '/welcome/'",
+    ]);
+    return (start: string) => results.find((result) => result.title.startsWith(start))!;
   }
 
   it("stops at the start, with what to do, when a login middleware redirects /health/", async () => {

@@ -385,7 +385,8 @@ export function inspectProject(root: string): ProjectReport {
   }
 
   const requirementsFile = ["requirements.txt", "requirements/base.txt", "requirements/production.txt"].find((file) => existsSync(path.join(root, file)));
-  const fromPyproject = requirementsFile ? undefined : pyprojectDependencies(root);
+  const pyproject = readPyproject(root);
+  const fromPyproject = requirementsFile ? undefined : pyprojectDependencies(root, pyproject);
   const requirements = requirementsFile ?? (fromPyproject ? "pyproject.toml" : undefined);
   const droppedRequirements: string[] = [];
   if (!requirements) {
@@ -424,7 +425,7 @@ export function inspectProject(root: string): ProjectReport {
   }
 
   const venv = [".venv", "venv", "env"].find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
-  const metadata = pyprojectMetadata(root);
+  const metadata = pyprojectMetadata(pyproject);
   return {
     root,
     settingsModule,
@@ -445,11 +446,17 @@ export function inspectProject(root: string): ProjectReport {
   };
 }
 
-/** pyproject.toml's [project] name and description, each when it is a non-empty string. */
-function pyprojectMetadata(root: string): { name?: string; description?: string } {
+/** pyproject.toml's text and its [project] table, or undefined when the project has no pyproject.toml. */
+function readPyproject(root: string): { text: string; project: { name?: unknown; description?: unknown; dependencies?: unknown } } | undefined {
   const file = path.join(root, "pyproject.toml");
-  if (!existsSync(file)) return {};
-  const project = (parseToml(readFileSync(file, "utf8")) as { project?: { name?: unknown; description?: unknown } }).project ?? {};
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, "utf8");
+  return { text, project: (parseToml(text) as { project?: Record<string, unknown> }).project ?? {} };
+}
+
+/** pyproject.toml's [project] name and description, each when it is a non-empty string. */
+function pyprojectMetadata(pyproject: ReturnType<typeof readPyproject>): { name?: string; description?: string } {
+  const project = pyproject?.project ?? {};
   const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim() : undefined);
   return { name: text(project.name), description: text(project.description) };
 }
@@ -471,11 +478,10 @@ const normalizedName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "
  * or undefined when there are none. With a uv.lock, each named requirement is
  * pinned to the version locked there, keeping its extras and environment marker.
  */
-export function pyprojectDependencies(root: string): PyprojectDependencies | undefined {
-  const file = path.join(root, "pyproject.toml");
-  if (!existsSync(file)) return undefined;
-  const text = readFileSync(file, "utf8");
-  const declared = (parseToml(text) as { project?: { dependencies?: unknown } }).project?.dependencies;
+export function pyprojectDependencies(root: string, pyproject = readPyproject(root)): PyprojectDependencies | undefined {
+  if (!pyproject) return undefined;
+  const { text } = pyproject;
+  const declared = pyproject.project.dependencies;
   if (!Array.isArray(declared) || declared.length === 0) return undefined;
   const lockFile = path.join(root, "uv.lock");
   const versions = new Map<string, string[]>();

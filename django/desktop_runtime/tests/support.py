@@ -1,5 +1,6 @@
 """Helpers shared by the test suites: settings without a shell, real backend processes."""
 
+import http.client
 import json
 import os
 import queue
@@ -146,6 +147,25 @@ def http_get(url: str, token: str | None = None, timeout: float = 5):
             return response.status, response.read().decode(), response.headers
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), error.headers
+
+
+def get_without_redirects(port: int, path: str, token: str | None = None):
+    """One GET to a backend, redirects not followed: (status, headers as a list of pairs, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers = {"Host": f"127.0.0.1:{port}"}
+        if token:
+            headers["X-Desktop-Django-Token"] = token
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read().decode()
+    finally:
+        connection.close()
+
+
+def header_values(headers, name: str) -> list[str]:
+    """Every value of one header (case-insensitive) in get_without_redirects' list."""
+    return [value for key, value in headers if key.lower() == name.lower()]
 
 
 def query_database(path, sql: str, params=()):

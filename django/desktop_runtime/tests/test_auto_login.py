@@ -7,35 +7,23 @@ refused bootstrap still answers 403 with no cookie at all and makes no
 session; without a token the project's own login applies.
 """
 
-import http.client
 import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.test import SimpleTestCase
 
-from .support import backend_environment, free_port, query_database, start_command
+from .support import (
+    backend_environment,
+    free_port,
+    get_without_redirects,
+    header_values,
+    query_database,
+    start_command,
+)
 
 TOKEN = "auto-login-token-" + "y" * 40
 SETTINGS = "desktop_runtime.tests.settings_login_gated"
-
-
-def request(port, path, token=None):
-    """One GET without following redirects: (status, headers as a list, body)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        headers = {"Host": f"127.0.0.1:{port}"}
-        if token:
-            headers["X-Desktop-Django-Token"] = token
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.getheaders(), response.read().decode()
-    finally:
-        connection.close()
-
-
-def set_cookies(headers):
-    return [value for name, value in headers if name.lower() == "set-cookie"]
 
 
 class AutoLoginTests(SimpleTestCase):
@@ -55,7 +43,7 @@ class AutoLoginTests(SimpleTestCase):
 
     def test_requests_with_the_token_are_logged_in_as_the_local_user(self):
         port = self.start(DESKTOP_DJANGO_AUTH_TOKEN=TOKEN)
-        status, _, body = request(port, "/gated/", TOKEN)
+        status, _, body = get_without_redirects(port, "/gated/", TOKEN)
         self.assertEqual((status, body), (200, "hello desktop"))
         self.assertEqual(
             query_database(
@@ -67,7 +55,7 @@ class AutoLoginTests(SimpleTestCase):
 
     def test_the_local_user_can_be_made_a_superuser_for_the_admin(self):
         port = self.start(DESKTOP_DJANGO_AUTH_TOKEN=TOKEN, TEST_AUTO_LOGIN_SUPERUSER="1")
-        self.assertEqual(request(port, "/gated/", TOKEN)[0], 200)
+        self.assertEqual(get_without_redirects(port, "/gated/", TOKEN)[0], 200)
         self.assertEqual(
             query_database(self.database, "SELECT is_staff, is_superuser FROM auth_user"),
             [(1, 1)],
@@ -85,24 +73,26 @@ class AutoLoginTests(SimpleTestCase):
         ]
         for query in refused:
             with self.subTest(query=query):
-                status, headers, _ = request(port, f"/desktop-auth/bootstrap/?{urlencode(query)}")
+                status, headers, _ = get_without_redirects(
+                    port, f"/desktop-auth/bootstrap/?{urlencode(query)}"
+                )
                 self.assertEqual(status, 403)
-                self.assertEqual(set_cookies(headers), [])
+                self.assertEqual(header_values(headers, "set-cookie"), [])
         self.assertEqual(self.sessions(), before)
 
     def test_the_bootstrap_url_itself_never_logs_in(self):
         port = self.start(DESKTOP_DJANGO_AUTH_TOKEN=TOKEN)
         query = urlencode({"token": TOKEN, "next": "/gated/"})
-        status, headers, _ = request(port, f"/desktop-auth/bootstrap/?{query}")
+        status, headers, _ = get_without_redirects(port, f"/desktop-auth/bootstrap/?{query}")
         self.assertEqual(status, 302)
-        cookies = set_cookies(headers)
+        cookies = header_values(headers, "set-cookie")
         self.assertTrue(any(cookie.startswith("desktop_django_token=") for cookie in cookies))
         self.assertFalse(any(cookie.startswith("sessionid=") for cookie in cookies))
         self.assertEqual(self.sessions(), 0)
 
     def test_without_a_token_the_projects_own_login_applies(self):
         port = self.start()
-        status, headers, _ = request(port, "/gated/")
+        status, headers, _ = get_without_redirects(port, "/gated/")
         self.assertEqual(status, 302)
         self.assertEqual(dict(headers)["Location"], "/login/?next=/gated/")
         self.assertEqual(query_database(self.database, "SELECT COUNT(*) FROM auth_user")[0][0], 0)

@@ -7,7 +7,6 @@ project that shows its own login page never starts (the shell waits for
 /health/) and the bootstrap URL never sets its cookie.
 """
 
-import http.client
 import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
@@ -16,27 +15,16 @@ from django.test import SimpleTestCase
 
 from desktop_runtime.tokens import TOKEN_COOKIE
 
-from .support import ManagedProcess, backend_environment, free_port
+from .support import (
+    ManagedProcess,
+    backend_environment,
+    free_port,
+    get_without_redirects,
+    header_values,
+)
 
 TOKEN = "login-required-token-" + "z" * 40
 SETTINGS = "desktop_runtime.tests.settings_login_required"
-
-
-def request(port, path, token=None):
-    """One GET without following redirects: (status, headers as a dict of lists, body)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        headers = {"Host": f"127.0.0.1:{port}"}
-        if token:
-            headers["X-Desktop-Django-Token"] = token
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        collected = {}
-        for name, value in response.getheaders():
-            collected.setdefault(name.lower(), []).append(value)
-        return response.status, collected, response.read().decode()
-    finally:
-        connection.close()
 
 
 class LoginRequiredMiddlewareTests(SimpleTestCase):
@@ -55,28 +43,28 @@ class LoginRequiredMiddlewareTests(SimpleTestCase):
         backend.wait_for_serving()
 
     def test_health_answers_with_the_token(self):
-        status, _, body = request(self.port, "/health/", TOKEN)
+        status, _, body = get_without_redirects(self.port, "/health/", TOKEN)
         self.assertEqual((status, body), (200, '{"status": "ok"}'))
 
     def test_splash_answers_with_the_token(self):
-        status, _, body = request(self.port, "/splash/", TOKEN)
+        status, _, body = get_without_redirects(self.port, "/splash/", TOKEN)
         self.assertEqual(status, 200)
         self.assertIn("<html", body.lower())
 
     def test_bootstrap_sets_the_cookie_and_redirects_to_next(self):
         query = urlencode({"token": TOKEN, "next": "/gated/"})
-        status, headers, _ = request(self.port, f"/desktop-auth/bootstrap/?{query}")
-        self.assertEqual((status, headers.get("location")), (302, ["/gated/"]))
-        cookies = headers.get("set-cookie", [])
+        status, headers, _ = get_without_redirects(self.port, f"/desktop-auth/bootstrap/?{query}")
+        self.assertEqual((status, header_values(headers, "location")), (302, ["/gated/"]))
+        cookies = header_values(headers, "set-cookie")
         self.assertTrue(any(cookie.startswith(f"{TOKEN_COOKIE}=") for cookie in cookies))
 
     def test_a_refused_bootstrap_still_answers_403(self):
         query = urlencode({"token": "wrong", "next": "/gated/"})
-        status, headers, _ = request(self.port, f"/desktop-auth/bootstrap/?{query}")
+        status, headers, _ = get_without_redirects(self.port, f"/desktop-auth/bootstrap/?{query}")
         self.assertEqual(status, 403)
-        self.assertNotIn("set-cookie", headers)
+        self.assertEqual(header_values(headers, "set-cookie"), [])
 
     def test_the_projects_own_pages_still_need_a_login(self):
-        status, headers, _ = request(self.port, "/gated/", TOKEN)
+        status, headers, _ = get_without_redirects(self.port, "/gated/", TOKEN)
         self.assertEqual(status, 302)
-        self.assertTrue(headers["location"][0].startswith("/login/?next="))
+        self.assertTrue(header_values(headers, "location")[0].startswith("/login/?next="))
