@@ -45,10 +45,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { bundleSizeByPart, formatMegabytes, formatSizeTable } from "../chapters/04-bundled-python/scripts/bundle.ts";
-import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../chapters/04-bundled-python/scripts/localRuntime.ts";
-import { isolatedPythonEnv, stageBackend } from "../chapters/04-bundled-python/scripts/stageBackend.ts";
-import type { BundleManifest } from "../chapters/04-bundled-python/src/backendRoot.ts";
+// The bench measures final/, the template a project copies, with final/'s own
+// staging code; no chapter (a lesson) carries the bench's weight.
+import { bundleSizeByPart, formatMegabytes, formatSizeTable } from "../final/scripts/bundle.ts";
+import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../final/scripts/localRuntime.ts";
+import { isolatedPythonEnv, stageBackend } from "../final/scripts/stageBackend.ts";
+import type { BundleManifest } from "../final/src/backendRoot.ts";
 import { measureFirstPaint } from "./bench/firstPaint.ts";
 import { formatRatio, judge, median, ratioInterval, type RatioInterval, type Verdict } from "./bench/stats.ts";
 
@@ -60,7 +62,32 @@ const FAST_POLL_MS = 5;
 const STARTER_POLL_MS = 250;
 const GIVE_UP_MS = 60_000;
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "15" }, only: { type: "string" }, "paint-runs": { type: "string", default: "5" } } });
+const USAGE = `Usage: npm run bench -- [options]
+
+Measures the backend's cold start next to the floor, the home page at 10 and
+50,000 ponies, the staged bundle's size by part, and launch to first paint
+under the Electron stand-in. It reports; it never fails because a machine is slow.
+
+  --runs N         interleaved start rounds (default 15)
+  --only SECTION   run one section: start, home or size
+  --paint-runs N   launches per layout for first paint (default 5; 0 skips them)
+  --help           print this`;
+
+function parseOptionsOrExit() {
+  try {
+    return parseArgs({
+      options: { runs: { type: "string", default: "15" }, only: { type: "string" }, "paint-runs": { type: "string", default: "5" }, help: { type: "boolean" } },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { values } = parseOptionsOrExit();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const runs = Math.max(1, Number(values.runs));
 const paintRuns = Math.max(0, Number(values["paint-runs"]));
 const SECTIONS = ["start", "home", "size"] as const;
@@ -102,7 +129,7 @@ async function findBackend(): Promise<Backend> {
     const venvPython = path.join(repoRoot, "django", ".venv", "bin", "python");
     const archive = await buildLocalRuntimeArchive(cacheDir);
     const wheelhouse = buildWheelhouse(cacheDir, path.join(repoRoot, "django", "requirements.txt"), venvPython);
-    await stageBackend({ repoRoot, pythonArchive: archive.file, pythonSha256: archive.sha256, wheelhouse });
+    await stageBackend({ pythonArchive: archive.file, pythonSha256: archive.sha256, wheelhouse });
     console.log("");
     return bundleBackend(stagedBundle);
   }

@@ -7,6 +7,18 @@
  */
 import { checkConsistency, steps, syncFromPrevious } from "./chapters.ts";
 
+const USAGE = `Usage: npm run check:chapters [-- --sync]
+
+Fails when a file a step does not list in its chapter.json differs from the
+previous step's copy.
+
+  --sync   first copy those files down the series (02 from 01, ... final from 06)
+  --help   print this`;
+if (process.argv.includes("--help")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 if (process.argv.includes("--sync")) {
   for (const step of steps().slice(1)) {
     for (const file of syncFromPrevious(step)) console.log(`synced ${step}/${file}`);

@@ -234,6 +234,17 @@ function plan(): Step[] {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes("--help")) {
+    console.log(
+      "Usage: npm test [-- <word>]\n\n" +
+        "Runs every suite a clean clone can run and ends with `N passed, N failed, N skipped`.\n" +
+        "With a word, only the steps whose name contains it, e.g. `npm test -- 04-bundled` or `npm test -- docs`.\n\n" +
+        `The steps:\n${plan()
+          .map((step) => `  ${step.name}`)
+          .join("\n")}`,
+    );
+    process.exit(0);
+  }
   ensureVenvOrExit();
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });

@@ -19,6 +19,20 @@ import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } f
 import { generateToken } from "../src/token";
 import { resolveBackendOrExit } from "./resolveBackendOrExit";
 
+const USAGE = `Usage: npm run backend -w final [-- options]
+
+The app without Electron: starts Django and its worker as the shell does and
+prints the bootstrap URL that opens the app in a browser. Ctrl+C stops it.
+
+  --staged          run the staged bundle (packaged settings) instead of the project folder
+  --app-data <dir>  where the database and logs go (default: the project's
+                    devAppData, or <stage>/app-data with --staged)
+  --help            print this`;
+if (process.argv.includes("--help")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 function fail(failure: StartupFailure): never {
   console.error(`\n${failure.title}: ${failure.message}\n\n${failure.detail}\n`);
   process.exit(1);

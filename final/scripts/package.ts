@@ -7,16 +7,22 @@
  *
  *   --electron-dist <path>   package this Electron distribution (a folder or the
  *                            release zip) instead of downloading it
+ *   --placeholder-electron   offline, Linux, with --dir only: package around a
+ *                            placeholder (scripts/placeholderElectron.ts) that
+ *                            carries Electron's fuse wire but cannot run, to
+ *                            inspect the unpacked app's asar and fuses
  *   --allow-unsigned-updates build with an update feed although the build is not
  *                            signed (see checkUpdateSigning in updateFeed.ts)
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "electron-builder";
 import { builderConfig, chapterDir, stagedBackendDir } from "../electron-builder.config";
 import { npmRun } from "../src/paths";
 import type { BundleManifest } from "../src/backendRoot";
+import { placeholderElectron } from "./placeholderElectron";
 import { prepareSigningEnvironment } from "./signing";
 import { checkUpdateSigning, describeUpdateFeed, updateFeedFromEnvironment } from "./updateFeed";
 
@@ -50,11 +56,47 @@ export function checkPackagingInputs(
   }
 }
 
+const USAGE = `Usage: ${npmRun("pack")}   (the unpacked app, to inspect)
+       ${npmRun("dist")}   (this machine's installers)
+
+  --electron-dist <path>   package this Electron distribution (a folder or the release zip)
+  --placeholder-electron   with pack, on Linux, offline: package around a placeholder that
+                           carries Electron's fuse wire but cannot run; shows the asar and
+                           the fuses, not a working app
+  --allow-unsigned-updates build with an update feed although the build is not signed
+  --help                   print this`;
+
+/**
+ * The Electron distribution to package: the one --electron-dist names, a
+ * placeholder (--placeholder-electron), or undefined to let electron-builder
+ * download the release. Throws when the placeholder cannot stand in.
+ */
+export function electronDistFor(
+  options: { dir: boolean; electronDist?: string; placeholder: boolean },
+  platform: string = process.platform,
+  typedFrom: string = process.env.INIT_CWD ?? process.cwd(),
+): string | undefined {
+  if (options.placeholder) {
+    if (options.electronDist) throw new Error("Pass either --electron-dist or --placeholder-electron, not both.");
+    if (!options.dir) throw new Error(`--placeholder-electron builds the unpacked app only: use it with \`${npmRun("pack")}\`, not dist. An installer around a placeholder would not start.`);
+    if (platform !== "linux") {
+      throw new Error("--placeholder-electron stands in for Linux's Electron binary only; on macOS and Windows, pass --electron-dist with a real Electron release (or package in the packaging workflow).");
+    }
+    return placeholderElectron(mkdtempSync(path.join(os.tmpdir(), "dds-placeholder-electron-")));
+  }
+  return options.electronDist ? path.resolve(typedFrom, options.electronDist) : undefined;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--help")) {
+    console.log(USAGE);
+    return;
+  }
   const { values } = parseArgs({
     options: {
       dir: { type: "boolean", default: false },
       "electron-dist": { type: "string" },
+      "placeholder-electron": { type: "boolean", default: false },
       "allow-unsigned-updates": { type: "boolean", default: false },
     },
   });
@@ -65,7 +107,8 @@ async function main(): Promise<void> {
   const warnings = checkUpdateSigning(feed, process.env, process.platform, values["allow-unsigned-updates"]);
   console.log(`Update feed: ${describeUpdateFeed(feed)}.`);
   for (const line of warnings) console.warn(line);
-  const electronDist = values["electron-dist"] ? path.resolve(process.env.INIT_CWD ?? process.cwd(), values["electron-dist"]) : undefined;
+  const placeholder = values["placeholder-electron"];
+  const electronDist = electronDistFor({ dir: values.dir, electronDist: values["electron-dist"], placeholder });
   const outputs = await build({
     projectDir: chapterDir,
     config: { ...builderConfig(), ...(electronDist ? { electronDist } : {}) },
@@ -76,6 +119,12 @@ async function main(): Promise<void> {
   const outDir = path.join(chapterDir, "out");
   const built = values.dir ? readdirSync(outDir).filter((name) => !name.startsWith("builder-")).map((name) => path.join(outDir, name)) : outputs;
   console.log(`Built:\n${built.map((file) => `  ${path.relative(chapterDir, file)}`).join("\n")}`);
+  if (placeholder) {
+    console.log(
+      "The app holds a placeholder instead of Electron: its app.asar and fuses are real and can be inspected (see this chapter's README), " +
+        "but it cannot start. Build on a connected machine or in the packaging workflow for an app that runs.",
+    );
+  }
 }
 
 /** electron-builder downloads Electron and the installer tools from GitHub; say so when that is what failed. */
@@ -84,7 +133,8 @@ function explain(error: Error): string {
   return (
     `${error.message}\n` +
     "electron-builder downloads the Electron release and its installer tools from GitHub, which this machine cannot reach.\n" +
-    "Package on a connected machine (or in the packaging workflow), or pass --electron-dist <folder or zip> with a local Electron distribution for `npm run pack`."
+    "Package on a connected machine (or in the packaging workflow), or pass --electron-dist <folder or zip> with a local Electron distribution for `npm run pack`.\n" +
+    `Offline on Linux, \`${npmRun("pack")} -- --placeholder-electron\` builds the unpacked app around a placeholder: enough to inspect its asar and fuses, not to run it.`
   );
 }
 

@@ -9,6 +9,10 @@ import path from "node:path";
 import { mergeMacUpdateInfo } from "./macUpdateInfo";
 import { npmRun } from "../src/paths";
 
+if (process.argv.includes("--help")) {
+  console.log(`Usage: ${npmRun("release:merge-mac")} -- <output> <latest-mac.yml> <latest-mac.yml>...`);
+  process.exit(0);
+}
 const [output, ...inputs] = process.argv.slice(2).map((file) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file));
 if (!output || inputs.length === 0) {
   console.error(`Usage: ${npmRun("release:merge-mac")} -- <output> <latest-mac.yml> <latest-mac.yml>...`);

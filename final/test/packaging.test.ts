@@ -25,7 +25,7 @@ import { contractEnv, resolveBackend } from "../src/backendRoot";
 import { BACKUPS_FOLDER, lastRunVersion, startBackendWithBackup } from "../src/backup";
 import { waitForHealth } from "../src/readiness";
 import { TOKEN_HEADER, generateToken } from "../src/token";
-import { placeholderElectron } from "./fixtures/placeholderElectron";
+import { placeholderElectron } from "../scripts/placeholderElectron";
 import { tempDir, waitUntilGone } from "./helpers";
 import project from "../src/project";
 

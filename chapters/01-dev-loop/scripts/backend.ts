@@ -8,6 +8,15 @@ import { startBackend } from "../src/backend";
 import { devPaths } from "../src/paths";
 import { waitUntilAnswering } from "../src/readiness";
 
+const USAGE = `Usage: npm run backend -w chapters/01-dev-loop
+
+Starts this chapter's Django on port 8000 with autoreload, without a window.
+No options; Ctrl+C stops it.`;
+if (process.argv.includes("--help")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 const paths = devPaths();
 const backend = startBackend({
   python: paths.python,

@@ -10,6 +10,15 @@ import { devPaths } from "../src/paths";
 import { waitForHealth } from "../src/readiness";
 import { describeStartupFailure } from "../src/startupError";
 
+const USAGE = `Usage: npm run backend -w chapters/02-health-and-port
+
+Starts this chapter's Django on a free port, waits for /health/ and prints its
+address, without a window. No options; Ctrl+C stops it.`;
+if (process.argv.includes("--help")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   const paths = devPaths();
   const logFile = path.join(paths.appDataDir, "logs", "backend.log");

@@ -7,6 +7,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
+if (process.argv.includes("--help")) {
+  console.log(
+    "Usage: npm run dev (or npm run start:packaged, from chapter 04 on)\n\n" +
+      "Compiles the shell and starts it in Electron: dev against the project folder, start:packaged\n" +
+      "against the staged bundle. Arguments after -- go to Electron; no options of its own.",
+  );
+  process.exit(0);
+}
+
 const electronDir = path.dirname(require.resolve("electron/package.json"));
 
 function installedBinary(): string | undefined {

@@ -11,6 +11,15 @@ import { waitForHealth } from "../src/readiness";
 import { describeStartupFailure } from "../src/startupError";
 import { generateToken, TOKEN_HEADER } from "../src/token";
 
+const USAGE = `Usage: npm run backend -w chapters/03-token
+
+Starts this chapter's Django on a free port with a new token and prints the
+bootstrap URL that lets a browser in. No options; Ctrl+C stops it.`;
+if (process.argv.includes("--help")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   const paths = devPaths();
   const logFile = path.join(paths.appDataDir, "logs", "backend.log");

@@ -16,6 +16,19 @@ import { waitForHealth } from "../src/readiness";
 import { describeStartupFailure } from "../src/startupError";
 import { generateToken, TOKEN_HEADER } from "../src/token";
 
+const USAGE = `Usage: npm run backend -w <this chapter> [-- --staged]
+
+Starts this chapter's Django on a free port with a new token and prints the
+bootstrap URL that lets a browser in. Ctrl+C stops it.
+
+  --staged   run the staged bundle in .stage/backend (packaged settings, its own
+             Python) instead of django/, with app data in .stage/app-data
+  --help     print this`;
+if (process.argv.includes("--help")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { staged: { type: "boolean", default: false } } });
   let root: BackendRoot;

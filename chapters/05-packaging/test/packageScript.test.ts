@@ -2,11 +2,11 @@
  * What `npm run pack` and `npm run dist` check before electron-builder runs:
  * each missing input is named together with the command that provides it.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { workspace } from "../electron-builder.config";
-import { checkPackagingInputs } from "../scripts/package";
+import { checkPackagingInputs, electronDistFor } from "../scripts/package";
 import { tempDir } from "./helpers";
 
 describe("checkPackagingInputs", () => {
@@ -35,5 +35,29 @@ describe("checkPackagingInputs", () => {
   it("passes when both are there and match this machine", () => {
     writeFileSync(path.join(backendDir, "manifest.json"), JSON.stringify(linux));
     expect(() => checkPackagingInputs(backendDir, appDir, linux)).not.toThrow();
+  });
+});
+
+describe("electronDistFor", () => {
+  const work = tempDir("dds-electron-dist-");
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("offline on Linux, builds a placeholder that carries Electron's fuse wire for `npm run pack`", () => {
+    const dist = electronDistFor({ dir: true, placeholder: true }, "linux");
+    expect(dist).toBeDefined();
+    const binary = readFileSync(path.join(dist!, "electron"));
+    expect(binary.includes(Buffer.from("dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX"))).toBe(true);
+    rmSync(dist!, { recursive: true, force: true });
+  });
+
+  it("refuses the placeholder for installers, off Linux, and next to --electron-dist", () => {
+    expect(() => electronDistFor({ dir: false, placeholder: true }, "linux")).toThrow("builds the unpacked app only");
+    expect(() => electronDistFor({ dir: true, placeholder: true }, "darwin")).toThrow("Linux's Electron binary only");
+    expect(() => electronDistFor({ dir: true, placeholder: true, electronDist: "x" }, "linux")).toThrow("not both");
+  });
+
+  it("reads --electron-dist relative to the folder the command was typed in, and downloads without either", () => {
+    expect(electronDistFor({ dir: true, placeholder: false, electronDist: "electron.zip" }, "linux", work)).toBe(path.join(work, "electron.zip"));
+    expect(electronDistFor({ dir: false, placeholder: false }, "linux")).toBeUndefined();
   });
 });

@@ -22,7 +22,7 @@ import { startBackendOnFreePort } from "../src/backend";
 import { contractEnv, resolveBackend } from "../src/backendRoot";
 import { waitForHealth } from "../src/readiness";
 import { TOKEN_HEADER, generateToken } from "../src/token";
-import { placeholderElectron } from "./fixtures/placeholderElectron";
+import { placeholderElectron } from "../scripts/placeholderElectron";
 import { tempDir, waitUntilGone } from "./helpers";
 
 // Staged once per test run by test/stagedBundle.ts (vitest's global setup), from a local runtime archive.

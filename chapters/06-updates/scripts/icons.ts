@@ -82,6 +82,14 @@ export async function writeIcons(svgFile: string, outDir: string, sourceLabel: s
 }
 
 if (require.main === module) {
+  if (process.argv.includes("--help")) {
+    console.log(
+      "Usage: npm run icons [-- --svg <file>] [-- --out <folder>]\n\n" +
+        "Renders the app's art into the icon files each installer needs, under build/icons/.\n\n" +
+        "  --svg <file>     render another SVG\n  --out <folder>   write elsewhere\n  --help           print this",
+    );
+    process.exit(0);
+  }
   const { values } = parseArgs({ options: { svg: { type: "string" }, out: { type: "string" } } });
   const svgFile = values.svg ? path.resolve(values.svg) : path.join(findRepoRoot(), SOURCE_SVG);
   const outDir = values.out ? path.resolve(values.out) : ICONS_DIR;

@@ -8,6 +8,10 @@ import { workspace } from "../electron-builder.config";
 
 // npm runs workspace scripts inside the workspace; INIT_CWD is where the command was typed.
 const invokedFrom = process.env.INIT_CWD ?? process.cwd();
+if (process.argv.includes("--help")) {
+  console.log(`Usage: npm run release:checksums -w ${workspace} -- <release folder>`);
+  process.exit(0);
+}
 const [folderArgument] = process.argv.slice(2);
 if (!folderArgument) {
   console.error(`Usage: npm run release:checksums -w ${workspace} -- <release folder>`);
@@ -15,7 +19,7 @@ if (!folderArgument) {
 }
 const folder = path.resolve(invokedFrom, folderArgument);
 writeChecksums(folder).then(
-  (entries) => console.log(`Wrote ${path.join(folder, CHECKSUMS_FILE)} for ${entries.length} files.`),
+  (entries) => console.log(`Wrote ${path.join(folder, CHECKSUMS_FILE)} for ${entries.length} ${entries.length === 1 ? "file" : "files"}.`),
   (error: Error) => {
     console.error(error.message);
     process.exit(1);

@@ -8,6 +8,10 @@ import { workspace } from "../electron-builder.config";
 
 // npm runs workspace scripts inside the workspace; INIT_CWD is where the command was typed.
 const invokedFrom = process.env.INIT_CWD ?? process.cwd();
+if (process.argv.includes("--help")) {
+  console.log(`Usage: npm run release:verify -w ${workspace} -- <installer or archive> <SHA256SUMS>`);
+  process.exit(0);
+}
 const [fileArgument, checksumsArgument] = process.argv.slice(2);
 if (!fileArgument || !checksumsArgument) {
   console.error(`Usage: npm run release:verify -w ${workspace} -- <installer or archive> <SHA256SUMS>`);

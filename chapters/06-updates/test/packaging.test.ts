@@ -25,7 +25,7 @@ import { contractEnv, resolveBackend } from "../src/backendRoot";
 import { BACKUPS_FOLDER, lastRunVersion, startBackendWithBackup } from "../src/backup";
 import { waitForHealth } from "../src/readiness";
 import { TOKEN_HEADER, generateToken } from "../src/token";
-import { placeholderElectron } from "./fixtures/placeholderElectron";
+import { placeholderElectron } from "../scripts/placeholderElectron";
 import { tempDir, waitUntilGone } from "./helpers";
 
 // Staged once per test run by test/stagedBundle.ts (vitest's global setup), from a local runtime archive.

@@ -28,6 +28,20 @@ import { generateToken } from "../../../final/src/token.ts";
 import { launchApp, missingPrerequisite, startXvfb } from "../test/harness.ts";
 import { shellBinary, workspaceDir } from "./binary.ts";
 
+const USAGE = `Usage: npm run bench -w experiments/tauri [-- options]
+
+Measures the Tauri shell's start to the pony list (under Xvfb, through
+tauri-driver) next to the Electron shell's backend start, and the sizes of both.
+Needs \`npm run build:release -w experiments/tauri\` and \`npm run stage -w final\`.
+
+  --runs N             launches (default 5)
+  --profile <name>     release or debug: which build to start (default release)
+  --help               print this`;
+if (process.argv.includes("--help")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 const repoRoot = path.resolve(workspaceDir, "..", "..");
 const stagedBundle = path.join(repoRoot, ".stage", "backend");
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, profile: { type: "string", default: "release" } } });

@@ -8,6 +8,18 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { shellBinary } from "./binary.ts";
 
+const USAGE = `Usage: npm run dev -w experiments/tauri [-- --staged]
+       npm run start:staged -w experiments/tauri
+
+Builds the Tauri shell (debug) and starts it against django/.
+
+  --staged   run the staged bundle in .stage/backend instead
+  --help     print this`;
+if (process.argv.includes("--help")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 const staged = process.argv.includes("--staged");
 const binary = shellBinary("debug");
 if (!existsSync(binary)) {
