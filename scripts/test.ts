@@ -181,11 +181,11 @@ function tauriMissing(): string | undefined {
   return reason;
 }
 
-const skippedOnce: Counts = { passed: 0, failed: 0, skipped: 1 };
+const ONE_SKIPPED: Counts = { passed: 0, failed: 0, skipped: 1 };
 
 function skipped(name: string, reason: string): Counts {
   console.log(`Skipping ${name}: ${reason}.`);
-  return skippedOnce;
+  return ONE_SKIPPED;
 }
 
 let browser: { problem?: string } | undefined;
@@ -220,7 +220,7 @@ function cargoTest(): Step {
   return {
     name,
     run: async () => {
-      if (tauriMissing()) return skippedOnce;
+      if (tauriMissing()) return ONE_SKIPPED;
       const { code, output } = await run(["cargo"], ["test", "--manifest-path", path.join(tauriDir, "src-tauri", "Cargo.toml"), "--features", "custom-protocol"], repoRoot, tauriEnv);
       const counts = { passed: 0, failed: 0, skipped: 0 };
       for (const [, passed, failed, ignored] of output.matchAll(/^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/gm)) {
@@ -240,7 +240,7 @@ function tauriEndToEnd(): Step {
   return {
     name,
     run: async () => {
-      if (tauriMissing()) return skippedOnce;
+      if (tauriMissing()) return ONE_SKIPPED;
       if (process.platform !== "linux") return skipped(name, "tauri-driver drives WebKitGTK on Linux only");
       const started = Date.now();
       const built = await run(npm, ["run", "build"], tauriDir, tauriEnv);
