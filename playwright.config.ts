@@ -1,13 +1,14 @@
 /**
  * Browser tests in Chromium: the Django UI (against a real desktop_serve) and
- * the built docs site. By default Playwright's own Chromium build, the one
- * `npx playwright install chromium` fetches for this Playwright version. Set
- * DDS_CHROMIUM to a browser's path to use that one instead (.ci/run sets
- * Debian's /usr/bin/chromium, on machines that cannot download Playwright's).
+ * the built docs site, in the browser scripts/find-browser.ts finds (DDS_CHROMIUM,
+ * Playwright's Chromium, Chrome or Edge, a system Chromium). `npm test` names it
+ * and, when there is none, fetches Playwright's once before it gets here.
  */
 import { defineConfig } from "@playwright/test";
+import { BrowserSetupError, findBrowser, NO_BROWSER } from "./scripts/find-browser.ts";
 
-const systemChromium = process.env.DDS_CHROMIUM || undefined;
+const browser = findBrowser();
+if (!browser) throw new BrowserSetupError(NO_BROWSER);
 
 export default defineConfig({
   testDir: "tests/browser",
@@ -17,7 +18,8 @@ export default defineConfig({
   reporter: "list",
   use: {
     launchOptions: {
-      ...(systemChromium ? { executablePath: systemChromium } : {}),
+      // Chrome and Edge through Playwright's channels; any other browser by its path.
+      ...(browser.channel ? { channel: browser.channel } : { executablePath: browser.executablePath }),
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     },
   },

@@ -1,11 +1,19 @@
 /**
  * Every GitHub Actions workflow parses, every job says where it runs and what
  * it does, every action is an official one pinned to a major version, and no
- * workflow reads a secret it has no business with. ci.yml additionally covers
- * the three operating systems, the real-Electron suites and the docs build;
- * package.yml builds for both kinds of Mac and publishes one latest-mac.yml.
+ * workflow reads a secret it has no business with. Every job's timeout is at
+ * least 1.5 times the time written beside it, every `npm ... -- <flag>` runs in
+ * bash (PowerShell's npm shim dropped the `--`), and every venv is made with
+ * setup-python's interpreter. ci.yml additionally covers the three operating
+ * systems, the real-Electron suites (staged first), the docs build, the
+ * benchmark's browser, and the Tauri shell's own jobs; package.yml builds for
+ * both kinds of Mac, publishes one latest-mac.yml, gathers only the Electron
+ * installers, retries a macOS packaging step once, and keeps Tauri's bundles
+ * experimental.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -33,17 +41,25 @@ const EXPECTED_SECRETS = new Set([
 const OFFICIAL_PINNED = /^(actions|github)\/[\w.-]+(\/[\w./-]+)?@v\d+$/;
 
 interface Step {
+  name?: string;
+  id?: string;
   uses?: string;
   run?: string;
+  shell?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, string>;
 }
 
 interface Job {
+  name?: string;
   "runs-on"?: unknown;
   "timeout-minutes"?: unknown;
+  "continue-on-error"?: unknown;
+  needs?: string | string[];
+  env?: Record<string, string>;
   uses?: string;
   steps?: Step[];
-  strategy?: { matrix?: Record<string, unknown> };
+  strategy?: { matrix?: Record<string, unknown> & { include?: Record<string, string>[] } };
 }
 
 interface Workflow {
@@ -112,6 +128,40 @@ describe.each(workflowFiles)(".github/workflows/%s", (name) => {
     expect(secrets.filter((secret) => !EXPECTED_SECRETS.has(secret))).toEqual([]);
     expect(text, "secrets: inherit hands every secret over").not.toMatch(/secrets:\s*inherit/);
   });
+
+  it("writes each job's expected time beside its timeout, and the timeout is at least 1.5 times it", () => {
+    const lines = text.split("\n").filter((line) => /^\s+timeout-minutes:/.test(line));
+    expect(lines.length, "one timeout-minutes line per job").toBe(Object.keys(workflow.jobs ?? {}).length);
+    for (const line of lines) {
+      const match = /timeout-minutes: (\d+) # expected: (?:about|up to) (\d+) min/.exec(line);
+      expect(match, `${line.trim()} needs "# expected: about N min" or "# expected: up to N min"`).not.toBeNull();
+      expect(Number(match![1]), line.trim()).toBeGreaterThanOrEqual(1.5 * Number(match![2]));
+    }
+  });
+
+  it("runs every `npm ... -- <args>` in bash, as PowerShell's npm shim has dropped the `--`", () => {
+    for (const [id, job] of Object.entries(workflow.jobs ?? {})) {
+      // A job fixed to Linux or macOS runs its steps in bash already; a matrix may hold Windows.
+      if (/^(ubuntu|macos)-/.test(String(job["runs-on"]))) continue;
+      for (const step of job.steps ?? []) {
+        if (/\bnpm (run|test)\b[^\n]* -- /.test(step.run ?? "")) expect(step.shell, `job ${id}: ${step.run}`).toBe("bash");
+      }
+    }
+  });
+
+  it("makes every venv with setup-python's interpreter: its python-path goes to DDS_PYTHON before npm ci", () => {
+    for (const [id, job] of Object.entries(workflow.jobs ?? {})) {
+      const steps = job.steps ?? [];
+      const setup = steps.findIndex((step) => step.uses?.startsWith("actions/setup-python@"));
+      if (setup < 0) continue;
+      const stepId = steps[setup]!.id;
+      expect(stepId, `job ${id}: setup-python needs an id`).toBeTruthy();
+      const handOver = steps.findIndex((step) => (step.run ?? "").includes(`echo "DDS_PYTHON=\${{ steps.${stepId}.outputs.python-path }}" >> "$GITHUB_ENV"`));
+      const install = steps.findIndex((step) => /^npm ci$/m.test(step.run ?? ""));
+      expect(handOver, `job ${id}: DDS_PYTHON from setup-python's python-path`).toBeGreaterThan(setup);
+      expect(handOver, `job ${id}: before npm ci, whose postinstall makes django/.venv`).toBeLessThan(install);
+    }
+  });
 });
 
 describe(".github/workflows/ci.yml", () => {
@@ -150,6 +200,47 @@ describe(".github/workflows/ci.yml", () => {
   it("builds the docs", () => {
     expect(jobs.some((job) => /npm run docs:build/.test(runs(job)))).toBe(true);
   });
+
+  it("stages each workspace that has a stage before its real-Electron suite, so start:packaged runs instead of skipping", () => {
+    const script = runs(jobs.find((job) => /test:electron/.test(runs(job)))!);
+    expect(script).toMatch(/npm run stage -w "\$dir"/);
+    expect(script.indexOf("npm run stage")).toBeLessThan(script.indexOf("test:electron"));
+  });
+
+  it("gives the benchmark a browser, so its first-paint figures are measured instead of skipped", () => {
+    const bench = jobs.find((job) => /npm run bench/.test(runs(job)))!;
+    const script = runs(bench);
+    expect(script).toMatch(/npx playwright install (--with-deps )?chromium/);
+    expect(script.indexOf("playwright install")).toBeLessThan(script.indexOf("npm run bench"));
+  });
+
+  it("leaves the Tauri suites out of the main test job, which would otherwise compile the crate uncached on every OS", () => {
+    const matrixJob = jobs.find((job) => job.strategy?.matrix && /^npm test$/m.test(runs(job)))!;
+    expect(matrixJob.env?.DDS_TAURI).toBe("0");
+  });
+
+  const cargoCache = (job: Job) => {
+    const cache = usesOf(job, "actions/cache");
+    expect(cache, "a Cargo cache").toBeDefined();
+    expect(String(cache!.with?.path)).toContain("experiments/tauri/src-tauri/target/");
+    expect(String(cache!.with?.path)).toContain("~/.cargo/registry/");
+    expect(String(cache!.with?.key)).toContain("hashFiles('experiments/tauri/src-tauri/Cargo.lock')");
+  };
+
+  it("runs the Tauri suites with the real-window test in a Linux job of their own, after .ci/tauri-deps.sh", () => {
+    const linux = jobs.find((job) => /^npm test -- tauri$/m.test(runs(job)))!;
+    expect(linux, "a job running npm test -- tauri").toBeDefined();
+    expect(String(linux["runs-on"])).toMatch(/^ubuntu-/);
+    expect(runs(linux).indexOf(".ci/tauri-deps.sh")).toBeLessThan(runs(linux).indexOf("npm test -- tauri"));
+    cargoCache(linux);
+  });
+
+  it("compiles the Tauri crate and runs its Rust tests on macOS and Windows, with a Cargo cache", () => {
+    const compile = jobs.find((job) => /npm test -- "tauri: cargo test"/.test(runs(job)))!;
+    expect(compile, 'a job running npm test -- "tauri: cargo test"').toBeDefined();
+    expect(compile.strategy!.matrix!.os).toEqual(expect.arrayContaining(["macos-latest", "windows-latest"]));
+    cargoCache(compile);
+  });
 });
 
 describe(".github/workflows/package.yml", () => {
@@ -180,6 +271,52 @@ describe(".github/workflows/package.yml", () => {
     for (const job of jobs) expect(job["timeout-minutes"]).toBeGreaterThan(0);
   });
 
+  const jobById = (id: string) => workflow.jobs![id]!;
+  const uploadOf = (job: Job) => job.steps!.find((step) => step.uses?.startsWith("actions/upload-artifact@"))!;
+
+  it("gathers the Electron installers alone: named installer-*, downloaded by that pattern, each of their jobs awaited", () => {
+    const release = jobs.find((job) => /release:checksums/.test(runs(job)))!;
+    const download = release.steps!.find((step) => step.uses?.startsWith("actions/download-artifact@"))!;
+    expect(download.with?.pattern, "without a pattern every artifact of the run lands in the release").toBe("installer-*");
+    const needs = [release.needs ?? []].flat();
+    for (const [id, job] of Object.entries(workflow.jobs ?? {})) {
+      const upload = (job.steps ?? []).find((step) => step.uses?.startsWith("actions/upload-artifact@"));
+      if (!upload || job === release) continue;
+      const name = String(upload.with?.name);
+      if (name.startsWith("installer-")) expect(needs, `the release must wait for ${id}, whose artifacts it takes`).toContain(id);
+      else expect(id, `${id} uploads ${name}, which the release's pattern leaves out`).not.toBe("installers");
+    }
+    expect(String(uploadOf(jobById("installers")).with?.name)).toMatch(/^installer-/);
+    expect(String(uploadOf(jobById("tauri-bundles")).with?.name)).not.toMatch(/^installer-/);
+  });
+
+  it("copies the installer files one by one and stops on a name two builds wrote, instead of flattening folders into the release", () => {
+    const release = jobs.find((job) => /release:checksums/.test(runs(job)))!;
+    const script = runs(release);
+    expect(script, "find -exec cp flattens folders and lets same-named files overwrite each other").not.toMatch(/find artifacts/);
+    expect(script).toMatch(/for file in artifacts\/installer-\*\/\*/);
+    expect(script).toMatch(/if \[ -e "release\/\$name" \] \|\| \[ -d "\$file" \]; then/);
+  });
+
+  it("uploads only installer files from the Tauri job, never the unpacked bundle folders", () => {
+    const paths = String(uploadOf(jobById("tauri-bundles")).with?.path).trim().split("\n");
+    expect(paths.map((line) => path.posix.extname(line.trim())).sort()).toEqual([".deb", ".dmg", ".exe"]);
+    for (const line of paths) expect(line.trim()).toMatch(/^experiments\/tauri\/src-tauri\/target\/release\/bundle\/(deb|dmg|nsis)\/\*\.\w+$/);
+  });
+
+  it("builds Tauri's .deb, .app/.dmg and NSIS installer only, in an experimental job that cannot block the release", () => {
+    const tauri = jobById("tauri-bundles");
+    expect(tauri["continue-on-error"]).toBe(true);
+    const bundles = Object.fromEntries(tauri.strategy!.matrix!.include!.map((entry) => [String(entry.os).split("-")[0], entry.bundles]));
+    expect(bundles).toEqual({ ubuntu: "deb", macos: "app,dmg", windows: "nsis" });
+    expect(runs(tauri)).toMatch(/build --bundles \$\{\{ matrix\.bundles \}\}/);
+  });
+
+  it("builds the installers, Electron's and Tauri's, through the script that retries once on macOS for hdiutil's \"Resource busy\"", () => {
+    expect(runs(jobById("installers"))).toMatch(/^bash \.github\/scripts\/retry-on-macos\.sh npm run dist -w final -- /m);
+    expect(runs(jobById("tauri-bundles"))).toMatch(/^bash \.github\/scripts\/retry-on-macos\.sh npm run tauri -w experiments\/tauri -- build /m);
+  });
+
   it("keeps each build's files apart, then merges the two latest-mac.yml into one before the checksums", () => {
     const release = jobs.find((job) => /release:checksums/.test(runs(job)))!;
     const download = release.steps!.find((step) => step.uses?.startsWith("actions/download-artifact@"));
@@ -187,5 +324,26 @@ describe(".github/workflows/package.yml", () => {
     const script = runs(release);
     expect(script).toMatch(/npm run release:merge-mac -w final -- release\/latest-mac\.yml artifacts\/\*\/latest-mac\.yml/);
     expect(script.indexOf("release:merge-mac")).toBeLessThan(script.indexOf("release:checksums"));
+  });
+});
+
+describe.skipIf(process.platform === "win32")(".github/scripts/retry-on-macos.sh", () => {
+  const script = path.join(repoRoot, ".github", "scripts", "retry-on-macos.sh");
+  /** A command that fails on its first run and succeeds after; returns the exit code and how many times it ran. */
+  function runFlaky(runnerOs: string): { status: number | null; runs: number } {
+    const counter = path.join(mkdtempSync(path.join(os.tmpdir(), "dds-retry-")), "runs");
+    writeFileSync(counter, "0");
+    const flaky = `n=$(($(cat "${counter}") + 1)); echo $n > "${counter}"; [ $n -ge 2 ]`;
+    const result = spawnSync("bash", [script, "sh", "-c", flaky], { env: { ...process.env, RUNNER_OS: runnerOs }, encoding: "utf8" });
+    return { status: result.status, runs: Number(readFileSync(counter, "utf8").trim()) };
+  }
+
+  it("runs a failed packaging command once more on macOS", () => {
+    expect(runFlaky("macOS")).toEqual({ status: 0, runs: 2 });
+  });
+
+  it("lets a failure stand on the other runners", () => {
+    expect(runFlaky("Windows")).toEqual({ status: 1, runs: 1 });
+    expect(runFlaky("Linux")).toEqual({ status: 1, runs: 1 });
   });
 });

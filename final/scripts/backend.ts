@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import packageJson from "../package.json";
 import { AppStartError, startApp } from "../src/app";
 import { contractEnv } from "../src/backendRoot";
+import { describeBackup } from "../src/backup";
 import { projectPaths } from "../src/paths";
 import project from "../src/project";
 import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } from "../src/startupError";
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
       "",
       `Workers: ${app.workers.map((worker) => worker.command).join(", ") || "none"}`,
       `App data: ${appDataDir}`,
+      ...(app.backup ? [describeBackup(app.backup)] : []),
       `Log: ${logFile}`,
       "Press Ctrl+C to stop Django and its worker.",
       "",

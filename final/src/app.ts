@@ -7,7 +7,7 @@
  * workers are stopped and onUnexpectedExit says so.
  */
 import { startBackendOnFreePort, BackendStartError, type Backend, type ServingInfo } from "./backend";
-import { startBackendWithBackup } from "./backup";
+import { startBackendWithBackup, type UpgradeBackup } from "./backup";
 import { waitForHealth } from "./readiness";
 import { TOKEN_HEADER } from "./token";
 import { superviseWorker, type SupervisedWorker } from "./worker";
@@ -46,6 +46,8 @@ export interface RunningApp {
   workers: SupervisedWorker[];
   /** Opens the app in any browser: sets the token cookie, then shows the app's home page. */
   bootstrapUrl: string;
+  /** The copy of the database taken before this version's first migrations, if this start took or reused one. */
+  backup?: UpgradeBackup;
   stop(): Promise<void>;
 }
 
@@ -86,11 +88,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       fixedPort === undefined ? { log: options.log } : { log: options.log, attempts: 1, choosePort: async () => fixedPort },
     );
   let backend: Backend;
+  let backup: UpgradeBackup | undefined;
   try {
-    backend = options.currentVersion
-      ? (await startBackendWithBackup({ appDataDir: env.DESKTOP_DJANGO_APP_DATA_DIR ?? "", currentVersion: options.currentVersion, python: options.python, start }))
-          .backend
-      : await start();
+    ({ backend, backup } = options.currentVersion
+      ? await startBackendWithBackup({ appDataDir: env.DESKTOP_DJANGO_APP_DATA_DIR ?? "", currentVersion: options.currentVersion, python: options.python, start })
+      : { backend: await start() });
   } catch (error) {
     throw new AppStartError(error, error instanceof BackendStartError ? error.backend.recentLines() : []);
   }
@@ -121,6 +123,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     backend,
     workers,
     bootstrapUrl: bootstrapUrl(backend.url, options.token),
+    ...(backup ? { backup } : {}),
     stop: async () => {
       stopping = true;
       await Promise.all(workers.map((worker) => worker.stop()));

@@ -5,18 +5,17 @@
  * dialog that offers a restart when Django stops while the app is open.
  */
 import path from "node:path";
-import { app, BrowserWindow, dialog, Menu, screen, session, shell } from "electron";
-import { AppStartError, startApp, type RunningApp, type UnexpectedExit } from "./app";
+import { app, BrowserWindow, dialog, Menu, session, shell } from "electron";
+import { startApp, type RunningApp, type UnexpectedExit } from "./app";
 import { contractEnv, resolveBackend, type BackendRoot } from "./backendRoot";
 import { watchTemplatesAndStatic } from "./devReload";
 import { menuTemplate } from "./menu";
-import project from "./project";
+import { offerRestart } from "./restart";
 import { denyAllPermissions, guardAllPages, injectToken, registerBridge } from "./security";
-import { describeStartupFailure, describeUnexpectedExit, type StartupFailure } from "./startupError";
-import { splashUrl } from "./splash";
+import { describeAppStartFailure, describeUnexpectedExit } from "./startupError";
 import { generateToken, originOf } from "./token";
 import { updateChecker } from "./updater";
-import { loadWindowState, placeOnScreen, saveWindowState } from "./windowState";
+import { createMainWindow, createSplash } from "./windows";
 
 // A second launch hands over to the first (see "second-instance") and quits before starting Django.
 const primary = app.requestSingleInstanceLock();
@@ -72,34 +71,13 @@ function startBackend(port?: number): { root?: BackendRoot; appDataDir: string; 
 // Spawn Django now, before app.whenReady(), so Python starts while Electron does.
 const backend = primary ? startBackend() : undefined;
 backend?.app.catch(() => undefined);
-const windowStateFile = () => path.join(backend?.appDataDir ?? app.getPath("userData"), "window-state.json");
-
-function createMainWindow(url: string): BrowserWindow {
-  const displays = screen.getAllDisplays().map((display) => display.workArea);
-  const state = placeOnScreen(loadWindowState(windowStateFile()), displays);
-  const window = new BrowserWindow({
-    ...state,
-    minWidth: 480,
-    minHeight: 360,
-    title: project.productName,
-    show: false,
-    webPreferences: {
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      preload: path.join(__dirname, "preload.js"),
-      // Developer tools are for development; a packaged app does not open them.
-      devTools: !app.isPackaged,
-    },
+const openWindow = (url: string) =>
+  createMainWindow({
+    url,
+    stateFile: path.join(backend?.appDataDir ?? app.getPath("userData"), "window-state.json"),
+    isPackaged: app.isPackaged,
+    onClosed: () => (mainWindow = undefined),
   });
-  if (state.maximized) window.maximize();
-  window.once("ready-to-show", () => window.show());
-  // Remember where the window was, for the next launch.
-  window.on("close", () => saveWindowState(windowStateFile(), { ...window.getNormalBounds(), maximized: window.isMaximized() }));
-  window.on("closed", () => (mainWindow = undefined));
-  void window.loadURL(url);
-  return window;
-}
 
 /** Stops the worker, Django and the dev file watcher; on quit, and before an update is installed. */
 async function stopBackend(): Promise<void> {
@@ -108,11 +86,7 @@ async function stopBackend(): Promise<void> {
   await Promise.all([stopping?.stop(), stopWatching?.()]);
 }
 
-function startupFailure(error: unknown): StartupFailure {
-  const cause = error instanceof AppStartError ? error.cause : error;
-  const lines = error instanceof AppStartError ? error.recentLines : [];
-  return describeStartupFailure(cause, lines, backend?.logFile ?? "");
-}
+const startupFailure = (error: unknown) => describeAppStartFailure(error, backend?.logFile ?? "");
 
 async function showStartupFailure(error: unknown): Promise<void> {
   const failure = startupFailure(error);
@@ -120,36 +94,20 @@ async function showStartupFailure(error: unknown): Promise<void> {
   await dialog.showMessageBox({ type: "error", title: failure.title, message: failure.message, detail: failure.detail });
 }
 
-/** Django stopped on its own while the app was open: say why, and offer to start it again. */
+/**
+ * Django stopped on its own while the app was open: say why, and offer Restart or Quit. Restart starts Django on the
+ * same port, so the window's origin, its guards and the token stay valid.
+ */
 async function backendStopped(exit: UnexpectedExit): Promise<void> {
   running = undefined;
-  const development = backend?.root?.layout === "development";
-  await offerRestart(describeUnexpectedExit(exit, backend?.logFile ?? "", development), Number(new URL(exit.url).port));
-}
-
-/**
- * Restart or Quit. Restart starts Django on the same port, so the window's origin, its guards and the token stay
- * valid; if that start fails too (in development: the code is not fixed yet), the question comes back with the new error.
- */
-async function offerRestart(failure: StartupFailure, port: number): Promise<void> {
-  const { response } = await dialog.showMessageBox({
-    type: "error",
-    title: failure.title,
-    message: failure.message,
-    detail: failure.detail,
-    buttons: ["Restart", "Quit"],
-    defaultId: 0,
-    cancelId: 1,
+  const port = Number(new URL(exit.url).port);
+  await offerRestart(describeUnexpectedExit(exit, backend?.logFile ?? "", backend?.root?.layout === "development"), {
+    ask: async ({ title, message, detail }) =>
+      (await dialog.showMessageBox({ type: "error", title, message, detail, buttons: ["Restart", "Quit"], defaultId: 0, cancelId: 1 })).response === 0 ? "restart" : "quit",
+    restart: async () => void (running = await startBackend(port).app),
+    describe: startupFailure,
+    quit: () => app.quit(),
   });
-  if (response !== 0) {
-    app.quit();
-    return;
-  }
-  try {
-    running = await startBackend(port).app;
-  } catch (error) {
-    await offerRestart(startupFailure(error), port);
-  }
 }
 
 // Someone launched the app again: show the window that is already open.
@@ -167,18 +125,7 @@ app.whenReady().then(async () => {
   const checkForUpdates = updateChecker({ stopBackend });
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, { checkForUpdates: () => void checkForUpdates(), openAppDataFolder }, app.isPackaged)));
 
-  // The splash is a data: URL of a local file: Django is not serving yet.
-  const splash = new BrowserWindow({
-    width: 420,
-    height: 320,
-    frame: false,
-    resizable: false,
-    show: false,
-    webPreferences: { devTools: !app.isPackaged },
-  });
-  splash.once("ready-to-show", () => splash.show());
-  if (backend.root) void splash.loadURL(splashUrl(backend.root.splashFile));
-
+  const splash = createSplash(backend.root?.splashFile, app.isPackaged);
   try {
     running = await backend.app;
   } catch (error) {
@@ -193,7 +140,7 @@ app.whenReady().then(async () => {
   appOrigin = origin;
   injectToken(session.defaultSession, origin, token);
   registerBridge(origin, backend.appDataDir);
-  mainWindow = createMainWindow(url);
+  mainWindow = openWindow(url);
   mainWindow.once("ready-to-show", () => splash.destroy());
   if (backend.root?.layout === "development") {
     stopWatching = watchTemplatesAndStatic(backend.root.djangoDir, () => mainWindow?.webContents.reloadIgnoringCache());
@@ -201,7 +148,7 @@ app.whenReady().then(async () => {
 
   // On macOS apps stay active with no window; clicking the dock icon opens one again.
   app.on("activate", () => {
-    if (!mainWindow && running) mainWindow = createMainWindow(running.backend.url);
+    if (!mainWindow && running) mainWindow = openWindow(running.backend.url);
   });
 });
 

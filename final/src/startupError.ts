@@ -3,6 +3,7 @@
  * the app is open: which cause, Django's last lines, and where the full log
  * is. Never a blank window or a stack trace.
  */
+import { AppStartError } from "./app";
 import { BackendStartError } from "./backend";
 import { BackendExitedError, HealthTimeoutError } from "./readiness";
 import project from "./project";
@@ -29,6 +30,12 @@ export function describeStartupFailure(error: unknown, recentLines: string[], lo
   }
   const message = error instanceof Error ? error.message : String(error);
   return { title, message: `The backend could not be started. ${message}`, detail };
+}
+
+/** A rejected startApp() (or anything thrown before it) as the dialog shows it, with Django's last lines when there were any. */
+export function describeAppStartFailure(error: unknown, logFile: string): StartupFailure {
+  const cause = error instanceof AppStartError ? error.cause : error;
+  return describeStartupFailure(cause, error instanceof AppStartError ? error.recentLines : [], logFile);
 }
 
 // #region unexpected-exit

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { AppStartError } from "../src/app";
 import { BackendStartError, type Backend } from "../src/backend";
 import { HealthTimeoutError } from "../src/readiness";
-import { describeStartupFailure, describeUnexpectedExit } from "../src/startupError";
+import { describeAppStartFailure, describeStartupFailure, describeUnexpectedExit } from "../src/startupError";
 import project from "../src/project";
 
 describe("describeStartupFailure", () => {
@@ -23,6 +24,13 @@ describe("describeStartupFailure", () => {
   it("passes on what to do when Python is missing", () => {
     const failure = describeStartupFailure(new Error("Django's virtualenv is missing. Run `npm run setup:python`."), [], logFile);
     expect(failure.message).toBe("The backend could not be started. Django's virtualenv is missing. Run `npm run setup:python`.");
+  });
+
+  it("unwraps a rejected startApp(): its cause names the failure, its lines are Django's", () => {
+    const cause = new HealthTimeoutError("Django did not answer in 30 s.");
+    const failure = describeAppStartFailure(new AppStartError(cause, ["Traceback", "OperationalError: locked"]), logFile);
+    expect(failure).toEqual(describeStartupFailure(cause, ["Traceback", "OperationalError: locked"], logFile));
+    expect(describeAppStartFailure(new Error("no bundle"), logFile).detail).toContain("(Django printed nothing)");
   });
 });
 

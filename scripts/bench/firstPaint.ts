@@ -1,7 +1,7 @@
 /**
  * Launch to first contentful paint of final/'s home page, through the Electron
  * stand-in (tests/electron-standin/): the shell's compiled main.js under Node,
- * its window a page in Debian's Chromium, which is already running. It is NOT
+ * its window a page in the browser the browser tests use (scripts/find-browser.ts), already running. It is NOT
  * Electron's number (no Electron start, no browser start); it shows whether
  * the shell's own code adds anything to the critical path between the
  * process starting and the home page painting.
@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CHROMIUM } from "../../tests/electron-standin/chromium.ts";
+import { describeBrowser, findBrowser } from "../find-browser.ts";
 import { SharedChromium, ShellProcess } from "../../tests/electron-standin/harness.ts";
 import { median } from "./stats.ts";
 
@@ -63,10 +63,12 @@ async function oneLaunch(finalDir: string, chromium: SharedChromium, layout: "de
 export async function measureFirstPaint(repoRoot: string, runs: number, stagedAvailable: boolean): Promise<Map<string, FirstPaint>> {
   const finalDir = path.join(repoRoot, "final");
   const results = new Map<string, FirstPaint>();
-  if (!existsSync(CHROMIUM)) {
-    console.log(`Launch to first paint: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+  const browser = findBrowser();
+  if (!browser) {
+    console.log("Launch to first paint: skipped, no browser found (set DDS_CHROMIUM, or run `npx playwright install chromium`).");
     return results;
   }
+  console.log(describeBrowser(browser));
   if (!existsSync(path.join(finalDir, "dist", "main.js"))) {
     console.log("Launch to first paint: skipped, final/ is not built (npm run build -w final).");
     return results;

@@ -1,5 +1,5 @@
 /**
- * The browser the browser tests use (DDS_CHROMIUM, or Playwright's). One browser serves every
+ * The browser the browser tests use (scripts/find-browser.ts finds it). One browser serves every
  * shell a test file launches: startChromium() starts it with a DevTools
  * endpoint, and each shell's process connects to that endpoint.
  */
@@ -7,14 +7,19 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { BrowserSetupError, findBrowser, NO_BROWSER } from "../../scripts/find-browser.ts";
 
-/** DDS_CHROMIUM (.ci/run sets Debian's), else the one `npx playwright install chromium` put in Playwright's cache, as the browser tests do. */
-export const CHROMIUM = process.env.DDS_CHROMIUM || chromium.executablePath();
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"];
 
+/** The browser's executable, as the Playwright browser tests find it; throws BrowserSetupError when there is none. */
+export function chromiumPath(): string {
+  const found = findBrowser();
+  if (!found) throw new BrowserSetupError(NO_BROWSER);
+  return found.executablePath;
+}
+
 export function launchOptions(): { executablePath: string; args: string[] } {
-  return { executablePath: CHROMIUM, args: CHROMIUM_ARGS };
+  return { executablePath: chromiumPath(), args: CHROMIUM_ARGS };
 }
 
 export interface RunningChromium {
@@ -23,8 +28,9 @@ export interface RunningChromium {
 }
 
 export async function startChromium(): Promise<RunningChromium> {
+  const executable = chromiumPath();
   const profile = mkdtempSync(path.join(os.tmpdir(), "standin-chromium-"));
-  const child: ChildProcess = spawn(CHROMIUM, [...CHROMIUM_ARGS, "--headless", "--remote-debugging-port=0", `--user-data-dir=${profile}`, "about:blank"], {
+  const child: ChildProcess = spawn(executable, [...CHROMIUM_ARGS, "--headless", "--remote-debugging-port=0", `--user-data-dir=${profile}`, "about:blank"], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   const endpoint = await new Promise<string>((resolve, reject) => {

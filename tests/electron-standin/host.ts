@@ -6,7 +6,7 @@
  *
  * The shell's package.json "main" (dist/main.js) is loaded unmodified.
  * Chromium: the one at ELECTRON_STANDIN_CDP (a test file shares one browser
- * between its shells), or a new one (DDS_CHROMIUM, or Playwright's Chromium).
+ * between its shells), or a new one (the browser scripts/find-browser.ts finds).
  */
 import Module, { createRequire } from "node:module";
 import { readFileSync } from "node:fs";

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BackendStartError, startBackendOnFreePort, type Backend } from "../src/backend";
-import { startBackendWithBackup } from "../src/backup";
+import { describeBackup, startBackendWithBackup } from "../src/backup";
 import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BackendRoot } from "../src/backendRoot";
 import { findRepoRoot } from "../src/paths";
 import { waitForHealth } from "../src/readiness";
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   let backend: Backend | undefined;
   try {
     const { version } = JSON.parse(readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version: string };
-    ({ backend } = await startBackendWithBackup({
+    let backup;
+    ({ backend, backup } = await startBackendWithBackup({
       appDataDir,
       currentVersion: version,
       python: root.python,
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
           logFile,
         }),
     }));
+    if (backup) console.log(describeBackup(backup));
     await waitForHealth(backend.url, { exited: backend.exited, headers: { [TOKEN_HEADER]: token } });
   } catch (error) {
     const failed = error instanceof BackendStartError ? error.backend : backend;

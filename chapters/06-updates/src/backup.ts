@@ -132,6 +132,11 @@ export async function backupBeforeMigrations(options: BackupOptions, now = new D
   return backup;
 }
 
+/** One line for the terminal or the log: what was backed up, where to, and why. */
+export function describeBackup(backup: UpgradeBackup): string {
+  return `Backed up ${backup.database} (last run by version ${backup.previousVersion}) to ${backup.file} before version ${backup.currentVersion} migrates it.`;
+}
+
 /** Puts a backup back over the database. Only while Django is stopped. */
 export async function restoreBackup(backup: UpgradeBackup, python: string): Promise<void> {
   await copyDatabase(python, backup.file, backup.database);

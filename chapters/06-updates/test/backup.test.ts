@@ -7,6 +7,7 @@ import {
   backupBeforeMigrations,
   BACKUPS_FOLDER,
   DATABASE_FILE,
+  describeBackup,
   lastRunVersion,
   migrationFailureReason,
   MigrationFailedError,
@@ -256,6 +257,7 @@ describe("startBackendWithBackup with the real Django", () => {
     expect(started.backup?.previousVersion).toBe("1.0.0");
     expect(path.basename(started.backup!.file)).toMatch(/^app-1\.0\.0-.+\.sqlite3$/);
     expect(dump(started.backup!.file)).toBe(before);
+    expect(describeBackup(started.backup!)).toBe(`Backed up ${database} (last run by version 1.0.0) to ${started.backup!.file} before version 1.1.0 migrates it.`);
     expect(appliedMigrations(database, "example_app")).toContain(migration);
     expect(tables(database)).toContain("example_app_stable_note");
     expect(JSON.parse(readFileSync(path.join(appDataDir, VERSION_FILE), "utf8"))).toMatchObject({ version: "1.1.0" });
