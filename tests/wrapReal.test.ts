@@ -175,12 +175,26 @@ async function summaryThroughTheSupervisedWorker(args: string[], appDataDir: str
   }
 }
 
+/**
+ * The check walked the app: the pages the home page links to (the inspection form,
+ * sites, the summary, the home page itself) answered, and their scripts,
+ * stylesheets and images (app.js and app.css from the build, the logo) answered 200.
+ */
+function expectTheWalk(printed: string): void {
+  const pages = /^✓ the pages the home page's links lead to .*\((\d+) pages\)$/m.exec(printed)?.[1];
+  expect(Number(pages), printed).toBeGreaterThanOrEqual(4);
+  const files = /^✓ every same-origin script, stylesheet .* answers 200 .*\((\d+) files\)$/m.exec(printed)?.[1];
+  expect(Number(files), printed).toBeGreaterThanOrEqual(3);
+}
+
 /** The tables of each SQLite file below `dir`, by path (asked through Python's sqlite3). */
 function sqliteTables(dir: string): Record<string, string[]> {
   const found: Record<string, string[]> = {};
   for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
     const full = path.join(dir, file);
-    if (!statSync(full).isFile() || readFileSync(full).subarray(0, 15).toString("latin1") !== "SQLite format 3") continue;
+    // A stopped SQLite's -wal and -shm files may vanish while this reads.
+    if (/-(wal|shm|journal)$/.test(file) || !existsSync(full) || !statSync(full).isFile()) continue;
+    if (readFileSync(full).subarray(0, 15).toString("latin1") !== "SQLite format 3") continue;
     const listed = run([basePython!, "-c", LIST_TABLES, full], dir);
     found[file] = listed.stdout.trim().split(" ");
   }
@@ -226,10 +240,8 @@ describe.skipIf(!basePython || process.platform !== "linux")("a project shaped l
     const dry = npmRun(repoRoot, "wrap", [target, "--dry-run", "--settings", "config.settings.production"]);
     expect(dry.status, output(dry)).toBe(0);
     expect(dry.stdout).toContain("config.settings.production");
-    // The settings package's __init__ imports its dev module: said, not built on.
-    expect(dry.stdout).toMatch(/config\/settings\/__init__\.py[^\n]*dev/);
     // STATIC_URL = os.path.join("/", "static/"): Django's answer, not a guess from the text.
-    expect(dry.stdout).toMatch(/static URL: \/static\//i);
+    expect(dry.stdout).toMatch(/STATIC_URL \/static\//);
     expect(dry.stdout).toMatch(/3\.13/);
     expect(dry.stdout).toMatch(/uwsgi/i);
     expect(dry.stdout).toMatch(/psycopg/i);
@@ -289,8 +301,7 @@ describe.skipIf(!basePython || process.platform !== "linux")("a project shaped l
     const [, held, total] = /(\d+) of (\d+) checks held/.exec(check.stdout) ?? [];
     expect(Number(held), check.stdout).toBeGreaterThan(10);
     expect(held, check.stdout).toBe(total);
-    // The walk reached the pages linked from the home page.
-    for (const page of ["/sites/", "/summary/"]) expect(check.stdout, check.stdout).toContain(page);
+    expectTheWalk(check.stdout);
   }, TEN_MINUTES);
 
   it("in development, the summary page's task is run by the worker the shell supervises, with huey's queue in the app-data folder", async () => {
@@ -335,7 +346,7 @@ describe.skipIf(!basePython || process.platform !== "linux")("a project shaped l
     const [, held, total] = /(\d+) of (\d+) checks held/.exec(check.stdout) ?? [];
     expect(Number(held), check.stdout).toBeGreaterThan(10);
     expect(held, check.stdout).toBe(total);
-    for (const page of ["/sites/", "/summary/"]) expect(check.stdout, check.stdout).toContain(page);
+    expectTheWalk(check.stdout);
   }, TEN_MINUTES);
 
   it("in the bundle, the page's JavaScript is the one the stage built, and the summary's task is run by the supervised worker", async () => {
