@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BackendStartError, exitAdvice, parseServingLine, startBackend, startBackendOnFreePort, type Backend, type ServingInfo } from "../src/backend";
+import { BackendStartError, EXIT_DATABASE_CORRUPT, exitAdvice, parseServingLine, startBackend, startBackendOnFreePort, type Backend, type ServingInfo } from "../src/backend";
 import { devPaths } from "../src/paths";
 import { waitForHealth } from "../src/readiness";
 import { createServer, type Server } from "node:net";
@@ -160,5 +160,25 @@ describe("exitAdvice", () => {
   it("tells a shell bug and an outside kill apart from a problem in the project", () => {
     expect(exitAdvice(2)).toContain("a bug in the shell, not in the Django project");
     expect(exitAdvice(null)).toBe("Something outside the app ended it.");
+  });
+
+  it("names the damaged database and the backups folder, and says to restore a backup", () => {
+    const appDataDir = path.join(tempDir(), "My App");
+    const advice = exitAdvice(EXIT_DATABASE_CORRUPT, appDataDir);
+    expect(advice).toContain(`The database ${path.join(appDataDir, "app.sqlite3")} is damaged, and the app changed nothing in it.`);
+    expect(advice).toContain(`copy the newest backup from ${path.join(appDataDir, "backups")} in its place`);
+    expect(exitAdvice(EXIT_DATABASE_CORRUPT)).toContain(path.join("the app-data folder", "backups"));
+  });
+
+  it("gives that advice, with the contract's app-data folder, when desktop_serve exits with 13", async () => {
+    // A stand-in for manage.py that exits as desktop_serve does on a database that fails SQLite's quick_check.
+    const managePy = path.join(tempDir(), "exits-13.cjs");
+    writeFileSync(managePy, "console.log('desktop_serve: the database is damaged'); process.exit(13);\n");
+    const env = devEnv();
+    const error = await startBackendOnFreePort({ python: process.execPath, managePy, env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendStartError);
+    expect((error as Error).message).toBe(
+      `Django exited with code 13 before it started serving. ${exitAdvice(EXIT_DATABASE_CORRUPT, env.DESKTOP_DJANGO_APP_DATA_DIR)}`,
+    );
   });
 });
