@@ -117,6 +117,8 @@ export function parseServingLine(line: string): ServingInfo | undefined {
 
 /** Runs `python manage.py <args>` under the lifetime rule: stdin is a pipe, and stop() ends the whole tree. */
 export function startManageCommand(options: ManageCommandOptions): ManagedProcess {
+  // First, so a folder it cannot write in stops the start before Python runs.
+  const log = options.logFile ? openLogFile(options.logFile) : undefined;
   const child = spawn(options.python, [options.managePy, ...options.args], {
     env: pythonEnvironment(process.env, options.env),
     // The folder holding manage.py, as with runserver: projects open files relative to it.
@@ -127,7 +129,6 @@ export function startManageCommand(options: ManageCommandOptions): ManagedProces
     windowsHide: true,
   });
   const recent: string[] = [];
-  const log = options.logFile ? openLogFile(options.logFile) : undefined;
   const record = (line: string) => {
     recent.push(line);
     if (recent.length > RECENT_LINES) recent.shift();

@@ -7,7 +7,8 @@ import { devPaths } from "../src/paths";
 import { waitForHealth } from "../src/readiness";
 import { createServer, type Server } from "node:net";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { freePort, isRunning, tempDir, waitFor, waitUntilGone } from "./helpers";
+import { FolderNotWritableError } from "../src/logFile";
+import { freePort, isRunning, makeReadOnly, tempDir, waitFor, waitUntilGone } from "./helpers";
 
 const paths = devPaths();
 let backend: Backend | undefined;
@@ -124,6 +125,21 @@ describe("startBackendOnFreePort", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(existsSync(logFile)).toBe(true);
     expect(readFileSync(logFile, "utf8")).toContain("desktop_django_starter.settings.missing");
+  });
+
+  it("stops before Python runs when the app-data folder is read-only, and says so with where it is", async (context) => {
+    const env = devEnv();
+    const undo = makeReadOnly(env.DESKTOP_DJANGO_APP_DATA_DIR!);
+    if (typeof undo === "string") return context.skip(undo);
+    try {
+      const logFile = path.join(env.DESKTOP_DJANGO_APP_DATA_DIR!, "logs", "backend.log");
+      const error = await startBackendOnFreePort({ ...paths, env, logFile }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FolderNotWritableError);
+      expect((error as FolderNotWritableError).refusing).toBe(env.DESKTOP_DJANGO_APP_DATA_DIR);
+      expect((error as Error).message).toContain(`is not writable`);
+    } finally {
+      undo();
+    }
   });
 
   it("says a failed migration will not go away by starting again", async () => {

@@ -107,6 +107,8 @@ export function parseServingLine(line: string): ServingInfo | undefined {
 }
 
 export function startBackend(options: BackendOptions): Backend {
+  // First, so a folder it cannot write in stops the start before Python runs.
+  const log = options.logFile ? openLogFile(options.logFile) : undefined;
   const child = spawn(options.python, [options.managePy, "desktop_serve", ...(options.args ?? [])], {
     env: { ...pythonEnvironment(process.env, options.env), DESKTOP_DJANGO_PORT: String(options.port) },
     // The folder holding manage.py, as with runserver: projects open files relative to it.
@@ -117,7 +119,6 @@ export function startBackend(options: BackendOptions): Backend {
     windowsHide: true,
   });
   const recent: string[] = [];
-  const log = options.logFile ? openLogFile(options.logFile) : undefined;
   const record = (line: string) => {
     recent.push(line);
     if (recent.length > RECENT_LINES) recent.shift();

@@ -187,6 +187,7 @@ impl Running {
 /// Starts Django on a free port, waits for `/health/` with the token, then starts the declared workers.
 pub fn start_app(root: &BackendRoot, app_data_dir: &Path, token: &str) -> Result<Running, StartError> {
     let log_file = log_file(app_data_dir);
+    ensure_writable_folder(log_file.parent().unwrap_or(app_data_dir)).map_err(|message| StartError { message, recent_lines: vec![] })?;
     for attempt in 1..=PORT_ATTEMPTS {
         let port = free_port().map_err(|error| StartError { message: format!("No free port on 127.0.0.1: {error}"), recent_lines: vec![] })?;
         let env = contract_env(root, app_data_dir, token, port);
@@ -258,6 +259,18 @@ fn wait_for_health(url: &Url, token: &str, deadline: Instant, django: &ManagedPr
     }
 }
 
+/// Creates `folder` and proves a file can be written in it; if not, says which folder and what to do (not "could not start python").
+pub fn ensure_writable_folder(folder: &Path) -> Result<(), String> {
+    let probe = folder.join(format!(".write-test-{}", std::process::id()));
+    let written = std::fs::create_dir_all(folder).and_then(|()| File::create(&probe)).and_then(|_| std::fs::remove_file(&probe));
+    written.map_err(|error| {
+        format!(
+            "The folder {} is not writable ({error}). The app keeps its data and logs there: give your user account write access to it (or free space on its disk), then start the app again.",
+            folder.display()
+        )
+    })
+}
+
 /// The app-data log file, for the error window.
 pub fn log_file(app_data_dir: &Path) -> PathBuf {
     app_data_dir.join("logs").join("backend.log")
@@ -313,6 +326,15 @@ mod tests {
         #[cfg(not(unix))]
         drop(groups);
         let _ = std::fs::remove_dir_all(&app_data_dir);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_created_is_named_as_not_writable() {
+        let file = std::env::temp_dir().join(format!("dds-tauri-not-a-folder-{}", std::process::id()));
+        std::fs::write(&file, "a file, so nothing can be created inside it").unwrap();
+        let message = ensure_writable_folder(&file.join("logs")).unwrap_err();
+        assert!(message.starts_with(&format!("The folder {} is not writable (", file.join("logs").display())), "{message}");
+        let _ = std::fs::remove_file(&file);
     }
 
     #[test]
