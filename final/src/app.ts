@@ -108,7 +108,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       command,
       env,
       logFile: options.workerLogFile,
-      // The routines page (or any page of the project) reads it to say that the worker stopped.
+      // A page of the project reads it (desktop_runtime/workers.py) to say that the worker stopped.
       statusFile: appDataDir ? workerStatusFile(appDataDir, command) : undefined,
       onLine: options.onLine,
       log: options.log,
