@@ -70,6 +70,8 @@ export function readProjectSettings(root: BackendRoot, env: Record<string, strin
   const result = spawnSync(root.python, [root.managePy, "shell", "-c", SETTINGS_PROBE], {
     // This probe is the check's own tool, not the app: it must not write .pyc files into a bundle either.
     env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: "1" },
+    // As the shell starts Django: settings that open a file relative to the project must find it here too.
+    cwd: path.dirname(root.managePy),
     encoding: "utf8",
     timeout: 120_000,
     windowsHide: true,
