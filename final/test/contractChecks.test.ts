@@ -40,9 +40,9 @@ describe("npm run check against the real Django", () => {
     const printed: string[] = [];
     const results = await runContractChecks({ root: development, appDataDir: tempDir("dds-check-dev-"), report: (result) => printed.push(formatResult(result)) });
     expect(failures(results)).toEqual([]);
-    expect(results).toHaveLength(17);
+    expect(results).toHaveLength(19);
     expect(printed).toHaveLength(results.length);
-    expect(summary(results)).toBe("17 of 17 checks held");
+    expect(summary(results)).toBe("19 of 19 checks held");
   });
 
   it.skipIf(!staged.bundleDir)("holds every check against the staged bundle, DEBUG off and nothing written inside it", async () => {
@@ -54,7 +54,7 @@ describe("npm run check against the real Django", () => {
     expect(results.map((result) => result.title)).toContainEqual(expect.stringContaining("with DEBUG off"));
     expect(results.at(-2)!.title).toMatch(/^the bundle's project folder holds no \.env file or database/);
     expect(results.at(-1)!.title).toMatch(/^nothing was written inside the bundle/);
-    expect(results).toHaveLength(19);
+    expect(results).toHaveLength(21);
   });
 
   it("fails the refused-bootstrap checks when a middleware sets a cookie on every answer", async () => {
@@ -81,7 +81,7 @@ describe("npm run check against the real Django", () => {
     ]);
     expect(failed.every((result) => result.problem === "it set cookie sessionid")).toBe(true);
     expect(formatResult(failed[0]!)).toMatch(/^✗ the bootstrap URL with a wrong token .*: it set cookie sessionid → .*auto-login middleware must skip that path/);
-    expect(summary(results)).toBe("13 of 17 checks held");
+    expect(summary(results)).toBe("15 of 19 checks held");
   });
 
   /**
@@ -162,7 +162,7 @@ describe("npm run check against the real Django", () => {
   it("says what went wrong, without running the HTTP checks, when the backend cannot start", async () => {
     const root: BackendRoot = { ...development, settingsModule: "no_such_settings_module" };
     const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-nostart-") });
-    expect(results).toHaveLength(17);
+    expect(results).toHaveLength(19);
     expect(results.every((result) => !result.ok)).toBe(true);
     expect(results[0]!.problem).toContain("no_such_settings_module");
     expect(results[1]!.problem).toBe("not run: the backend did not start");
