@@ -24,6 +24,7 @@ import {
   waitForSurvivors,
   type CheckResult,
 } from "../scripts/contractChecks";
+import { NO_BROWSER } from "../scripts/browserCheck";
 import { LOGIN_REDIRECT_ADVICE } from "../scripts/contractHttp";
 import { tempDir } from "./helpers";
 
@@ -294,13 +295,29 @@ describe("the lifetime check against a backend that outlives its shell", () => {
   });
 });
 
-describe("npm run check -- --help", () => {
+describe("npm run check from the command line", () => {
+  const checkScript = path.join(__dirname, "..", "scripts", "check.ts");
+  const runCheck = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, ["--import", "tsx", checkScript, ...args], { cwd: path.join(__dirname, ".."), encoding: "utf8", env: { ...process.env, ...env }, timeout: 240_000 });
+
   it("prints the options", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "scripts", "check.ts"), "--help"], {
-      cwd: path.join(__dirname, ".."),
-      encoding: "utf8",
-    });
+    const result = runCheck(["--help"]);
     expect(result.status).toBe(0);
-    for (const option of ["--staged", "--app-data <dir>", "--help"]) expect(result.stdout).toContain(option);
+    for (const option of ["--staged", "--app-data <dir>", "--browser", "--help"]) expect(result.stdout).toContain(option);
   });
+
+  it("says in one line that --browser was skipped when there is no browser, and runs every other check", () => {
+    const result = runCheck(["--browser"], { DDS_CHROMIUM: "", PLAYWRIGHT_BROWSERS_PATH: tempDir("dds-no-browsers-") });
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("Browser check skipped"))).toEqual([NO_BROWSER]);
+    expect(result.stdout).toContain("19 of 19 checks held");
+    expect(result.status).toBe(0);
+  }, 240_000);
+
+  it.skipIf(!process.env.DDS_CHROMIUM)("loads the walked pages in DDS_CHROMIUM with --browser", () => {
+    const result = runCheck(["--browser"]);
+    expect(result.stdout).toContain(`Browser: ${process.env.DDS_CHROMIUM} (DDS_CHROMIUM)`);
+    expect(result.stdout).toMatch(/^✓ in a browser \(DDS_CHROMIUM\), the \d+ pages the walk reached log no console error/m);
+    expect(result.stdout).toContain("20 of 20 checks held");
+    expect(result.status).toBe(0);
+  }, 240_000);
 });
