@@ -1,5 +1,6 @@
 /**
- * The walk of `npm run check` against the real Django: the demo project with
+ * The walk of `npm run check` against the real Django: the demo project (its
+ * URLconf and static files, so this lives with the demo's tests) with
  * a few pages added by a test URLconf, each broken the way real projects
  * break (a view that raises, a script or an image that is not there, a
  * stylesheet linked in an unusual form, a link to a failing page), and links
@@ -8,14 +9,14 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../src/app";
-import { contractEnv, resolveBackend } from "../src/backendRoot";
-import { generateToken } from "../src/token";
-import { formatResult, runContractChecks } from "../scripts/contractChecks";
-import { checkInBrowser, findBrowser } from "../scripts/browserCheck";
-import { checkHttpContract, checkNoRemoteLoads, checkWalkedAssets, checkWalkedPages, walkFromHome, type HttpTarget } from "../scripts/contractHttp";
-import { fetchPage } from "../scripts/httpClient";
-import { tempDir } from "./helpers";
+import { startApp, type RunningApp } from "../../src/app";
+import { contractEnv, resolveBackend } from "../../src/backendRoot";
+import { generateToken } from "../../src/token";
+import { formatResult, runContractChecks } from "../../scripts/contractChecks";
+import { checkInBrowser, findBrowser } from "../../scripts/browserCheck";
+import { checkHttpContract, checkNoRemoteLoads, checkWalkedAssets, checkWalkedPages, walkFromHome, type HttpTarget } from "../../scripts/contractHttp";
+import { fetchPage } from "../../scripts/httpClient";
+import { tempDir } from "../helpers";
 
 const development = resolveBackend({ isPackaged: false });
 
