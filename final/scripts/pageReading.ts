@@ -16,7 +16,7 @@ export interface PageResource {
 }
 
 /** link rel values that make the browser fetch nothing. */
-const NON_LOADING_RELS = new Set(["canonical", "alternate", "author", "bookmark", "external", "help", "license", "next", "prev", "search", "nofollow", "noopener", "noreferrer", "me"]);
+const NON_LOADING_RELS = new Set(["canonical", "alternate", "author", "bookmark", "external", "help", "license", "next", "prev", "search", "nofollow", "noopener", "noreferrer", "me", "preconnect", "dns-prefetch"]);
 const LOADING_ATTRIBUTES: Record<string, string[]> = {
   script: ["src"],
   link: ["href"],

@@ -246,7 +246,7 @@ describe("reading what a page loads", () => {
   });
 
   it("finds a stylesheet link whatever the order and case of its attributes", () => {
-    const html = `<LINK media="all" HREF="/static/a.css" REL="Stylesheet"><link href='/static/b.css' rel="preload stylesheet" as="style"><link rel="icon" href="/static/i.png">`;
+    const html = `<LINK media="all" HREF="/static/a.css" REL="Stylesheet"><link href='/static/b.css' rel="preload stylesheet" as="style"><link rel="icon" href="/static/i.png"><link rel="preconnect" href="/"><link rel="dns-prefetch" href="//cdn.example">`;
     expect(pageResources(html).map((resource) => [resource.value, resource.rel])).toEqual([
       ["/static/a.css", "stylesheet"],
       ["/static/b.css", "preload stylesheet"],
