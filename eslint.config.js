@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/dist/**", "**/out/**", ".stage/**", ".cache/**", "docs/.vitepress/dist/**", "docs/.vitepress/cache/**", "django/**", "test-results/**", ".test-results/**", "experiments/tauri/src-tauri/target/**", "experiments/tauri/src-tauri/gen/**"],
+    ignores: ["**/node_modules/**", "**/dist/**", "**/out/**", ".stage/**", ".cache/**", "docs/.vitepress/dist/**", "docs/.vitepress/cache/**", "django/**", "test-results/**", ".test-results/**", "experiments/tauri/src-tauri/target/**", "experiments/tauri/src-tauri/gen/**", "cli/template/**"],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
@@ -12,6 +12,11 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
+  },
+  {
+    // The npx entry point is plain JavaScript that Node runs as it is.
+    files: ["cli/bin/**/*.js"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
   {
     files: ["**/*.cjs", "chapters/**/src/**/*.ts", "final/src/**/*.ts", "chapters/**/test/**/*.ts", "final/test/**/*.ts"],

@@ -27,14 +27,14 @@ const named = [...new Set(inlineCode(text).filter((span) => REPOSITORY_PATH.test
 
 /**
  * Every command SKILL.md tells an agent to run, and where a test runs it: the
- * wrap test (tests/wrap.test.ts) follows SKILL.md's stages on the outside
- * fixture, and .ci/run starts from `npm ci`. A new command in SKILL.md fails
+ * npx package test (tests/cliPackage.test.ts) wraps and checks the outside
+ * fixture from an installed package, and the wrap test (tests/wrap.test.ts)
+ * follows SKILL.md's later stages on it. A new command in SKILL.md fails
  * here until a test runs it.
  */
 const COMMANDS_RUN_BY_TESTS: Record<string, { file: string; runs: string }> = {
-  "npm ci": { file: ".ci/run", runs: "npm ci" },
-  "npm run wrap -- <target> --dry-run": { file: "tests/wrap.test.ts", runs: 'npmRun(repoRoot, "wrap", [target, "--dry-run"])' },
-  "npm run wrap -- <target>": { file: "tests/wrap.test.ts", runs: 'npmRun(repoRoot, "wrap", [target])' },
+  "npx desktop-django-starter wrap <target> --dry-run": { file: "tests/cliPackage.test.ts", runs: 'npx(installDir, ["desktop-django-starter", "wrap", target, "--dry-run"])' },
+  "npx desktop-django-starter wrap <target>": { file: "tests/cliPackage.test.ts", runs: 'npx(installDir, ["desktop-django-starter", "wrap", target])' },
   "python -m pip install -r desktop/requirements-desktop.txt": {
     file: "tests/wrap.test.ts",
     runs: 'run([python(), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "desktop/requirements-desktop.txt"], target)',
@@ -43,6 +43,7 @@ const COMMANDS_RUN_BY_TESTS: Record<string, { file: string; runs: string }> = {
     file: "tests/wrap.test.ts",
     runs: 'run([python(), "manage.py", "test", "--noinput"], target, env)',
   },
+  "npx desktop-django-starter check <target>": { file: "tests/cliPackage.test.ts", runs: 'npx(installDir, ["desktop-django-starter", "check", target])' },
   "npm install": { file: "tests/wrap.test.ts", runs: '[...npmCli, "install"' },
   "npm run icons": { file: "tests/wrap.test.ts", runs: 'npmRun(desktop, "icons")' },
   "npm run check": { file: "tests/wrap.test.ts", runs: 'npmRun(desktop, "check")' },

@@ -10,6 +10,9 @@ from django.tasks import TaskResultStatus
 from django.views.decorators.http import require_POST, require_safe
 from django_tasks_db.models import DBTaskResult
 
+from desktop_runtime.workers import worker_state, worker_status
+
+from .apps import RoutinesConfig
 from .models import Routine
 from .tasks import run_routine
 
@@ -44,7 +47,11 @@ def start_routine() -> Routine:
 
 @require_safe
 def routine_list(request):
-    return render(request, "routines/routine_list.html", {"routines": shown_routines()})
+    context = {
+        "routines": shown_routines(),
+        "worker": worker_status(RoutinesConfig.desktop_worker_command),
+    }
+    return render(request, "routines/routine_list.html", context)
 
 
 @require_POST
@@ -79,6 +86,8 @@ def routine_status(request):
                     "duration_seconds": routine.duration_seconds,
                 }
                 for routine in shown_routines()
-            ]
+            ],
+            # The page reloads when this changes, to show (or take away) the worker's trouble.
+            "worker_state": worker_state(RoutinesConfig.desktop_worker_command),
         }
     )

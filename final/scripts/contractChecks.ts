@@ -19,6 +19,7 @@ import { killProcessTree } from "../src/backend";
 import { contractEnv, type BackendRoot } from "../src/backendRoot";
 import { HealthRedirectError } from "../src/readiness";
 import { generateToken } from "../src/token";
+import type { FoundBrowser } from "./browserCheck";
 import { FAILED_PREFIX, OPTIONS_VARIABLE, READY_PREFIX, type SupervisorOptions, type SupervisorReady } from "./checkSupervisor";
 import { checkHealth, checkHomePage, checkHttpContract, fetchHomePage, HEALTH_PATH, LOGIN_REDIRECT_ADVICE, type CheckResult, type HttpTarget } from "./contractHttp";
 import { isSecretOrDatabase } from "./stageBackend";
@@ -39,6 +40,8 @@ export interface ContractCheckOptions {
    * so the lifetime rule is measured on a started app, not in its first second.
    */
   settleMs?: number;
+  /** With --browser: the browser that loads the pages the walk reached; none, no browser check. */
+  browser?: FoundBrowser;
 }
 
 /** What Django's own settings say, read with `manage.py shell -c` under the contract's environment. */
@@ -70,6 +73,8 @@ export function readProjectSettings(root: BackendRoot, env: Record<string, strin
   const result = spawnSync(root.python, [root.managePy, "shell", "-c", SETTINGS_PROBE], {
     // This probe is the check's own tool, not the app: it must not write .pyc files into a bundle either.
     env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: "1" },
+    // As the shell starts Django: settings that open a file relative to the project must find it here too.
+    cwd: path.dirname(root.managePy),
     encoding: "utf8",
     timeout: 120_000,
     windowsHide: true,
@@ -254,7 +259,7 @@ function startAdvice(error: unknown): string {
 
 /** Runs every check of the runtime contract against the project's backend; resolves with one result per check. */
 export async function runContractChecks(options: ContractCheckOptions): Promise<CheckResult[]> {
-  const { root, appDataDir, report = () => undefined, exitLimitMs = EXIT_LIMIT_MS, settleMs = SETTLE_MS } = options;
+  const { root, appDataDir, report = () => undefined, exitLimitMs = EXIT_LIMIT_MS, settleMs = SETTLE_MS, browser } = options;
   const results: CheckResult[] = [];
   const add = (result: CheckResult) => {
     results.push(result);
@@ -288,7 +293,7 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
   if (!app) {
     // Nothing to ask: list the checks that could not run, so the count stays the same.
     const notRun = (result: CheckResult): CheckResult => ({ title: result.title, ok: false, problem: "not run: the backend did not start" });
-    for (const result of await checkHttpContract({ url: "http://127.0.0.1:1/", token, staticUrl: "/static/" })) add(notRun(result));
+    for (const result of await checkHttpContract({ url: "http://127.0.0.1:1/", token, staticUrl: "/static/", browser })) add(notRun(result));
     add(notRun(checkDatabaseLocation(new Error("not run"), appDataDir)));
   } else {
     // Read after the start, so that the start is a real first run on a new app-data folder.
@@ -306,6 +311,7 @@ export async function runContractChecks(options: ContractCheckOptions): Promise<
       debug: settings instanceof Error ? undefined : settings.debug,
       packaged: root.layout !== "development",
       loginUrl,
+      browser,
     };
     // Ready means /health/'s own 200 and JSON, asked again here without the shell's readiness poll in between.
     const health = await checkHealth(target);

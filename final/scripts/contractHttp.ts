@@ -1,15 +1,19 @@
 /**
  * The HTTP half of `npm run check`: what the runtime contract promises to a
- * client, asked from outside over plain HTTP. Each function answers one check
- * and says, when it fails, what the Django project should change.
- *
- * node:http rather than fetch, because fetch will not send a foreign Host
- * header and hides Set-Cookie details; here every request is exactly the one
- * the check describes.
+ * client, asked from outside over plain HTTP (httpClient.ts), and what a user
+ * would see of the app: the home page, the pages its links lead to and every
+ * file they load (pageWalk.ts). Each function answers one check and says, when
+ * it fails, what the Django project should change. A check that could not run
+ * (no page to read) fails; it never holds by default.
  */
-import http from "node:http";
-import { Parser } from "htmlparser2";
 import { TOKEN_HEADER } from "../src/token";
+import { cookieHeaderOf, fetchHomePage, pathsOf, request, shortBody, type HomePage, type HttpAnswer } from "./httpClient";
+import { pageResources } from "./pageReading";
+import { checkInBrowser, type FoundBrowser } from "./browserCheck";
+import { MAX_PAGES, walkApp, type Walk } from "./pageWalk";
+
+export { fetchHomePage, request, type HomePage, type HttpAnswer, type RequestOptions } from "./httpClient";
+export { cssReferences, cssUrls, isRemote, pageLinks, pageResources, stateChangeWord, type PageResource } from "./pageReading";
 
 export interface CheckResult {
   /** What was checked, in one line. */
@@ -33,59 +37,16 @@ export interface HttpTarget {
   packaged?: boolean;
   /** Django's LOGIN_URL as a path, when known: a redirect there means a login middleware caught a contract path. */
   loginUrl?: string;
-}
-
-export interface HttpAnswer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  setCookies: string[];
-  body: string;
-}
-
-export interface RequestOptions {
-  method?: string;
-  headers?: Record<string, string>;
-  /** The Host header; by default the target's own `127.0.0.1:<port>`. */
-  host?: string;
-  body?: string;
+  /** How many pages the walk opens, the home page included (default MAX_PAGES). */
+  maxPages?: number;
+  /** With --browser: the browser that loads the pages the walk reached (browserCheck.ts). */
+  browser?: FoundBrowser;
 }
 
 export const BOOTSTRAP_PATH = "/desktop-auth/bootstrap/";
 export const HEALTH_PATH = "/health/";
 /** `next` values a browser reads as another origin; the bootstrap URL must refuse each. */
 export const FOREIGN_NEXT_VALUES = ["//evil.example/", "https://evil.example/", "/\\evil.example"];
-const MAX_REDIRECTS = 10;
-
-/** One request, exactly as described: no redirects followed, no cookies added. */
-export function request(baseUrl: string, target: string, options: RequestOptions = {}): Promise<HttpAnswer> {
-  const url = new URL(target, baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: `${url.pathname}${url.search}`,
-        method: options.method ?? "GET",
-        headers: { Host: options.host ?? url.host, Connection: "close", ...options.headers },
-        // A new connection per request: a kept-alive socket the server already closed would fail as "socket hang up".
-        agent: false,
-        timeout: 15_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookies: res.headers["set-cookie"] ?? [], body: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`no answer from ${url.href} within 15 s`)));
-    req.on("error", reject);
-    req.end(options.body);
-  });
-}
-
 /** A failure whose advice is not the check's usual one. */
 interface Diagnosis {
   problem: string;
@@ -105,11 +66,6 @@ async function check(title: string, advice: string, body: () => Promise<string |
 
 function cookieNames(setCookies: string[]): string {
   return setCookies.map((cookie) => cookie.split("=")[0]!.trim()).join(", ");
-}
-
-function shortBody(body: string): string {
-  const text = body.replace(/\s+/g, " ").trim();
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /**
@@ -236,53 +192,6 @@ export function checkBootstrapForeignNext(next: string): (target: HttpTarget) =>
   );
 }
 
-/** The home page after same-origin redirects, fetched with the token header and the cookies it sets on the way. */
-export interface HomePage {
-  url: string;
-  answer: HttpAnswer;
-  cookies: Map<string, string>;
-  /** The URLs visited, the first being `/`. */
-  chain: string[];
-}
-
-function cookieHeaderOf(cookies: Map<string, string>): Record<string, string> {
-  return cookies.size ? { Cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; ") } : {};
-}
-
-function storeCookies(cookies: Map<string, string>, setCookies: string[]): void {
-  for (const header of setCookies) {
-    const pair = header.split(";")[0]!;
-    const separator = pair.indexOf("=");
-    if (separator > 0) cookies.set(pair.slice(0, separator).trim(), pair.slice(separator + 1).trim());
-  }
-}
-
-/** GETs `/` and follows redirects while they stay on the backend's origin; throws when one leaves it. */
-export async function fetchHomePage(target: HttpTarget): Promise<HomePage> {
-  const origin = new URL(target.url).origin;
-  const cookies = new Map<string, string>();
-  let url = new URL("/", target.url).href;
-  const chain = [url];
-  for (let hop = 0; ; hop += 1) {
-    const answer = await request(target.url, url, { headers: { [TOKEN_HEADER]: target.token, ...cookieHeaderOf(cookies) } });
-    storeCookies(cookies, answer.setCookies);
-    const location = answer.headers.location;
-    if (answer.status < 300 || answer.status > 399 || !location) return { url, answer, cookies, chain };
-    const next = new URL(location, url);
-    if (next.origin !== origin) throw new Error(`${new URL(url).pathname} redirected to another origin: ${next.href}`);
-    if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects: ${chain.map((visited) => new URL(visited).pathname).join(" → ")}`);
-    url = next.href;
-    chain.push(url);
-  }
-}
-
-function pathsOf(chain: string[]): string {
-  return chain.map((url) => {
-    const parsed = new URL(url);
-    return `${parsed.pathname}${parsed.search}`;
-  }).join(" → ");
-}
-
 export function checkHomePage(target: HttpTarget, home: HomePage | Error): Promise<CheckResult> {
   return check(
     "the home page (/, following same-origin redirects, with the token) answers 200",
@@ -294,86 +203,6 @@ export function checkHomePage(target: HttpTarget, home: HomePage | Error): Promi
   ).then((result) => (result.ok && !(home instanceof Error) ? { ...result, title: `${result.title} (${pathsOf(home.chain)})` } : result));
 }
 
-/** A resource a page asks the browser to load: the tag, the attribute and the URL as written. */
-export interface PageResource {
-  tag: string;
-  attribute: string;
-  value: string;
-  /** For <link>: its rel, lowercased. */
-  rel?: string;
-}
-
-/** link rel values that make the browser fetch nothing. */
-const NON_LOADING_RELS = new Set(["canonical", "alternate", "author", "bookmark", "external", "help", "license", "next", "prev", "search", "nofollow", "noopener", "noreferrer", "me"]);
-const LOADING_ATTRIBUTES: Record<string, string[]> = {
-  script: ["src"],
-  link: ["href"],
-  img: ["src", "srcset"],
-  iframe: ["src"],
-  frame: ["src"],
-  source: ["src", "srcset"],
-  video: ["src", "poster"],
-  audio: ["src"],
-  track: ["src"],
-  embed: ["src"],
-  object: ["data"],
-  input: ["src"],
-};
-
-/** Every URL the page's tags load, plus url() and @import in inline <style> and style attributes. */
-export function pageResources(html: string): PageResource[] {
-  const found: PageResource[] = [];
-  let inStyle = false;
-  const parser = new Parser(
-    {
-      onopentag(name, attributes) {
-        if (name === "style") inStyle = true;
-        if (attributes.style) for (const value of cssUrls(attributes.style)) found.push({ tag: name, attribute: "style", value });
-        const rel = attributes.rel?.toLowerCase();
-        if (name === "link" && rel && rel.split(/\s+/).every((word) => NON_LOADING_RELS.has(word))) return;
-        for (const attribute of LOADING_ATTRIBUTES[name] ?? []) {
-          const value = attributes[attribute]?.trim();
-          if (!value) continue;
-          const values = attribute === "srcset" ? value.split(",").map((candidate) => candidate.trim().split(/\s+/)[0]!).filter(Boolean) : [value];
-          for (const each of values) found.push({ tag: name, attribute, value: each, ...(rel ? { rel } : {}) });
-        }
-      },
-      ontext(text) {
-        if (inStyle) for (const value of cssUrls(text)) found.push({ tag: "style", attribute: "url()", value });
-      },
-      onclosetag(name) {
-        if (name === "style") inStyle = false;
-      },
-    },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  );
-  parser.write(html);
-  parser.end();
-  return found;
-}
-
-/** The URLs a stylesheet loads: url(...) and @import "...". */
-export function cssUrls(css: string): string[] {
-  const urls: string[] = [];
-  for (const match of css.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')/gi)) {
-    const value = (match[1] ?? match[2] ?? match[3] ?? match[4] ?? match[5] ?? "").trim();
-    if (value) urls.push(value);
-  }
-  return urls;
-}
-
-/** True when loading `value` from a page at `pageUrl` leaves the page's origin (data: and blob: stay local). */
-export function isRemote(value: string, pageUrl: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value, pageUrl);
-  } catch {
-    return false;
-  }
-  if (url.protocol === "data:" || url.protocol === "blob:" || url.protocol === "about:" || url.protocol === "javascript:") return false;
-  return url.origin !== new URL(pageUrl).origin;
-}
-
 function stylesheetsOf(home: HomePage): string[] {
   return pageResources(home.answer.body)
     .filter((resource) => resource.tag === "link" && resource.rel?.split(/\s+/).includes("stylesheet"))
@@ -381,19 +210,20 @@ function stylesheetsOf(home: HomePage): string[] {
     .filter((href) => new URL(href).origin === new URL(home.url).origin);
 }
 
-/** The page's own stylesheets, fetched; filled by checkStylesheets for checkNoRemoteLoads. */
-export type FetchedStylesheets = Map<string, HttpAnswer>;
+function debugNoteOf(target: HttpTarget): string {
+  return target.packaged || target.debug === false ? "with DEBUG off" : "(development settings, DEBUG on)";
+}
 
-export function checkStylesheets(target: HttpTarget, home: HomePage | Error, fetched: FetchedStylesheets): Promise<CheckResult> {
-  const debugNote = target.packaged ? "with DEBUG off" : target.debug === false ? "with DEBUG off" : "(development settings, DEBUG on)";
+const PACKAGED_STATIC_ADVICE =
+  "Serve static files without DEBUG: collect them into STATIC_ROOT at stage time and serve them through WhiteNoise or a static URL pattern behind the token middleware.";
+
+export function checkStylesheets(target: HttpTarget, home: HomePage | Error): Promise<CheckResult> {
   return check(
-    `the home page links its stylesheets under ${target.staticUrl} and they are served (200) ${debugNote}`,
-    target.packaged
-      ? "Serve static files without DEBUG: collect them into STATIC_ROOT at stage time and serve them through WhiteNoise or a static URL pattern behind the token middleware."
-      : "Link stylesheets with {% static %} and let Django find them (STATICFILES_DIRS or an app's static/ folder).",
+    `the home page links its stylesheets under ${target.staticUrl} and they are served (200) ${debugNoteOf(target)}`,
+    target.packaged ? PACKAGED_STATIC_ADVICE : "Link stylesheets with {% static %} and let Django find them (STATICFILES_DIRS or an app's static/ folder).",
     async () => {
-      if (home instanceof Error) return `no home page to read (${home.message})`;
-      if (home.answer.status !== 200) return `no home page to read (it answered ${home.answer.status})`;
+      if (home instanceof Error) return `not run: no home page to read (${home.message})`;
+      if (home.answer.status !== 200) return `not run: the home page answered ${home.answer.status}`;
       if (target.packaged && target.debug !== false) return `the bundle's settings run with DEBUG=${String(target.debug)}`;
       const stylesheets = stylesheetsOf(home);
       if (stylesheets.length === 0) return "the home page links no stylesheet of its own";
@@ -402,7 +232,6 @@ export function checkStylesheets(target: HttpTarget, home: HomePage | Error, fet
         const { pathname } = new URL(href);
         if (!pathname.startsWith(target.staticUrl)) problems.push(`${pathname} is not under ${target.staticUrl}`);
         const answer = await request(target.url, href, { headers: { [TOKEN_HEADER]: target.token, ...cookieHeaderOf(home.cookies) } });
-        fetched.set(href, answer);
         if (answer.status !== 200) problems.push(`${pathname} answered ${answer.status}`);
       }
       return problems.length ? problems.join("; ") : undefined;
@@ -410,20 +239,80 @@ export function checkStylesheets(target: HttpTarget, home: HomePage | Error, fet
   );
 }
 
-export function checkNoRemoteLoads(home: HomePage | Error, fetched: FetchedStylesheets): Promise<CheckResult> {
+/** The walk from the home page (pageWalk.ts), or why it could not run. */
+export async function walkFromHome(target: HttpTarget, home: HomePage | Error): Promise<Walk | Error> {
+  if (home instanceof Error) return new Error(`not run: no home page to read (${home.message})`);
+  if (home.answer.status !== 200) return new Error(`not run: the home page answered ${home.answer.status}`);
+  try {
+    return await walkApp(target, home, target.maxPages);
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+/** `a, b, c and 4 more`: a list cut to its first `shown` items. */
+function listed(items: string[], shown = 8): string {
+  return `${items.slice(0, shown).join("; ")}${items.length > shown ? `; and ${items.length - shown} more` : ""}`;
+}
+
+function pathOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
+}
+
+export function checkWalkedPages(target: HttpTarget, walk: Walk | Error): Promise<CheckResult> {
+  const limit = target.maxPages ?? MAX_PAGES;
+  const title = `the pages the home page's links lead to (same origin, GET only, at most ${limit}; logout, delete and other state-changing links not followed) answer without a server error`;
   return check(
-    "the home page and its stylesheets load nothing from another host (script, link, img, iframe, media, CSS url() and @import)",
+    title,
+    "Open each page in `npm run backend` and read the backend's log: a 5xx is an exception under the desktop settings, often a setting, a file or an environment variable they lack, or a path read relative to another working directory.",
+    async () => {
+      if (walk instanceof Error) return walk.message;
+      const problems = walk.pages.flatMap((page) => {
+        const linked = page.from ? ` (linked from ${pathOf(page.from)})` : "";
+        if (page.error) return [`${pathOf(page.url)}${linked}: ${page.error}`];
+        return page.status >= 500 ? [`${pathOf(page.url)}${linked} answered ${page.status}`] : [];
+      });
+      return problems.length ? listed(problems) : undefined;
+    },
+  ).then((result) => {
+    if (!result.ok || walk instanceof Error) return result;
+    const skipped = walk.skipped.length ? `; not followed: ${listed(walk.skipped, 4)}` : "";
+    const more = walk.unvisited ? `; ${walk.unvisited} more links left for the limit` : "";
+    return { ...result, title: `${title} (${walk.pages.length} page${walk.pages.length === 1 ? "" : "s"}${skipped}${more})` };
+  });
+}
+
+export function checkWalkedAssets(target: HttpTarget, walk: Walk | Error): Promise<CheckResult> {
+  const title = `every same-origin script, stylesheet (with its @import and url()) and image of those pages answers 200 ${debugNoteOf(target)}`;
+  return check(
+    title,
+    target.packaged
+      ? `${PACKAGED_STATIC_ADVICE} A file a frontend build writes (npm, esbuild, vite, webpack) must be built before collectstatic, and link files with {% static %}.`
+      : "Link files with {% static %} and make sure each exists where a static-files finder looks (STATICFILES_DIRS or an app's static/ folder); a file a frontend build writes must be built first.",
+    async () => {
+      if (walk instanceof Error) return walk.message;
+      if (target.packaged && target.debug !== false) return `the bundle's settings run with DEBUG=${String(target.debug)}`;
+      const problems = walk.assets
+        .filter((asset) => asset.error || asset.status !== 200)
+        .map((asset) => `${pathOf(asset.url)} (${asset.kind} of ${asset.from}) ${asset.error ? `failed: ${asset.error}` : `answered ${asset.status}`}`);
+      return problems.length ? listed(problems) : undefined;
+    },
+  ).then((result) => (result.ok && !(walk instanceof Error) ? { ...result, title: `${title} (${walk.assets.length} file${walk.assets.length === 1 ? "" : "s"})` } : result));
+}
+
+export function checkNoRemoteLoads(walk: Walk | Error): Promise<CheckResult> {
+  return check(
+    "those pages and their stylesheets load nothing from another host (script, link, img, iframe, media, CSS url() and @import)",
     "A desktop app must work offline: download those files into a static/ folder (vendor them) and link them with {% static %}.",
     async () => {
-      if (home instanceof Error) return `no home page to read (${home.message})`;
-      const remote = pageResources(home.answer.body)
-        .filter((resource) => isRemote(resource.value, home.url))
-        .map((resource) => `<${resource.tag} ${resource.attribute}="${resource.value}">`);
-      for (const [href, answer] of fetched) {
-        if (answer.status !== 200) continue;
-        for (const value of cssUrls(answer.body)) if (isRemote(value, href)) remote.push(`${new URL(href).pathname}: ${value}`);
-      }
-      return remote.length ? `it loads ${remote.join(", ")}` : undefined;
+      if (walk instanceof Error) return walk.message;
+      const unread = walk.assets.filter((asset) => asset.kind === "stylesheet" && asset.status !== 200).map((asset) => pathOf(asset.url));
+      const problems = [
+        ...(walk.remote.length ? [`they load ${listed(walk.remote)}`] : []),
+        ...(unread.length ? [`not run for ${unread.join(", ")}: the stylesheet could not be read`] : []),
+      ];
+      return problems.length ? problems.join("; ") : undefined;
     },
   );
 }
@@ -460,9 +349,12 @@ export async function checkHttpContract(target: HttpTarget, report: (result: Che
   for (const next of FOREIGN_NEXT_VALUES) add(await checkBootstrapForeignNext(next)(target));
   const home = await fetchHomePage(target).catch((error: Error) => error);
   add(await checkHomePage(target, home));
-  const fetched: FetchedStylesheets = new Map();
-  add(await checkStylesheets(target, home, fetched));
-  add(await checkNoRemoteLoads(home, fetched));
+  add(await checkStylesheets(target, home));
+  const walk = await walkFromHome(target, home);
+  add(await checkWalkedPages(target, walk));
+  add(await checkWalkedAssets(target, walk));
+  add(await checkNoRemoteLoads(walk));
+  if (target.browser) add(await checkInBrowser(target, target.browser, walk instanceof Error ? walk : walk.pages.filter((page) => page.html).map((page) => page.url)));
   add(await checkPostWithoutCsrf(target, home));
   return results;
 }

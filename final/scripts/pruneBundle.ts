@@ -9,13 +9,23 @@ import { existsSync, readdirSync, readFileSync, realpathSync, rmSync } from "nod
 import path from "node:path";
 
 /** Stdlib folders nothing in a Django server imports: test suites, the IDLE editor, Tk GUIs, 2to3, pip's installer, pydoc's topics. */
-const STDLIB_PRUNED = ["test", "idlelib", "tkinter", "turtledemo", "turtle.py", "lib2to3", "ensurepip", "pydoc_data"];
+const STDLIB_PRUNED = [
+  // CPython's own tests, GUI and teaching tools, the 2to3 converter, and pip's bootstrap.
+  ...["test", "idlelib", "tkinter", "turtledemo", "turtle.py", "lib2to3", "ensurepip"],
+  // Interactive help and its topics, the pure-Python io that only CPython's tests use, doctest (imported only by other modules' self-tests), venv.
+  ...["pydoc_data", "pydoc.py", "_pyio.py", "doctest.py", "venv"],
+  // Terminal UIs, XML-RPC, mail-reading and old network protocols, audio file formats, CGI: nothing a desktop Django serves with.
+  ...["curses", "xmlrpc", "mailbox.py", "imaplib.py", "poplib.py", "nntplib.py", "telnetlib.py", "cgi.py", "cgitb.py"],
+  ...["aifc.py", "sunau.py", "sndhdr.py", "chunk.py", "wave.py", "tabnanny.py", "zipapp.py"],
+];
 /** Test folders nested inside stdlib packages (ctypes/test, sqlite3/test, unittest/test, idlelib/idle_test...). */
 const NESTED_TEST_DIRS = new Set(["test", "tests", "idle_test"]);
 /** Installers: needed while staging, never at runtime. */
 const SITE_PACKAGES_PRUNED = /^(pip|setuptools|wheel|pkg_resources|_distutils_hack)(-.*\.dist-info)?$|^distutils-precedence\.pth$/;
 /** Extension modules for Tk and CPython's own test suite. */
-const EXTENSIONS_PRUNED = /^(_tkinter|_test|_ctypes_test|xxlimited|_xxtestfuzz|xxsubtype)|^(tcl|tk)\d+t?\.dll$/;
+const EXTENSIONS_PRUNED = /^(_tkinter|_test|_ctypes_test|xxlimited|_xxtestfuzz|xxsubtype|_curses|audioop)|^(tcl|tk)\d+t?\.dll$/;
+/** Django's database backends for servers; a project whose every database is SQLite never loads them. */
+const SERVER_DB_BACKENDS = ["mysql", "oracle", "postgresql"];
 /** Tools in bin/ (or Scripts/) that only a developer runs. */
 const SCRIPTS_PRUNED = /^(idle3?|pydoc3?|2to3|pip3?|python3?[\d.]*-config|django-admin|sqlformat)([\d.]*)(\.exe)?$/;
 /**
@@ -41,6 +51,8 @@ export interface DjangoFacts {
   installedApps: string[];
   /** Locale folder names the project can use (from LANGUAGES and LANGUAGE_CODE), e.g. ["en", "en_US"]. */
   locales: string[];
+  /** The ENGINE of every database in DATABASES. */
+  databaseEngines: string[];
 }
 
 /** Printed by the bundled Python with the project's settings: where Django is, which apps are installed, which locales LANGUAGES allows. */
@@ -52,7 +64,8 @@ export const DJANGO_FACTS_SCRIPT = [
   "from django.utils.translation import to_locale",
   "codes = {code for code, _ in settings.LANGUAGES} | {settings.LANGUAGE_CODE}",
   "locales = sorted({name for code in codes for name in (to_locale(code), to_locale(code).split('_')[0])})",
-  "print(json.dumps({'djangoPackage': os.path.dirname(django.__file__), 'installedApps': [c.name for c in apps.get_app_configs()], 'locales': locales}))",
+  "engines = [database['ENGINE'] for database in settings.DATABASES.values()]",
+  "print(json.dumps({'djangoPackage': os.path.dirname(django.__file__), 'installedApps': [c.name for c in apps.get_app_configs()], 'locales': locales, 'databaseEngines': engines}))",
 ].join("\n");
 
 export interface PruneReport {
@@ -62,6 +75,8 @@ export interface PruneReport {
   keptApps: Array<{ app: string; importedBy: string }>;
   /** Locale folders removed (outside LANGUAGES). */
   removedLocales: number;
+  /** Django's server database backends removed, because every database is SQLite. */
+  removedBackends: string[];
 }
 
 /** True when `dir` exists below `parent`, comparing real paths (macOS's /var is /private/var). */
@@ -206,8 +221,11 @@ function directoriesNamed(dir: string, name: string, found: string[] = []): stri
 
 /**
  * Django's share of the bundle: optional contrib apps nothing uses, the
- * admin's assets when the admin is not installed, and translations outside
- * LANGUAGES. `sourceRoots` are the folders whose modules stay: site-packages
+ * admin's assets when the admin is not installed, translations outside
+ * LANGUAGES, and the MySQL, Oracle and PostgreSQL backends when every
+ * database is SQLite (Django imports a backend only for a database that
+ * names it; the one import of another backend's module, in
+ * db/models/functions/mixins.py, runs only on Oracle). `sourceRoots` are the folders whose modules stay: site-packages
  * and the project.
  */
 export function pruneDjango(django: DjangoFacts, sourceRoots: string[]): PruneReport {
@@ -219,7 +237,9 @@ export function pruneDjango(django: DjangoFacts, sourceRoots: string[]): PruneRe
   }
   const keep = new Set(django.locales);
   const removedLocales = sourceRoots.reduce((total, root) => total + pruneLocales(root, keep), 0);
-  return { removedApps: removable, keptApps: kept, removedLocales };
+  const removedBackends = django.databaseEngines.every((engine) => engine === "django.db.backends.sqlite3") ? SERVER_DB_BACKENDS : [];
+  for (const backend of removedBackends) rmSync(path.join(django.djangoPackage, "db", "backends", backend), { recursive: true, force: true });
+  return { removedApps: removable, keptApps: kept, removedLocales, removedBackends };
 }
 
 /**

@@ -10,7 +10,7 @@ import { startBackendOnFreePort, BackendStartError, type Backend, type ServingIn
 import { startBackendWithBackup, type UpgradeBackup } from "./backup";
 import { waitForHealth } from "./readiness";
 import { TOKEN_HEADER } from "./token";
-import { superviseWorker, type SupervisedWorker } from "./worker";
+import { superviseWorker, workerStatusFile, type SupervisedWorker } from "./worker";
 
 export interface AppOptions {
   python: string;
@@ -102,6 +102,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     await backend.stop();
     throw new AppStartError(error, backend.recentLines());
   }
+  const appDataDir = env.DESKTOP_DJANGO_APP_DATA_DIR;
   const workers = (firstServing?.workers ?? []).map((command) =>
     superviseWorker({
       python: options.python,
@@ -109,6 +110,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       command,
       env,
       logFile: options.workerLogFile,
+      // A page of the project reads it (desktop_runtime/workers.py) to say that the worker stopped.
+      statusFile: appDataDir ? workerStatusFile(appDataDir, command) : undefined,
       onLine: options.onLine,
       log: options.log,
     }),

@@ -7,6 +7,7 @@
  * operating system closes the pipe and Django follows within two seconds.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import { openLogFile } from "./logFile";
 import { findFreePort } from "./port";
@@ -63,9 +64,14 @@ export const EXIT_PORT_IN_USE = 10;
 export const EXIT_MIGRATION_FAILED = 11;
 /** A newer version of the app migrated the database; this one does not open it. */
 export const EXIT_DATABASE_NEWER = 12;
+/** SQLite's quick_check found the database damaged; desktop_serve changed nothing in it. */
+export const EXIT_DATABASE_CORRUPT = 13;
 
-/** What an exit before serving means and what to do next, per desktop_serve's exit codes (docs/reference/runtime-contract.md). */
-export function exitAdvice(code: number | null): string {
+/**
+ * What an exit before serving means and what to do next, per desktop_serve's exit codes (docs/reference/runtime-contract.md).
+ * `appDataDir` (DESKTOP_DJANGO_APP_DATA_DIR) lets the advice name the files it is about.
+ */
+export function exitAdvice(code: number | null, appDataDir = "the app-data folder"): string {
   switch (code) {
     case null:
       return "Something outside the app ended it.";
@@ -77,6 +83,12 @@ export function exitAdvice(code: number | null): string {
       return "A database migration failed; its error is in the last lines. Starting again will not help until the migration or the database is fixed.";
     case EXIT_DATABASE_NEWER:
       return "A newer version of the app has used this database, and this older version cannot read what it changed. Install the newer version again; the database was left as it was.";
+    case EXIT_DATABASE_CORRUPT:
+      return (
+        `The database ${path.join(appDataDir, "app.sqlite3")} is damaged, and the app changed nothing in it. ` +
+        `Quit, move the damaged file aside, and copy the newest backup from ${path.join(appDataDir, "backups")} in its place (named app.sqlite3); then start again. ` +
+        "Without a backup, moving the file aside starts the app with an empty database."
+      );
     default:
       return "Python stopped with an error; the last lines show it, usually as a traceback ending in the exception.";
   }
@@ -105,15 +117,18 @@ export function parseServingLine(line: string): ServingInfo | undefined {
 
 /** Runs `python manage.py <args>` under the lifetime rule: stdin is a pipe, and stop() ends the whole tree. */
 export function startManageCommand(options: ManageCommandOptions): ManagedProcess {
+  // First, so a folder it cannot write in stops the start before Python runs.
+  const log = options.logFile ? openLogFile(options.logFile) : undefined;
   const child = spawn(options.python, [options.managePy, ...options.args], {
     env: pythonEnvironment(process.env, options.env),
+    // The folder holding manage.py, as with runserver: projects open files relative to it.
+    cwd: path.dirname(options.managePy),
     stdio: ["pipe", "pipe", "pipe"],
     // Its own process group on macOS and Linux, so stop() can end its children too.
     detached: process.platform !== "win32",
     windowsHide: true,
   });
   const recent: string[] = [];
-  const log = options.logFile ? openLogFile(options.logFile) : undefined;
   const record = (line: string) => {
     recent.push(line);
     if (recent.length > RECENT_LINES) recent.shift();
@@ -176,7 +191,8 @@ export async function startBackendOnFreePort(
     const outcome = await Promise.race([serving.then(() => "serving" as const), backend.exited]);
     if (outcome === "serving") return backend;
     if (outcome !== EXIT_PORT_IN_USE || attempt >= attempts) {
-      throw new BackendStartError(`Django exited with code ${outcome} before it started serving. ${exitAdvice(outcome)}`, backend);
+      const advice = exitAdvice(outcome, options.env.DESKTOP_DJANGO_APP_DATA_DIR);
+      throw new BackendStartError(`Django exited with code ${outcome} before it started serving. ${advice}`, backend);
     }
     log(`Port ${port} was taken before Django could bind it; trying another port (attempt ${attempt + 1} of ${attempts}).`);
   }

@@ -10,7 +10,7 @@
  * another handle holds open cannot be renamed (the reason the Django
  * processes write no log file of their own: they print, and the shell writes).
  */
-import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 
 /** One process's log stays under twice this size: the current file and one older. */
@@ -22,9 +22,40 @@ export function olderLogFile(file: string): string {
   return `${file.slice(0, file.length - extension.length)}.1${extension}`;
 }
 
+/** The app cannot write where it keeps its data and logs: a read-only folder, a full disk, or no permission. */
+export class FolderNotWritableError extends Error {
+  override name = "FolderNotWritableError";
+  constructor(
+    /** The folder the app needs to write in. */
+    readonly folder: string,
+    /** The nearest folder that exists on the way to it: the one that refused. */
+    readonly refusing: string,
+    readonly code: string,
+  ) {
+    super(
+      `The folder ${folder} is not writable (${code}${refusing === folder ? "" : ` in ${refusing}`}). The app keeps its data and logs there: ` +
+        "give your user account write access to it (or free space on its disk), then start the app again.",
+    );
+  }
+}
+
+/** Creates `folder` if needed and proves a file can be written in it; throws FolderNotWritableError, which says where, if not. */
+export function ensureWritableFolder(folder: string): void {
+  const probe = path.join(folder, `.write-test-${process.pid}`);
+  try {
+    mkdirSync(folder, { recursive: true });
+    appendFileSync(probe, "");
+    rmSync(probe, { force: true });
+  } catch (error) {
+    let refusing = folder;
+    while (!existsSync(refusing) && path.dirname(refusing) !== refusing) refusing = path.dirname(refusing);
+    throw new FolderNotWritableError(folder, refusing, (error as NodeJS.ErrnoException).code ?? "unknown error");
+  }
+}
+
 /** Returns a function that appends one line to `file`, moving the file aside once it passes `capBytes`. */
 export function openLogFile(file: string, capBytes = LOG_FILE_CAP_BYTES): (line: string) => void {
-  mkdirSync(path.dirname(file), { recursive: true });
+  ensureWritableFolder(path.dirname(file));
   return (line) => {
     try {
       appendFileSync(file, `${line}\n`);

@@ -5,6 +5,7 @@
  */
 import { AppStartError } from "./app";
 import { BackendStartError } from "./backend";
+import { FolderNotWritableError } from "./logFile";
 import { BackendExitedError, HealthTimeoutError } from "./readiness";
 import project from "./project";
 
@@ -22,6 +23,10 @@ function detailFor(recentLines: string[], logFile: string): string {
 export function describeStartupFailure(error: unknown, recentLines: string[], logFile: string): StartupFailure {
   const detail = detailFor(recentLines, logFile);
   const title = `${project.productName} could not start`;
+  if (error instanceof FolderNotWritableError) {
+    // Django never ran, and the log the detail would point at could not be created.
+    return { title, message: error.message, detail: `Nothing was started, and no log could be written (${logFile}).` };
+  }
   if (error instanceof BackendStartError || error instanceof BackendExitedError) {
     return { title, message: `Django stopped while starting. ${error.message}`, detail };
   }

@@ -24,6 +24,7 @@ import {
   waitForSurvivors,
   type CheckResult,
 } from "../scripts/contractChecks";
+import { NO_BROWSER } from "../scripts/browserCheck";
 import { LOGIN_REDIRECT_ADVICE } from "../scripts/contractHttp";
 import { tempDir } from "./helpers";
 
@@ -40,9 +41,9 @@ describe("npm run check against the real Django", () => {
     const printed: string[] = [];
     const results = await runContractChecks({ root: development, appDataDir: tempDir("dds-check-dev-"), report: (result) => printed.push(formatResult(result)) });
     expect(failures(results)).toEqual([]);
-    expect(results).toHaveLength(17);
+    expect(results).toHaveLength(19);
     expect(printed).toHaveLength(results.length);
-    expect(summary(results)).toBe("17 of 17 checks held");
+    expect(summary(results)).toBe("19 of 19 checks held");
   });
 
   it.skipIf(!staged.bundleDir)("holds every check against the staged bundle, DEBUG off and nothing written inside it", async () => {
@@ -54,7 +55,7 @@ describe("npm run check against the real Django", () => {
     expect(results.map((result) => result.title)).toContainEqual(expect.stringContaining("with DEBUG off"));
     expect(results.at(-2)!.title).toMatch(/^the bundle's project folder holds no \.env file or database/);
     expect(results.at(-1)!.title).toMatch(/^nothing was written inside the bundle/);
-    expect(results).toHaveLength(19);
+    expect(results).toHaveLength(21);
   });
 
   it("fails the refused-bootstrap checks when a middleware sets a cookie on every answer", async () => {
@@ -81,7 +82,7 @@ describe("npm run check against the real Django", () => {
     ]);
     expect(failed.every((result) => result.problem === "it set cookie sessionid")).toBe(true);
     expect(formatResult(failed[0]!)).toMatch(/^✗ the bootstrap URL with a wrong token .*: it set cookie sessionid → .*auto-login middleware must skip that path/);
-    expect(summary(results)).toBe("13 of 17 checks held");
+    expect(summary(results)).toBe("15 of 19 checks held");
   });
 
   /**
@@ -162,7 +163,7 @@ describe("npm run check against the real Django", () => {
   it("says what went wrong, without running the HTTP checks, when the backend cannot start", async () => {
     const root: BackendRoot = { ...development, settingsModule: "no_such_settings_module" };
     const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-nostart-") });
-    expect(results).toHaveLength(17);
+    expect(results).toHaveLength(19);
     expect(results.every((result) => !result.ok)).toBe(true);
     expect(results[0]!.problem).toContain("no_such_settings_module");
     expect(results[1]!.problem).toBe("not run: the backend did not start");
@@ -294,13 +295,29 @@ describe("the lifetime check against a backend that outlives its shell", () => {
   });
 });
 
-describe("npm run check -- --help", () => {
+describe("npm run check from the command line", () => {
+  const checkScript = path.join(__dirname, "..", "scripts", "check.ts");
+  const runCheck = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, ["--import", "tsx", checkScript, ...args], { cwd: path.join(__dirname, ".."), encoding: "utf8", env: { ...process.env, ...env }, timeout: 240_000 });
+
   it("prints the options", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "scripts", "check.ts"), "--help"], {
-      cwd: path.join(__dirname, ".."),
-      encoding: "utf8",
-    });
+    const result = runCheck(["--help"]);
     expect(result.status).toBe(0);
-    for (const option of ["--staged", "--app-data <dir>", "--help"]) expect(result.stdout).toContain(option);
+    for (const option of ["--staged", "--app-data <dir>", "--browser", "--help"]) expect(result.stdout).toContain(option);
   });
+
+  it("says in one line that --browser was skipped when there is no browser, and runs every other check", () => {
+    const result = runCheck(["--browser"], { DDS_CHROMIUM: "", PLAYWRIGHT_BROWSERS_PATH: tempDir("dds-no-browsers-") });
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("Browser check skipped"))).toEqual([NO_BROWSER]);
+    expect(result.stdout).toContain("19 of 19 checks held");
+    expect(result.status).toBe(0);
+  }, 240_000);
+
+  it.skipIf(!process.env.DDS_CHROMIUM)("loads the walked pages in DDS_CHROMIUM with --browser", () => {
+    const result = runCheck(["--browser"]);
+    expect(result.stdout).toContain(`Browser: ${process.env.DDS_CHROMIUM} (DDS_CHROMIUM)`);
+    expect(result.stdout).toMatch(/^✓ in a browser \(DDS_CHROMIUM\), the \d+ pages the walk reached log no console error/m);
+    expect(result.stdout).toContain("20 of 20 checks held");
+    expect(result.status).toBe(0);
+  }, 240_000);
 });

@@ -81,7 +81,7 @@ describe("removableContribApps", () => {
 describe("pruneDjango", () => {
   it("removes unused apps, the admin's assets and the locales outside LANGUAGES", () => {
     const { site, djangoPackage } = sitePackages({ "django/contrib/sitemaps/views.py": "from django.contrib.admin.utils import quote\n" });
-    const report = pruneDjango({ djangoPackage, installedApps: ["django.contrib.humanize", "django.contrib.sitemaps"], locales: ["en", "en_US"] }, [site]);
+    const report = pruneDjango({ djangoPackage, installedApps: ["django.contrib.humanize", "django.contrib.sitemaps"], locales: ["en", "en_US"], databaseEngines: ["django.db.backends.sqlite3"] }, [site]);
     const contrib = path.join(djangoPackage, "contrib");
     expect(report.removedApps).toEqual(["admindocs", "gis"]);
     // sitemaps (installed) imports the admin, so its code stays; what only an installed admin uses goes.
@@ -96,9 +96,22 @@ describe("pruneDjango", () => {
 
   it("keeps the admin whole when it is installed", () => {
     const { site, djangoPackage } = sitePackages();
-    pruneDjango({ djangoPackage, installedApps: ["django.contrib.admin"], locales: ["en"] }, [site]);
+    pruneDjango({ djangoPackage, installedApps: ["django.contrib.admin"], locales: ["en"], databaseEngines: ["django.db.backends.sqlite3"] }, [site]);
     expect(existsSync(path.join(djangoPackage, "contrib", "admin", "static", "admin", "css", "base.css"))).toBe(true);
     expect(existsSync(path.join(djangoPackage, "contrib", "admin", "templates"))).toBe(true);
+  });
+
+  it("removes the server databases' backends only when every database is SQLite", () => {
+    const backends = { "django/db/backends/sqlite3/base.py": "", "django/db/backends/postgresql/base.py": "", "django/db/backends/mysql/base.py": "", "django/db/backends/oracle/base.py": "" };
+    const sqliteOnly = sitePackages(backends);
+    const report = pruneDjango({ djangoPackage: sqliteOnly.djangoPackage, installedApps: [], locales: ["en"], databaseEngines: ["django.db.backends.sqlite3", "django.db.backends.sqlite3"] }, [sqliteOnly.site]);
+    expect(report.removedBackends).toEqual(["mysql", "oracle", "postgresql"]);
+    expect(readdirSync(path.join(sqliteOnly.djangoPackage, "db", "backends"))).toEqual(["sqlite3"]);
+
+    const withPostgres = sitePackages(backends);
+    const kept = pruneDjango({ djangoPackage: withPostgres.djangoPackage, installedApps: [], locales: ["en"], databaseEngines: ["django.db.backends.sqlite3", "django.db.backends.postgresql"] }, [withPostgres.site]);
+    expect(kept.removedBackends).toEqual([]);
+    expect(readdirSync(path.join(withPostgres.djangoPackage, "db", "backends")).sort()).toEqual(["mysql", "oracle", "postgresql", "sqlite3"]);
   });
 });
 

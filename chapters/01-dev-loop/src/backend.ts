@@ -7,6 +7,7 @@
  * operating system closes the pipe and Django follows within two seconds.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import path from "node:path";
 import { createInterface } from "node:readline";
 
 /** What `desktop_serve` prints, as `DESKTOP_DJANGO_SERVING {json}`, each time it starts serving. */
@@ -52,6 +53,8 @@ export function parseServingLine(line: string): ServingInfo | undefined {
 export function startBackend(options: BackendOptions): Backend {
   const child = spawn(options.python, [options.managePy, "desktop_serve", ...(options.args ?? [])], {
     env: { ...process.env, PYTHONUNBUFFERED: "1", ...options.env, DESKTOP_DJANGO_PORT: String(options.port) },
+    // The folder holding manage.py, as with runserver: projects open files relative to it.
+    cwd: path.dirname(options.managePy),
     stdio: ["pipe", "pipe", "pipe"],
     // Its own process group on macOS and Linux, so stop() can end Django's children too.
     detached: process.platform !== "win32",

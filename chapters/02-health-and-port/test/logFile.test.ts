@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { olderLogFile, openLogFile } from "../src/logFile";
-import { tempDir } from "./helpers";
+import { ensureWritableFolder, FolderNotWritableError, olderLogFile, openLogFile } from "../src/logFile";
+import { makeReadOnly, tempDir } from "./helpers";
 
 describe("openLogFile", () => {
   it("keeps one process's log under twice the cap, with the newest lines in the current file", () => {
@@ -38,3 +38,33 @@ describe("openLogFile", () => {
     expect(open).not.toContain(file);
   });
 });
+
+describe("a folder the app cannot write in", () => {
+  it("is reported as not writable, with where it is, before anything is started", (context) => {
+    const appDataDir = path.join(tempDir(), "app data");
+    mkdirSync(appDataDir);
+    const undo = makeReadOnly(appDataDir);
+    if (typeof undo === "string") return context.skip(undo);
+    try {
+      const error = (() => {
+        try {
+          openLogFile(path.join(appDataDir, "logs", "backend.log"));
+        } catch (thrown) {
+          return thrown;
+        }
+      })();
+      expect(error).toBeInstanceOf(FolderNotWritableError);
+      expect((error as FolderNotWritableError).message).toMatch(
+        new RegExp(`^The folder ${escape(path.join(appDataDir, "logs"))} is not writable \\((EACCES|EPERM|EROFS) in ${escape(appDataDir)}\\)\\.`),
+      );
+      expect(() => ensureWritableFolder(appDataDir)).toThrow(new RegExp(`^The folder ${escape(appDataDir)} is not writable \\((EACCES|EPERM|EROFS)\\)\\. .*start the app again\\.$`));
+    } finally {
+      undo();
+    }
+    expect(existsSync(path.join(appDataDir, "logs"))).toBe(false);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -266,7 +266,8 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     const sourceRoots = [...new Set([runtime.paths.purelib, runtime.paths.platlib, path.join(staging, "django")].filter((dir) => isInside(dir, staging)).map((dir) => realpathSync.native(dir)))];
     const pruned = pruneDjango({ ...django, djangoPackage: realpathSync.native(django.djangoPackage) }, sourceRoots);
     for (const { app, importedBy } of pruned.keptApps) log(`Keeping django.contrib.${app} although it is not installed: ${path.relative(realStaging, importedBy)} imports it`);
-    log(`Pruned ${pruned.removedApps.length ? `django.contrib.${pruned.removedApps.join(", django.contrib.")}` : "no contrib apps"} and ${pruned.removedLocales} locale folders outside LANGUAGES (${django.locales.join(", ")})`);
+    log(`Pruned ${pruned.removedApps.length ? `django.contrib.${pruned.removedApps.join(", django.contrib.")}` : "no contrib apps"} and ${pruned.removedLocales} locale folders (kept: ${django.locales.join(", ")}, the languages LANGUAGES allows)`);
+    if (pruned.removedBackends.length) log(`Pruned Django's ${pruned.removedBackends.join(", ")} database backends: every database in DATABASES is SQLite`);
     removeCachesAndSources(staging);
     compileBytecode(python, staging, runtime);
     const sizeAfterPruning = directorySize(staging);

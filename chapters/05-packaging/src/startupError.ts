@@ -3,6 +3,7 @@
  * lines, and where the full log is. Never a blank window or a stack trace.
  */
 import { BackendStartError } from "./backend";
+import { FolderNotWritableError } from "./logFile";
 import { BackendExitedError, HealthTimeoutError } from "./readiness";
 
 export interface StartupFailure {
@@ -15,6 +16,10 @@ export function describeStartupFailure(error: unknown, recentLines: string[], lo
   const lastLines = recentLines.length ? recentLines.slice(-15).join("\n") : "(Django printed nothing)";
   const detail = `Last lines from Django:\n${lastLines}\n\nFull log: ${logFile}`;
   const title = "Flying Stable could not start";
+  if (error instanceof FolderNotWritableError) {
+    // Django never ran, and the log the detail would point at could not be created.
+    return { title, message: error.message, detail: `Nothing was started, and no log could be written (${logFile}).` };
+  }
   if (error instanceof BackendStartError || error instanceof BackendExitedError) {
     return { title, message: `Django stopped while starting. ${error.message}`, detail };
   }

@@ -20,6 +20,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BackendStartError, EXIT_MIGRATION_FAILED, type Backend } from "./backend";
+import { ensureWritableFolder } from "./logFile";
 
 export const DATABASE_FILE = "app.sqlite3";
 export const BACKUPS_FOLDER = "backups";
@@ -111,7 +112,7 @@ export async function backupBeforeMigrations(options: BackupOptions, now = new D
   if (pending) return { ...pending, currentVersion: options.currentVersion };
 
   const folder = path.join(options.appDataDir, BACKUPS_FOLDER);
-  mkdirSync(folder, { recursive: true });
+  ensureWritableFolder(folder);
   const stamp = now.toISOString().replace(/:/g, "-");
   const file = path.join(folder, `app-${previousVersion.replace(/[^\w.+-]/g, "_")}-${stamp}.sqlite3`);
   const partial = `${file}.partial`;

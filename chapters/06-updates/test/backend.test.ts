@@ -2,12 +2,13 @@ import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BackendStartError, exitAdvice, parseServingLine, startBackend, startBackendOnFreePort, type Backend, type ServingInfo } from "../src/backend";
+import { BackendStartError, EXIT_DATABASE_CORRUPT, exitAdvice, parseServingLine, startBackend, startBackendOnFreePort, type Backend, type ServingInfo } from "../src/backend";
 import { devPaths } from "../src/paths";
 import { waitForHealth } from "../src/readiness";
 import { createServer, type Server } from "node:net";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { freePort, isRunning, tempDir, waitFor, waitUntilGone } from "./helpers";
+import { FolderNotWritableError } from "../src/logFile";
+import { freePort, isRunning, makeReadOnly, tempDir, waitFor, waitUntilGone } from "./helpers";
 
 const paths = devPaths();
 let backend: Backend | undefined;
@@ -126,6 +127,21 @@ describe("startBackendOnFreePort", () => {
     expect(readFileSync(logFile, "utf8")).toContain("desktop_django_starter.settings.missing");
   });
 
+  it("stops before Python runs when the app-data folder is read-only, and says so with where it is", async (context) => {
+    const env = devEnv();
+    const undo = makeReadOnly(env.DESKTOP_DJANGO_APP_DATA_DIR!);
+    if (typeof undo === "string") return context.skip(undo);
+    try {
+      const logFile = path.join(env.DESKTOP_DJANGO_APP_DATA_DIR!, "logs", "backend.log");
+      const error = await startBackendOnFreePort({ ...paths, env, logFile }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FolderNotWritableError);
+      expect((error as FolderNotWritableError).refusing).toBe(env.DESKTOP_DJANGO_APP_DATA_DIR);
+      expect((error as Error).message).toContain(`is not writable`);
+    } finally {
+      undo();
+    }
+  });
+
   it("says a failed migration will not go away by starting again", async () => {
     // Not a database at all: migrate fails, and desktop_serve exits with 11 instead of serving.
     const env = devEnv();
@@ -160,5 +176,25 @@ describe("exitAdvice", () => {
   it("tells a shell bug and an outside kill apart from a problem in the project", () => {
     expect(exitAdvice(2)).toContain("a bug in the shell, not in the Django project");
     expect(exitAdvice(null)).toBe("Something outside the app ended it.");
+  });
+
+  it("names the damaged database and the backups folder, and says to restore a backup", () => {
+    const appDataDir = path.join(tempDir(), "My App");
+    const advice = exitAdvice(EXIT_DATABASE_CORRUPT, appDataDir);
+    expect(advice).toContain(`The database ${path.join(appDataDir, "app.sqlite3")} is damaged, and the app changed nothing in it.`);
+    expect(advice).toContain(`copy the newest backup from ${path.join(appDataDir, "backups")} in its place`);
+    expect(exitAdvice(EXIT_DATABASE_CORRUPT)).toContain(path.join("the app-data folder", "backups"));
+  });
+
+  it("gives that advice, with the contract's app-data folder, when desktop_serve exits with 13", async () => {
+    // A stand-in for manage.py that exits as desktop_serve does on a database that fails SQLite's quick_check.
+    const managePy = path.join(tempDir(), "exits-13.cjs");
+    writeFileSync(managePy, "console.log('desktop_serve: the database is damaged'); process.exit(13);\n");
+    const env = devEnv();
+    const error = await startBackendOnFreePort({ python: process.execPath, managePy, env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendStartError);
+    expect((error as Error).message).toBe(
+      `Django exited with code 13 before it started serving. ${exitAdvice(EXIT_DATABASE_CORRUPT, env.DESKTOP_DJANGO_APP_DATA_DIR)}`,
+    );
   });
 });

@@ -2,7 +2,8 @@
  * Test helpers: free ports, temporary folders, and process checks that do not
  * mistake a zombie for a running process.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -57,4 +58,20 @@ export function waitFor<T>(register: (resolve: (value: T) => void) => void, limi
       resolve(value);
     });
   });
+}
+
+/**
+ * Makes `folder` read-only for this process and returns the undo, or says why it cannot. Permissions do not stop
+ * root, so as root on Linux the folder is made immutable (chattr +i) instead. Windows has no read-only folders.
+ */
+export function makeReadOnly(folder: string): (() => void) | string {
+  if (process.platform === "win32") return "Windows folders have no read-only permission to test with";
+  if (process.getuid?.() !== 0) {
+    chmodSync(folder, 0o555);
+    return () => chmodSync(folder, 0o755);
+  }
+  if (process.platform !== "linux") return "running as root, where permissions do not apply";
+  const locked = spawnSync("chattr", ["+i", folder]);
+  if (locked.status !== 0) return `running as root, and chattr +i failed: ${String(locked.stderr || locked.error)}`.trim();
+  return () => spawnSync("chattr", ["-i", folder]);
 }

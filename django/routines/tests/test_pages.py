@@ -1,7 +1,11 @@
 """The Stable Routines page, its buttons and the JSON it polls."""
 
+import json
+import tempfile
+from pathlib import Path
+
 from bs4 import BeautifulSoup
-from django.test import Client, TestCase
+from django.test import Client, TestCase, override_settings
 from django_tasks_db.models import DBTaskResult
 
 from desktop_runtime.tests.support import without_shell
@@ -59,3 +63,65 @@ class RoutinePageTests(TestCase):
         self.client.post("/routines/clear/")
         self.assertEqual(list(Routine.objects.all()), [queued])
         self.assertEqual(str(DBTaskResult.objects.get().pk), str(queued.task_id))
+
+
+@without_shell
+class WorkerTroubleTests(TestCase):
+    """What the shell writes about the worker (final/src/worker.ts), shown on the page."""
+
+    def setUp(self):
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        self.app_data = Path(folder.name)
+        self.enterContext(override_settings(DESKTOP_DJANGO_APP_DATA_DIR=str(self.app_data)))
+
+    def write_status(self, **status):
+        path = self.app_data / "worker-status" / "run_routines.json"
+        path.parent.mkdir()
+        path.write_text(json.dumps({"command": "run_routines", **status}), encoding="utf-8")
+
+    def test_a_stopped_worker_is_shown_with_its_last_lines_and_log(self):
+        self.write_status(
+            state="stopped",
+            crashes=4,
+            exitCode=1,
+            lastLines=["Traceback (most recent call last):", "OSError: disk <full>"],
+            logFile="/data/logs/worker.log",
+        )
+        start_routine()
+        soup = BeautifulSoup(self.client.get("/routines/").content, "html.parser")
+        trouble = soup.select_one(".worker-trouble")
+        self.assertEqual(trouble["role"], "alert")
+        self.assertEqual(trouble.h2.get_text(), "The worker stopped")
+        self.assertIn("crashed 4 times in a row", trouble.get_text())
+        self.assertEqual(
+            trouble.select_one(".worker-trouble-lines").get_text(),
+            "Traceback (most recent call last):\nOSError: disk <full>",
+        )
+        self.assertIn("/data/logs/worker.log", trouble.get_text())
+        self.assertEqual(soup.select_one("[data-worker-state]")["data-worker-state"], "stopped")
+        self.assertEqual(self.client.get("/routines/status/").json()["worker_state"], "stopped")
+
+    def test_a_restarting_worker_says_it_starts_again(self):
+        self.write_status(state="restarting", crashes=1, lastLines=[])
+        soup = BeautifulSoup(self.client.get("/routines/").content, "html.parser")
+        self.assertEqual(soup.select_one(".worker-trouble h2").get_text(), "The worker crashed")
+        self.assertIsNone(soup.select_one(".worker-trouble-lines"))
+
+    def test_a_running_worker_or_no_word_from_the_shell_shows_nothing(self):
+        soup = BeautifulSoup(self.client.get("/routines/").content, "html.parser")
+        self.assertIsNone(soup.select_one(".worker-trouble"))
+        self.assertEqual(soup.select_one("[data-worker-state]")["data-worker-state"], "running")
+        self.assertEqual(self.client.get("/routines/status/").json()["worker_state"], "running")
+        self.write_status(state="running", crashes=0, lastLines=[])
+        self.assertIsNone(
+            BeautifulSoup(self.client.get("/routines/").content, "html.parser").select_one(
+                ".worker-trouble"
+            )
+        )
+
+    def test_an_unreadable_status_file_shows_nothing(self):
+        path = self.app_data / "worker-status" / "run_routines.json"
+        path.parent.mkdir()
+        path.write_text("{half a file", encoding="utf-8")
+        self.assertEqual(self.client.get("/routines/status/").json()["worker_state"], "running")

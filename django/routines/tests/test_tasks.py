@@ -7,7 +7,10 @@ from unittest import mock
 
 from django.tasks import TaskContext, TaskResultStatus
 from django.test import TestCase, override_settings
+from django_tasks_db.models import DBTaskResult
 
+from desktop_runtime.task_worker import WORKER_STOPPED as GENERAL_WORKER_STOPPED
+from desktop_runtime.task_worker import recover_orphaned_tasks as recover_every_orphaned_task
 from routines.models import Routine
 from routines.recovery import (
     MAX_ATTEMPTS,
@@ -17,6 +20,7 @@ from routines.recovery import (
     worker_lock_path,
 )
 from routines.tasks import FAILURE_RESULTS, SUCCESS_RESULTS, RoutineFailed, run_routine
+from routines.tests.other_tasks import count_letters
 from routines.views import start_routine
 
 fast_routines = override_settings(ROUTINES_MIN_SECONDS=0, ROUTINES_MAX_SECONDS=0)
@@ -95,6 +99,47 @@ class RecoveryTests(TestCase):
         self.assertEqual(recover_orphaned_tasks(), [])
 
 
+class OtherTasksRecoveryTests(TestCase):
+    """Not only routines: any task the project enqueues through django.tasks is recovered."""
+
+    def orphan(self, attempts):
+        result = count_letters.enqueue("pony")
+        task_result = DBTaskResult.objects.get(id=result.id)
+        for number in range(attempts):
+            task_result.claim(f"worker-gone-{number}")
+        return task_result
+
+    def test_a_task_left_running_once_is_queued_again(self):
+        task_result = self.orphan(attempts=1)
+        self.assertEqual(
+            recover_every_orphaned_task(), [(str(task_result.id), TaskResultStatus.READY)]
+        )
+        task_result.refresh_from_db()
+        self.assertEqual(task_result.status, TaskResultStatus.READY)
+        self.assertIsNone(task_result.started_at)
+
+    def test_a_task_left_running_on_its_last_attempt_fails_with_a_reason(self):
+        task_result = self.orphan(attempts=MAX_ATTEMPTS)
+        failed = []
+        self.assertEqual(
+            recover_every_orphaned_task(on_failed=failed.append),
+            [(str(task_result.id), TaskResultStatus.FAILED)],
+        )
+        task_result.refresh_from_db()
+        self.assertEqual(task_result.status, TaskResultStatus.FAILED)
+        self.assertIn("WorkerStopped", task_result.exception_class_path)
+        self.assertIn(GENERAL_WORKER_STOPPED, task_result.traceback)
+        self.assertEqual([each.id for each in failed], [task_result.id])
+
+    def test_the_demo_worker_recovers_them_too_and_leaves_routines_untouched(self):
+        routine = start_routine()
+        other = self.orphan(attempts=MAX_ATTEMPTS)
+        self.assertEqual(recover_orphaned_tasks(), [(str(other.id), TaskResultStatus.FAILED)])
+        routine.refresh_from_db()
+        self.assertEqual(routine.status, Routine.Status.QUEUED)
+        self.assertEqual(routine.result, "")
+
+
 class WorkerLockTests(TestCase):
     def test_the_lock_file_sits_beside_the_database(self):
         with override_settings(DATABASES={"default": {"NAME": "/data/app.sqlite3"}}):
@@ -104,7 +149,9 @@ class WorkerLockTests(TestCase):
         folder = tempfile.TemporaryDirectory()
         self.addCleanup(folder.cleanup)
         lock_path = Path(folder.name) / "app.sqlite3.worker-lock"
-        self.enterContext(mock.patch("routines.recovery.worker_lock_path", return_value=lock_path))
+        self.enterContext(
+            mock.patch("desktop_runtime.task_worker.worker_lock_path", return_value=lock_path)
+        )
         first = hold_worker_lock()
         self.addCleanup(first.close)
 

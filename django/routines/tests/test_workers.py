@@ -14,6 +14,12 @@ from desktop_runtime.tests.support import backend_environment, query_database, s
 
 FINAL = ("SUCCESSFUL", "FAILED")
 START_ROUTINE = "from routines.views import start_routine; start_routine()"
+# Another task than a routine, claimed by a worker that then died: left RUNNING.
+ORPHAN_OTHER_TASK = (
+    "from django_tasks_db.models import DBTaskResult; "
+    "from routines.tests.other_tasks import count_letters; "
+    "DBTaskResult.objects.get(id=count_letters.enqueue('pegasus').id).claim('worker-gone')"
+)
 
 
 class WorkerProcessTests(SimpleTestCase):
@@ -86,3 +92,24 @@ class WorkerProcessTests(SimpleTestCase):
         self.assertTrue(any("lost its worker; now READY" in line for line in second.output))
         second.close_stdin()
         self.assertEqual(second.wait(timeout=2), 0)
+
+    def test_any_task_a_dead_worker_left_running_is_run_again_by_the_general_worker(self):
+        env = self.environment(0.1)
+        self.run_command(["migrate", "--verbosity", "0"], env)
+        self.run_command(["shell", "-c", ORPHAN_OTHER_TASK], env)
+        query = "SELECT status, worker_ids, return_value FROM django_tasks_database_dbtaskresult"
+        self.assertEqual(query_database(self.database, query)[0][0], "RUNNING")
+
+        worker = start_command(self, ["desktop_db_worker", "--interval", "0.1"], env, self.root)
+        deadline = time.monotonic() + 30
+        while query_database(self.database, query)[0][0] != "SUCCESSFUL":
+            self.assertLess(time.monotonic(), deadline, query_database(self.database, query))
+            time.sleep(0.2)
+        _status, worker_ids, return_value = query_database(self.database, query)[0]
+        self.assertEqual(return_value, "7")
+        self.assertIn("worker-gone", worker_ids)
+        self.assertTrue(any("lost its worker; now READY" in line for line in worker.output))
+        started = time.monotonic()
+        worker.close_stdin()
+        self.assertEqual(worker.wait(timeout=2), 0)
+        self.assertLess(time.monotonic() - started, 2)

@@ -7,7 +7,7 @@ import { bootstrapUrl, startApp, type AppOptions, type RunningApp, type Unexpect
 import type { ServingInfo } from "../../src/backend";
 import { devPaths } from "../../src/paths";
 import { generateToken } from "../../src/token";
-import { superviseWorker, type SupervisedWorker } from "../../src/worker";
+import { superviseWorker, workerStatusFile, type SupervisedWorker } from "../../src/worker";
 import { DjangoClient, isFinal, routines, waitForRoutines } from "./django";
 import { isRunning, tempDir, waitFor, waitUntilGone } from "../helpers";
 
@@ -99,8 +99,22 @@ describe("startApp", () => {
     await waitUntilGone([killed], 2000);
     const [routine] = await waitForRoutines(client, (all) => all.length === 1 && isFinal(all[0]!), 45_000);
     expect(worker.restarts()).toBe(1);
-    expect(lines.some((line) => line.startsWith("Worker run_routines exited") && line.includes("restarting it (1 of 3)"))).toBe(true);
+    expect(lines.some((line) => line.startsWith("Worker run_routines exited") && line.includes("restarting it in 1000 ms (restart 1 of 3 "))).toBe(true);
     expect(routine!.status === "failed" || routine!.attempts === 2).toBe(true);
+  });
+
+  it("a worker the supervisor gave up on is shown on the routines page, with its last lines", async () => {
+    const { app, client, env } = await start();
+    // Stands in for the app's own worker: one that crashes at once, every time, and is not restarted (maxRestarts 0).
+    await app.workers[0]!.stop();
+    const statusFile = workerStatusFile(env.DESKTOP_DJANGO_APP_DATA_DIR!, "run_routines");
+    const crashing = superviseWorker({ ...paths, command: "run_routines", env: { ...env, DJANGO_SETTINGS_MODULE: "settings_that_do_not_exist" }, statusFile, maxRestarts: 0, log: () => undefined });
+    extraWorkers.push(crashing);
+    await expect.poll(() => crashing.status().state, { timeout: 20_000 }).toBe("stopped");
+    expect((await client.json<{ worker_state: string }>("/routines/status/")).worker_state).toBe("stopped");
+    const page = await (await client.get("/routines/")).text();
+    expect(page).toContain("The worker stopped");
+    expect(page).toContain("No module named &#x27;settings_that_do_not_exist&#x27;");
   });
 
   it("starts no worker when the routines app is removed from settings, and the ponies still work", async () => {

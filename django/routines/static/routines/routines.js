@@ -51,11 +51,12 @@
     }
   }
 
-  function render(routines) {
+  function render(routines, workerState) {
     const ids = routines.map(function (routine) {
       return String(routine.id);
     });
-    if (ids.join() !== shownIds().join()) {
+    // A routine appeared or vanished, or the worker stopped or came back: render the page again.
+    if (ids.join() !== shownIds().join() || workerState !== container.dataset.workerState) {
       window.location.reload();
       return;
     }
@@ -74,7 +75,8 @@
       try {
         const response = await fetch(statusUrl, { headers: { Accept: "application/json" } });
         if (response.ok) {
-          render((await response.json()).routines);
+          const status = await response.json();
+          render(status.routines, status.worker_state);
         }
       } catch (error) {
         // The server is restarting (development reload); try again next tick.

@@ -30,6 +30,8 @@ const STOP_GRACE: Duration = Duration::from_millis(1500);
 const EXIT_BAD_ADDRESS: i32 = 2;
 const EXIT_PORT_IN_USE: i32 = 10;
 const EXIT_MIGRATION_FAILED: i32 = 11;
+const EXIT_DATABASE_NEWER: i32 = 12;
+const EXIT_DATABASE_CORRUPT: i32 = 13;
 
 /// What `desktop_serve` prints once it has bound its port.
 #[derive(Debug, Deserialize, PartialEq, Eq)]
@@ -49,6 +51,8 @@ pub fn exit_advice(code: Option<i32>) -> &'static str {
         Some(EXIT_BAD_ADDRESS) => "The shell gave it no valid address (DESKTOP_DJANGO_HOST, DESKTOP_DJANGO_PORT): a bug in the shell, not in the Django project.",
         Some(EXIT_PORT_IN_USE) => "Other programs took every port it tried before Django could bind it. Start the app again.",
         Some(EXIT_MIGRATION_FAILED) => "A database migration failed; its error is in the last lines. Starting again will not help until the migration or the database is fixed.",
+        Some(EXIT_DATABASE_NEWER) => "A newer version of the app has used this database, and this older version cannot read what it changed. Install the newer version again; the database was left as it was.",
+        Some(EXIT_DATABASE_CORRUPT) => "The database (app.sqlite3 in the app-data folder, named in the last lines) is damaged, and the app changed nothing in it. Quit, move the damaged file aside, and copy the newest backup from the app-data folder's backups folder in its place (named app.sqlite3); then start again. Without a backup, moving the file aside starts the app with an empty database.",
         Some(_) => "Python stopped with an error; the last lines show it, usually as a traceback ending in the exception.",
     }
 }
@@ -74,6 +78,10 @@ impl ManagedProcess {
     pub fn start(root: &BackendRoot, args: &[&str], env: &[(String, String)], log_file: &Path, on_line: impl Fn(&str) + Send + Sync + 'static) -> std::io::Result<Self> {
         let mut command = Command::new(&root.python);
         command.arg(&root.manage_py).args(args).envs(env.iter().map(|(k, v)| (k, v)));
+        // The folder holding manage.py, as with runserver: projects open files relative to it.
+        if let Some(project_dir) = root.manage_py.parent() {
+            command.current_dir(project_dir);
+        }
         command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         // Its own process group, so stop() can end Django's autoreload child too.
         #[cfg(unix)]
@@ -179,6 +187,7 @@ impl Running {
 /// Starts Django on a free port, waits for `/health/` with the token, then starts the declared workers.
 pub fn start_app(root: &BackendRoot, app_data_dir: &Path, token: &str) -> Result<Running, StartError> {
     let log_file = log_file(app_data_dir);
+    ensure_writable_folder(log_file.parent().unwrap_or(app_data_dir)).map_err(|message| StartError { message, recent_lines: vec![] })?;
     for attempt in 1..=PORT_ATTEMPTS {
         let port = free_port().map_err(|error| StartError { message: format!("No free port on 127.0.0.1: {error}"), recent_lines: vec![] })?;
         let env = contract_env(root, app_data_dir, token, port);
@@ -250,6 +259,18 @@ fn wait_for_health(url: &Url, token: &str, deadline: Instant, django: &ManagedPr
     }
 }
 
+/// Creates `folder` and proves a file can be written in it; if not, says which folder and what to do (not "could not start python").
+pub fn ensure_writable_folder(folder: &Path) -> Result<(), String> {
+    let probe = folder.join(format!(".write-test-{}", std::process::id()));
+    let written = std::fs::create_dir_all(folder).and_then(|()| File::create(&probe)).and_then(|_| std::fs::remove_file(&probe));
+    written.map_err(|error| {
+        format!(
+            "The folder {} is not writable ({error}). The app keeps its data and logs there: give your user account write access to it (or free space on its disk), then start the app again.",
+            folder.display()
+        )
+    })
+}
+
 /// The app-data log file, for the error window.
 pub fn log_file(app_data_dir: &Path) -> PathBuf {
     app_data_dir.join("logs").join("backend.log")
@@ -271,6 +292,8 @@ mod tests {
     fn each_exit_code_says_what_to_do() {
         assert!(exit_advice(Some(EXIT_PORT_IN_USE)).contains("Start the app again"));
         assert!(exit_advice(Some(EXIT_MIGRATION_FAILED)).contains("migration"));
+        assert!(exit_advice(Some(EXIT_DATABASE_NEWER)).contains("Install the newer version again"));
+        assert!(exit_advice(Some(EXIT_DATABASE_CORRUPT)).contains("backups folder"));
         assert!(exit_advice(Some(1)).contains("traceback"));
         assert!(exit_advice(None).contains("outside"));
     }
@@ -303,6 +326,15 @@ mod tests {
         #[cfg(not(unix))]
         drop(groups);
         let _ = std::fs::remove_dir_all(&app_data_dir);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_created_is_named_as_not_writable() {
+        let file = std::env::temp_dir().join(format!("dds-tauri-not-a-folder-{}", std::process::id()));
+        std::fs::write(&file, "a file, so nothing can be created inside it").unwrap();
+        let message = ensure_writable_folder(&file.join("logs")).unwrap_err();
+        assert!(message.starts_with(&format!("The folder {} is not writable (", file.join("logs").display())), "{message}");
+        let _ = std::fs::remove_file(&file);
     }
 
     #[test]
