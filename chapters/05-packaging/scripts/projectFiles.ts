@@ -18,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 
+// #region local-data
 /** File names that are the developer's secrets or data (matched without regard to case). */
 const LOCAL_DATA_NAME = new RegExp(
   [
@@ -31,6 +32,7 @@ const LOCAL_DATA_NAME = new RegExp(
 );
 /** Upload folders at the project's top. */
 const UPLOAD_FOLDERS = new Set(["media", "mediafiles", "uploads"]);
+// #endregion local-data
 
 /** What the rules leave out, in words, for the stage's output and the docs. */
 export const LOCAL_DATA_DESCRIPTION =
