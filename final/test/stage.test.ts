@@ -431,7 +431,7 @@ describe.skipIf(!staged.bundleDir)("the stage's list of the largest installed pa
     const rows = table.slice(1).filter((line) => line.startsWith("  "));
     expect(rows.length).toBeGreaterThan(2);
     expect(rows.length).toBeLessThanOrEqual(10);
-    expect(rows[0]).toMatch(/^  Django 6\.\d+\.\d+\s+[\d.]+ MB$/);
+    expect(rows[0]).toMatch(/^ {2}Django 6\.\d+\.\d+\s+[\d.]+ MB$/);
     const packages = largestPackages(staged.bundleDir!, 10);
     expect(packages.map((item) => item.bytes)).toEqual([...packages.map((item) => item.bytes)].sort((a, b) => b - a));
     const django = packages.find((item) => item.name === "Django")!;

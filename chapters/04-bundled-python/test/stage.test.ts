@@ -216,7 +216,7 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
     const rows = table.slice(1).filter((line) => line.startsWith("  "));
     expect(rows.length).toBeGreaterThan(2);
     expect(rows.length).toBeLessThanOrEqual(10);
-    expect(rows[0]).toMatch(/^  Django 6\.\d+\.\d+\s+[\d.]+ MB$/);
+    expect(rows[0]).toMatch(/^ {2}Django 6\.\d+\.\d+\s+[\d.]+ MB$/);
     const packages = largestPackages(bundleDir, 10);
     expect(packages.map((item) => item.bytes)).toEqual([...packages.map((item) => item.bytes)].sort((a, b) => b - a));
   });
