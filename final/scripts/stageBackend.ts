@@ -199,7 +199,13 @@ function djangoInBundle(bundleDir: string, interpreter: string, settingsModule: 
   }
 }
 
-const STATIC_ROOT_SCRIPT = "import django; django.setup(); from django.conf import settings; print(settings.STATIC_ROOT or '')";
+const STATIC_ROOT_SCRIPT = [
+  "import django, json",
+  "django.setup()",
+  "from django.conf import settings",
+  "from django.contrib.staticfiles.storage import staticfiles_storage",
+  "print(json.dumps({'root': str(settings.STATIC_ROOT or ''), 'location': str(getattr(staticfiles_storage, 'location', '') or '')}))",
+].join("\n");
 
 /**
  * Runs collectstatic in the developer's checkout, not in the bundle's copy:
@@ -209,13 +215,21 @@ const STATIC_ROOT_SCRIPT = "import django; django.setup(); from django.conf impo
  * the checkout.
  */
 function collectStatic(staging: string, interpreter: string, settingsModule: string, djangoDir: string): void {
-  const staticRoot = djangoInBundle(staging, interpreter, settingsModule, ["-c", STATIC_ROOT_SCRIPT], "Asking Django for STATIC_ROOT", djangoDir).trim();
+  const { root, location } = JSON.parse(
+    djangoInBundle(staging, interpreter, settingsModule, ["-c", STATIC_ROOT_SCRIPT], "Asking Django where collectstatic writes", djangoDir),
+  ) as { root: string; location: string };
   const expected = path.join(realpathSync.native(staging), "static");
   const same = (a: string, b: string) => (process.platform === "win32" ? a.toLowerCase() === b.toLowerCase() : a === b);
-  if (!staticRoot || !same(path.resolve(staticRoot), expected)) {
+  if (!root || !same(path.resolve(root), expected)) {
     throw new StageError(
-      `The packaged settings (${settingsModule}) put STATIC_ROOT at ${staticRoot || "(not set)"}; the bundle serves its static files from ${expected}.\n` +
+      `The packaged settings (${settingsModule}) put STATIC_ROOT at ${root || "(not set)"}; the bundle serves its static files from ${expected}.\n` +
         'Set STATIC_ROOT = Path(os.environ["DESKTOP_DJANGO_BUNDLE_DIR"]) / "static" in the packaged settings.',
+    );
+  }
+  if (!location || !same(path.resolve(location), expected)) {
+    throw new StageError(
+      `The packaged settings' static files storage writes to ${location || "somewhere that is no folder (a cloud storage?)"}, not to STATIC_ROOT (${expected}).\n` +
+        'Set STORAGES["staticfiles"] in the packaged settings to a file-system storage such as "whitenoise.storage.CompressedManifestStaticFilesStorage".',
     );
   }
   djangoInBundle(staging, interpreter, settingsModule, ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], "Collecting static files", djangoDir);

@@ -313,7 +313,7 @@ describe.skipIf(!staged.bundleDir)("a stage from a tampered archive", () => {
  * names; a stylesheet built earlier sits there too. WhiteNoise serves
  * STATIC_ROOT, the bundle's static/ folder, as the packaged settings do.
  */
-function projectWithFrontendBuild(): ProjectPaths {
+function projectWithFrontendBuild(staticRoot = 'Path(os.environ["DESKTOP_DJANGO_BUNDLE_DIR"]) / "static"'): ProjectPaths {
   const dir = tempDir();
   const files: Record<string, string> = {
     "manage.py": [
@@ -336,7 +336,7 @@ function projectWithFrontendBuild(): ProjectPaths {
       'ROOT_URLCONF = "shop.urls"',
       "DATABASES = {}",
       'STATIC_URL = "/static/"',
-      'STATIC_ROOT = Path(os.environ["DESKTOP_DJANGO_BUNDLE_DIR"]) / "static"',
+      `STATIC_ROOT = ${staticRoot}`,
       'STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]',
     ].join("\n"),
     "shop/urls.py": "urlpatterns = []\n",
@@ -408,6 +408,13 @@ describe.skipIf(!staged.bundleDir)("a project with a frontend build", () => {
     await expect(attempt).rejects.toThrow(/The frontend build command `node -e "console\.error.*"` failed in .*frontend \(exit code 3\):\nCould not resolve \.\/missing\.js/);
     expect(existsSync(paths.stageDir)).toBe(false);
   });
+
+  it("refuses packaged settings whose STATIC_ROOT is not the bundle's, before collectstatic writes into the project", async () => {
+    const paths = projectWithFrontendBuild('BASE_DIR / "staticfiles"');
+    const attempt = stageBackend({ ...stageOptions(paths), frontendBuild: NPM_BUILD, log: () => undefined });
+    await expect(attempt).rejects.toThrow(/The packaged settings \(shop\.settings\) put STATIC_ROOT at .*staticfiles; the bundle serves its static files from /);
+    expect(existsSync(path.join(paths.djangoDir, "staticfiles"))).toBe(false);
+  }, 300_000);
 
   it("runs npm as Node with npm's own script where npm gave one, and npm.cmd through cmd.exe on Windows otherwise", () => {
     const npmCli = path.join(tempDir(), "npm-cli.js");
