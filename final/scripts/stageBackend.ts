@@ -201,10 +201,14 @@ function djangoInBundle(bundleDir: string, interpreter: string, settingsModule: 
 
 const STATIC_ROOT_SCRIPT = [
   "import django, json",
+  "from pathlib import Path",
   "django.setup()",
   "from django.conf import settings",
   "from django.contrib.staticfiles.storage import staticfiles_storage",
-  "print(json.dumps({'root': str(settings.STATIC_ROOT or ''), 'location': str(getattr(staticfiles_storage, 'location', '') or '')}))",
+  "location = getattr(staticfiles_storage, 'location', '')",
+  // Resolved, as realpath resolves the staging folder: macOS's temporary folders sit behind /var -> /private/var.
+  "resolved = lambda value: str(Path(value).resolve()) if value else ''",
+  "print(json.dumps({'root': resolved(settings.STATIC_ROOT), 'location': resolved(location)}))",
 ].join("\n");
 
 /**
