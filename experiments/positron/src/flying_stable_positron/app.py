@@ -37,6 +37,8 @@ class FlyingStable(toga.App):
         self.log_path = capture_output(self.app_data_dir / "logs" / "positron.log")
         self.backend = Backend(self.app_data_dir, find_layout())
         self.worker = None
+        # "serving" or "failed" once on_running is done: tests wait for it.
+        self.outcome = None
         self.hook = testhook.from_environment(self)
 
         self.webview = toga.WebView(style=Pack(flex=1), on_webview_load=self.on_page_loaded)
@@ -63,12 +65,14 @@ class FlyingStable(toga.App):
             await loop.run_in_executor(None, wait_for_health, self.backend)
         except StartFailed as error:
             self.show_failure(str(error))
+            self.outcome = "failed"
             return
         if wants_routines_worker():
             self.worker = RoutinesWorker(say=lambda line: print(f"run_routines: {line}", flush=True))
             self.worker.start()
         self.emit("serving", origin=self.backend.origin)
         self.webview.url = self.backend.bootstrap_url()
+        self.outcome = "serving"
 
     def on_exit(self):
         worker_stopped = self.worker.stop() if self.worker else True
