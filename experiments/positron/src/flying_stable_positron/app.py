@@ -86,7 +86,7 @@ class FlyingStable(toga.App):
 
     def show_failure(self, summary: str) -> None:
         print(f"positron: Django could not start: {summary}", file=sys.stderr, flush=True)
-        self.webview.set_content(None, failure_page(summary, str(self.log_path), last_lines(self.log_path)))
+        self.webview.set_content(None, failure_page(summary, str(self.log_path), last_lines(self.log_path, 12)))
         self.emit("failed", summary=summary)
 
     def open_app_data_folder(self, command=None, **kwargs) -> None:

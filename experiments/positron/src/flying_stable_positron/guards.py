@@ -5,7 +5,9 @@ web view where Toga lets the app decide:
 
 - GTK (WebKitGTK): Toga 0.5 has no navigation hook there, so the app connects
   to WebKitGTK's own `decide-policy` signal on the native view. It sees every
-  navigation, redirects included, and every request for a new window.
+  navigation, redirects included, and every link that asks for a new window;
+  its `create` signal sees window.open() (which WebKitGTK already blocks
+  unless a user gesture started it); neither makes a window.
 - Windows (WebView2) and macOS (WKWebView): Toga 0.5.3 and later call the
   widget's `on_navigation_starting` handler, which can refuse a navigation.
   It is set when the installed Toga has it. Toga offers no hook for new-window
@@ -71,5 +73,11 @@ def _install_webkitgtk(native, judge) -> str:
         decision.ignore()
         return True
 
+    def on_create(view, navigation_action):
+        # window.open() (when WebKitGTK's popup blocking lets it through): never a new window.
+        judge(navigation_action.get_request().get_uri(), True)
+        return None
+
     native.connect("decide-policy", on_decide_policy)
+    native.connect("create", on_create)
     return "decide-policy"

@@ -7,7 +7,8 @@ loaded, opened, failed, stopped) and the answers to its commands:
     {"id": 1, "js": "document.title"}        the web view's own JavaScript, its result
     {"id": 2, "menu": "Open App Data Folder"} activate the menu item's GTK action
     {"id": 3, "screenshot": "/tmp/x.png"}    save the window as an image
-    {"id": 4, "close": true}                 close the window, as its close button does
+    {"id": 4, "click": [40, 120]}            a mouse click at that point of the window (X11)
+    {"id": 5, "close": true}                 close the window, as its close button does
 
 Nothing here is reachable from a page, and none of it exists without the variable.
 """
@@ -56,6 +57,8 @@ class TestHook:
             return self.activate_menu_item(command["menu"])
         if "screenshot" in command:
             return self.screenshot(command["screenshot"])
+        if "click" in command:
+            return self.click(*command["click"])
         if "close" in command:
             # The window manager's close request: GTK emits delete-event, Toga asks on_exit.
             self.app.main_window._impl.native.close()
@@ -74,6 +77,25 @@ class TestHook:
         pixbuf = Gdk.pixbuf_get_from_window(native, 0, 0, native.get_width(), native.get_height())
         pixbuf.savev(path, "png", [], [])
         return path
+
+    def click(self, x: int, y: int) -> bool:
+        """A real click through the X server (XTest): the page sees a user gesture."""
+        import ctypes
+
+        x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
+        xtest = ctypes.cdll.LoadLibrary("libXtst.so.6")
+        x11.XOpenDisplay.restype = ctypes.c_void_p
+        xtest.XTestFakeMotionEvent.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_ulong]
+        xtest.XTestFakeButtonEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong]
+        x11.XFlush.argtypes = x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        _, left, top = self.app.main_window._impl.native.get_window().get_origin()
+        display = x11.XOpenDisplay(None)
+        xtest.XTestFakeMotionEvent(display, -1, left + x, top + y, 0)
+        xtest.XTestFakeButtonEvent(display, 1, 1, 0)
+        xtest.XTestFakeButtonEvent(display, 1, 0, 0)
+        x11.XFlush(display)
+        x11.XCloseDisplay(display)
+        return True
 
     def activate_menu_item(self, text: str) -> bool:
         """Fire the Gio action behind the menu item labelled `text`, as a click on it does (GTK)."""
