@@ -26,7 +26,7 @@ class BriefcaseProjectTests(unittest.TestCase):
 
     def test_sources_exist_and_hold_the_django_project(self):
         for source in self.app["sources"]:
-            if source.startswith("build/"):
+            if source.startswith("staged/"):
                 continue  # made by collectstatic in the packaging job
             self.assertTrue((HERE / source).is_dir(), source)
         names = {Path(source).name for source in self.app["sources"]}
