@@ -125,7 +125,9 @@ def subprocess_once(app_data: Path) -> dict:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/health/", headers={"X-Desktop-Django-Token": token})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/health/", headers={"X-Desktop-Django-Token": token}
+    )
     while True:
         try:
             with urllib.request.urlopen(request, timeout=1) as response:
@@ -151,7 +153,11 @@ def subprocess_once(app_data: Path) -> dict:
 
 
 def summary(values: list[float], unit: str, digits: int) -> str:
-    return f"{statistics.median(values):.{digits}f} {unit} (runs {min(values):.{digits}f} to {max(values):.{digits}f})"
+    def shown(value: float) -> str:
+        return f"{value:.{digits}f}"
+
+    spread = f"runs {shown(min(values))} to {shown(max(values))}"
+    return f"{shown(statistics.median(values))} {unit} ({spread})"
 
 
 def main() -> None:
@@ -161,7 +167,10 @@ def main() -> None:
     if not shutil.which("Xvfb"):
         sys.exit("Cannot measure: Xvfb is missing (run .ci/positron-deps.sh).")
     display = ":97"
-    screen = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    screen = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(1)
     try:
         with tempfile.TemporaryDirectory() as scratch:
@@ -174,20 +183,36 @@ def main() -> None:
                 order = list(results)
                 random.shuffle(order)
                 for variant in order:
-                    result = positron_once(display, home) if variant == "positron" else subprocess_once(app_data)
+                    result = (
+                        positron_once(display, home)
+                        if variant == "positron"
+                        else subprocess_once(app_data)
+                    )
                     results[variant].append(result)
                 print(f"round {round_number + 1}/{runs}", file=sys.stderr, flush=True)
     finally:
         screen.terminate()
     load = os.getloadavg()
-    print(f"{runs} interleaved rounds; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"{runs} interleaved rounds; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+        f" on {os.cpu_count()} cores"
+    )
     positron, backend = results["positron"], results["subprocess"]
     print("positron   launch to Django serving:", summary([r["serving"] for r in positron], "s", 2))
     print("positron   launch to pony list loaded:", summary([r["page"] for r in positron], "s", 2))
-    print("positron   memory of the app's process (Python, GTK, Django, worker):", summary([r["own"] for r in positron], "MiB", 0))
-    print("positron   memory (app + WebKitGTK processes):", summary([r["memory"] for r in positron], "MiB", 0))
+    print(
+        "positron   memory of the app's process (Python, GTK, Django, worker):",
+        summary([r["own"] for r in positron], "MiB", 0),
+    )
+    print(
+        "positron   memory (app + WebKitGTK processes):",
+        summary([r["memory"] for r in positron], "MiB", 0),
+    )
     print("subprocess launch to /health/ 200:", summary([r["serving"] for r in backend], "s", 2))
-    print("subprocess memory (desktop_serve + run_routines):", summary([r["memory"] for r in backend], "MiB", 0))
+    print(
+        "subprocess memory (desktop_serve + run_routines):",
+        summary([r["memory"] for r in backend], "MiB", 0),
+    )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,15 @@ class RunningApp:
         }
         environment.pop("TOGA_BACKEND", None)
         self.process = subprocess.Popen(
-            ["xvfb-run", "-a", "-s", "-screen 0 1280x900x24", sys.executable, "-m", "flying_stable_positron"],
+            [
+                "xvfb-run",
+                "-a",
+                "-s",
+                "-screen 0 1280x900x24",
+                sys.executable,
+                "-m",
+                "flying_stable_positron",
+            ],
             cwd=HERE / "src",
             env=environment,
             stdin=subprocess.PIPE,
@@ -77,7 +85,7 @@ class RunningApp:
                 self.events.append(json.loads(line[len(PREFIX) :]))
 
     def wait_for(self, event: str, seconds: float = 60, **details) -> dict:
-        """The first event of that kind (and details) not waited for yet, in the order the app sent them."""
+        """The first event of that kind and details not waited for yet, in the app's order."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             for index, found in enumerate(self.events):
@@ -89,7 +97,10 @@ class RunningApp:
             if self.process.poll() is not None:
                 break
             time.sleep(0.05)
-        raise AssertionError(f"no {event} {details} within {seconds} s; the app printed:\n{''.join(self.output[-40:])}")
+        raise AssertionError(
+            f"no {event} {details} within {seconds} s; the app printed:\n"
+            + "".join(self.output[-40:])
+        )
 
     def ask(self, **command):
         self.next_id += 1
@@ -109,9 +120,15 @@ class RunningApp:
             self.process.wait()
 
 
-PAGE_STATE = "JSON.stringify({h1: document.querySelector('h1').textContent.trim(), href: location.href, cookie: document.cookie})"
+PAGE_STATE = (
+    "JSON.stringify({h1: document.querySelector('h1').textContent.trim(),"
+    " href: location.href, cookie: document.cookie})"
+)
 # A synchronous request from the page (its cookie, its origin): evaluate_javascript cannot await.
-ROUTINE_STATUS = "(() => { const r = new XMLHttpRequest(); r.open('GET', '/routines/status/', false); r.send(); return r.responseText; })()"
+ROUTINE_STATUS = (
+    "(() => { const r = new XMLHttpRequest(); r.open('GET', '/routines/status/', false);"
+    " r.send(); return r.responseText; })()"
+)
 
 
 def status_without_credentials(url: str) -> int:
@@ -140,7 +157,7 @@ class RealWindowTests(unittest.TestCase):
         self.home.mkdir()
         self.recorder_dir = Path(temporary.name) / "bin"
         self.recorder_dir.mkdir()
-        # Stand-ins for the file manager and the browser: they write down what they were asked to open.
+        # Stand-ins for the file manager and the browser: they write down what they were to open.
         for name in ("xdg-open", "browser"):
             recorder = self.recorder_dir / name
             recorder.write_text(f'#!/bin/sh\necho "$1" >> "{self.recorder_dir}/{name}.log"\n')
@@ -165,12 +182,14 @@ class RealWindowTests(unittest.TestCase):
         port = int(origin.rsplit(":", 1)[1])
         app.wait_for("loaded", url=f"{origin}/")
 
-        # The pony list, as the web view's own JavaScript sees it; the token is gone from the address.
+        # The pony list, as the web view's own JavaScript sees it; no token in the address.
         state = json.loads(app.js(PAGE_STATE))
         self.assertEqual(state["h1"], "My Ponies")
         self.assertEqual(state["href"], f"{origin}/")
         self.assertNotIn("token", state["href"])
-        self.assertNotIn("desktop_django_token", state["cookie"])  # HttpOnly: not readable by the page
+        self.assertNotIn(
+            "desktop_django_token", state["cookie"]
+        )  # HttpOnly: not readable by the page
         app.ask(screenshot=str(SCREENSHOTS / "pony-list.png"))
 
         # From outside, without the token or the cookie: 403 on every path.
@@ -180,15 +199,18 @@ class RealWindowTests(unittest.TestCase):
         # Another origin: refused in the window, handed to the system browser; no new window.
         app.js("location.href = 'https://example.org/elsewhere'; true")
         app.wait_for("refused", url="https://example.org/elsewhere", verdict="browser")
-        # A link that asks for a new window, clicked for real (WebKitGTK opens none without a user gesture).
+        # A link asking for a new window, clicked for real (no user gesture, no new window at all).
         app.js(
-            "const a = document.createElement('a'); a.href = 'https://example.org/popup'; a.target = '_blank';"
-            " a.textContent = 'popup'; a.style = 'position:fixed;left:0;top:0;width:300px;height:300px;z-index:9';"
+            "const a = document.createElement('a'); a.href = 'https://example.org/popup';"
+            " a.target = '_blank'; a.textContent = 'popup';"
+            " a.style = 'position:fixed;left:0;top:0;width:300px;height:300px;z-index:9';"
             " document.body.append(a); true"
         )
         app.ask(click=[150, 150])
         app.wait_for("refused", url="https://example.org/popup", verdict="browser")
-        self.assertEqual(self.recorded("browser"), ["https://example.org/elsewhere", "https://example.org/popup"])
+        self.assertEqual(
+            self.recorded("browser"), ["https://example.org/elsewhere", "https://example.org/popup"]
+        )
         self.assertEqual(json.loads(app.js(PAGE_STATE))["href"], f"{origin}/")
         app.js("location.reload(); true")
         app.wait_for("loaded", url=f"{origin}/")
@@ -213,7 +235,7 @@ class RealWindowTests(unittest.TestCase):
         time.sleep(1.5)  # the page polls every second and shows the result itself
         app.ask(screenshot=str(SCREENSHOTS / "routine-done.png"))
 
-        # Closing the window stops the server and worker threads; the process exits, the port is free.
+        # Closing the window stops the server and worker threads: the process exits, the port frees.
         app.ask(close=True)
         stopped = app.wait_for("stopped")
         self.assertEqual((stopped["server_stopped"], stopped["worker_stopped"]), (True, True))
@@ -226,7 +248,10 @@ class RealWindowTests(unittest.TestCase):
         app = self.launch()
         self.assertIn("file is not a database", app.wait_for("failed")["summary"])
         deadline = time.monotonic() + 15
-        while "could not start" not in (shown := app.js("document.body.innerText")) and time.monotonic() < deadline:
+        while (
+            "could not start" not in (shown := app.js("document.body.innerText"))
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.1)
         self.assertIn("Flying Stable could not start", shown)
         self.assertIn("django.db.utils.DatabaseError: file is not a database", shown)

@@ -62,14 +62,18 @@ class AppLifecycleTests(unittest.TestCase):
     def test_the_window_goes_to_the_bootstrap_url_once_django_answers(self):
         backend = self.app.backend
         self.assertEqual(self.webview.url, backend.bootstrap_url())
-        self.assertEqual(get(backend.port, "/health/", {"X-Desktop-Django-Token": backend.token}).status, 200)
+        self.assertEqual(
+            get(backend.port, "/health/", {"X-Desktop-Django-Token": backend.token}).status, 200
+        )
 
     def test_the_contract_environment_is_set_in_this_process(self):
         backend = self.app.backend
         self.assertEqual(os.environ["DESKTOP_DJANGO_PORT"], str(backend.port))
         self.assertEqual(os.environ["DESKTOP_DJANGO_AUTH_TOKEN"], backend.token)
         self.assertEqual(os.environ["DESKTOP_DJANGO_APP_DATA_DIR"], str(self.app.app_data_dir))
-        self.assertEqual(os.environ["DJANGO_SETTINGS_MODULE"], "desktop_django_starter.settings.dev")
+        self.assertEqual(
+            os.environ["DJANGO_SETTINGS_MODULE"], "desktop_django_starter.settings.dev"
+        )
         self.assertTrue((self.app.app_data_dir / "app.sqlite3").is_file())
         self.assertEqual(Path.cwd(), backend.layout.django_dir)
 
@@ -152,7 +156,8 @@ RUN_APP = textwrap.dedent(
     app = main()
     run_until_started(app)
     type(app).on_exit(app)
-    print(json.dumps({"content": shown_pages(app)[-1], "url": app.webview.url, "port": app.backend.port}))
+    shown = {"content": shown_pages(app)[-1], "url": app.webview.url, "port": app.backend.port}
+    print(json.dumps(shown))
     """
 )
 
@@ -175,7 +180,9 @@ class StartFailureTests(unittest.TestCase):
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     def test_a_database_that_is_not_sqlite_is_shown_in_the_window(self):
-        result = self.run_app(lambda data: (data / "app.sqlite3").write_text("not a database" * 100))
+        result = self.run_app(
+            lambda data: (data / "app.sqlite3").write_text("not a database" * 100)
+        )
         self.assertIn("could not start", result["content"])
         self.assertIn("DatabaseError: file is not a database", result["content"])
         # The log's last lines, the exception Django raised among them.

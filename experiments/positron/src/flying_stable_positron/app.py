@@ -45,7 +45,7 @@ class FlyingStable(toga.App):
         guards.install(self.webview, self.django_origin, on_refused=self.on_refused)
         self.webview.set_content(None, starting_page())
 
-        # Toga's web view has no narrow bridge for a page to call; the desktop action is a menu command.
+        # Toga's web view has no narrow bridge for a page to call: the desktop action is a menu.
         self.commands.add(
             toga.Command(
                 self.open_app_data_folder,
@@ -68,7 +68,9 @@ class FlyingStable(toga.App):
             self.outcome = "failed"
             return
         if wants_routines_worker():
-            self.worker = RoutinesWorker(say=lambda line: print(f"run_routines: {line}", flush=True))
+            self.worker = RoutinesWorker(
+                say=lambda line: print(f"run_routines: {line}", flush=True)
+            )
             self.worker.start()
         self.emit("serving", origin=self.backend.origin)
         self.webview.url = self.backend.bootstrap_url()
@@ -86,7 +88,9 @@ class FlyingStable(toga.App):
 
     def show_failure(self, summary: str) -> None:
         print(f"positron: Django could not start: {summary}", file=sys.stderr, flush=True)
-        self.webview.set_content(None, failure_page(summary, str(self.log_path), last_lines(self.log_path, 12)))
+        self.webview.set_content(
+            None, failure_page(summary, str(self.log_path), last_lines(self.log_path, 12))
+        )
         self.emit("failed", summary=summary)
 
     def open_app_data_folder(self, command=None, **kwargs) -> None:
@@ -128,7 +132,7 @@ def wait_for_health(backend: Backend) -> None:
 def open_folder(path: Path) -> None:
     """Show `path` in the system's file manager."""
     if sys.platform == "win32":
-        os.startfile(path)  # noqa: S606 (a folder we made, shown to its owner)
+        os.startfile(path)
     elif sys.platform == "darwin":
         subprocess.Popen(["open", str(path)])
     else:

@@ -66,7 +66,7 @@ class Backend:
         return f"{self.origin}/desktop-auth/bootstrap/?token={self.token}&next={next_path}"
 
     def start(self) -> None:
-        """Bind, set the contract's environment, load Django, migrate, seed, serve. StartFailed if not."""
+        """Bind, set the environment, load Django, migrate, seed, serve (or StartFailed)."""
         self.use_project_path()
         from desktop_runtime.server import make_server
 

@@ -40,7 +40,7 @@ def decide(url: str, origin: str | None, new_window: bool = False) -> str:
 
 
 def install(webview, current_origin, open_in_browser=webbrowser.open, on_refused=None) -> str:
-    """Guard `webview`; `current_origin()` gives Django's origin once known. Returns the hook used."""
+    """Guard `webview`; `current_origin()` gives Django's origin once known. Returns the hook."""
 
     def judge(url: str, new_window: bool) -> bool:
         verdict = decide(url, current_origin(), new_window)

@@ -1,4 +1,4 @@
-"""Test-only: lets the end-to-end test ask the real window things. Off unless DDS_POSITRON_TEST_HOOK=1.
+"""Test-only: the end-to-end test asks the real window things. Off unless DDS_POSITRON_TEST_HOOK=1.
 
 The test writes one JSON command per line on the app's stdin and reads
 `POSITRON_TEST {...}` lines on its stdout: the app's events (serving,
@@ -85,8 +85,19 @@ class TestHook:
         x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
         xtest = ctypes.cdll.LoadLibrary("libXtst.so.6")
         x11.XOpenDisplay.restype = ctypes.c_void_p
-        xtest.XTestFakeMotionEvent.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_ulong]
-        xtest.XTestFakeButtonEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong]
+        xtest.XTestFakeMotionEvent.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.c_ulong,
+        ]
+        xtest.XTestFakeButtonEvent.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_ulong,
+        ]
         x11.XFlush.argtypes = x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
         _, left, top = self.app.main_window._impl.native.get_window().get_origin()
         display = x11.XOpenDisplay(None)
