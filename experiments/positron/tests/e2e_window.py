@@ -208,9 +208,19 @@ class RealWindowTests(unittest.TestCase):
         )
         app.ask(click=[150, 150])
         app.wait_for("refused", url="https://example.org/popup", verdict="browser")
-        self.assertEqual(
-            self.recorded("browser"), ["https://example.org/elsewhere", "https://example.org/popup"]
+        # window.open() from a real click: refused too, no new view is ever made.
+        app.js(
+            "a.removeAttribute('href');"
+            " a.addEventListener('click', () => window.open('https://example.org/opened')); true"
         )
+        app.ask(click=[150, 150])
+        app.wait_for("refused", url="https://example.org/opened", verdict="browser")
+        opened = [
+            "https://example.org/elsewhere",
+            "https://example.org/popup",
+            "https://example.org/opened",
+        ]
+        self.assertEqual(self.recorded("browser"), opened)
         self.assertEqual(json.loads(app.js(PAGE_STATE))["href"], f"{origin}/")
         app.js("location.reload(); true")
         app.wait_for("loaded", url=f"{origin}/")
