@@ -25,7 +25,9 @@ HERE = Path(__file__).resolve().parent.parent
 def dummy_environment(home: str) -> dict[str, str]:
     return {
         **os.environ,
+        # Toga's dummy backend keeps app data under Path.home(): HOME, or USERPROFILE on Windows.
         "HOME": home,
+        "USERPROFILE": home,
         "TOGA_BACKEND": "toga_dummy",
         "DESKTOP_ROUTINES_MIN_SECONDS": "0",
         "DESKTOP_ROUTINES_MAX_SECONDS": "0.1",
