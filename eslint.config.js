@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/dist/**", "**/out/**", ".stage/**", ".cache/**", "docs/.vitepress/dist/**", "docs/.vitepress/cache/**", "django/**", "test-results/**", ".test-results/**", "experiments/tauri/src-tauri/target/**", "experiments/tauri/src-tauri/gen/**", "cli/template/**"],
+    ignores: ["**/node_modules/**", "**/dist/**", "**/out/**", ".stage/**", ".cache/**", "docs/.vitepress/dist/**", "docs/.vitepress/cache/**", "django/**", "test-results/**", ".test-results/**", "experiments/tauri/src-tauri/target/**", "experiments/tauri/src-tauri/gen/**", "cli/template/**", "experiments/positron/.venv/**", "experiments/positron/build/**"],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,

@@ -172,6 +172,14 @@ export function django52Venv(log: (line: string) => void = console.log): string 
   return ensureVenv(log, { venv: django52VenvDir, requirements: django52Requirements });
 }
 
+/** The experimental Positron shell's virtualenv: Django's pins plus Toga (experiments/positron/requirements.txt). */
+export const positronDir = path.join(repoRoot, "experiments", "positron");
+
+/** experiments/positron/.venv, made or updated when needed; its python. */
+export function positronVenv(log: (line: string) => void = console.log): string {
+  return ensureVenv(log, { venv: path.join(positronDir, ".venv"), requirements: path.join(positronDir, "requirements.txt") });
+}
+
 /** ensureVenv() for commands that need Django: a missing Python prints what to do and exits. */
 export function ensureVenvOrExit(): string {
   try {

@@ -6,7 +6,9 @@
  * type checks, the chapter consistency check, each workspace's vitest suite and
  * real-Electron suite (which skips without the Electron binary), the root tests,
  * the docs build, the browser tests, and the experimental Tauri shell: its Rust
- * unit tests, then its build and an end-to-end test in a real window under Xvfb (Linux).
+ * unit tests, then its build and an end-to-end test in a real window under Xvfb (Linux);
+ * last the experimental Positron shell: unit tests on Toga's dummy backend, then its
+ * real window under Xvfb (Linux).
  * `npm test -- <word>` runs only the steps whose name contains that word.
  *
  * The browser suites (the Playwright browser tests and the Electron stand-in's
@@ -20,7 +22,7 @@ import path from "node:path";
 import { steps, stepDir } from "./chapters.ts";
 import { BrowserSetupError, describeBrowser, ensureBrowser } from "./find-browser.ts";
 import { tauriSkipReason } from "./tauri-gate.ts";
-import { django52Venv, ensureVenvOrExit, PythonSetupError, repoRoot, venvBin } from "./python-env.ts";
+import { django52Venv, ensureVenvOrExit, positronDir, positronVenv, PythonSetupError, repoRoot, venvBin } from "./python-env.ts";
 
 interface Counts {
   passed: number;
@@ -85,6 +87,11 @@ function check(name: string, command: Command, args: string[], cwd = repoRoot): 
 /** Counts from `manage.py test` output ("Ran N tests", "failures=", "errors=", "skipped="). */
 async function managePyTest(python: string, args: string[] = []): Promise<Counts> {
   const { code, output } = await run([python], [path.join("django", "manage.py"), "test", "--noinput", ...args]);
+  return unittestCounts(code, output);
+}
+
+/** Counts from Python unittest's summary, which `manage.py test` prints too. */
+function unittestCounts(code: number, output: string): Counts {
   const ran = Number(/^Ran (\d+) tests?/m.exec(output)?.[1] ?? 0);
   const number = (key: string) => Number(new RegExp(`${key}=(\\d+)`).exec(output)?.[1] ?? 0);
   const failed = number("failures") + number("errors");
@@ -265,6 +272,47 @@ function rootTests(): Step {
   };
 }
 
+/** Why experiments/positron/.venv cannot be made here (PyGObject builds from source on Linux), or undefined. */
+function positronMissing(): string | undefined {
+  if (process.platform === "linux" && spawnSync("pkg-config", ["--exists", "gobject-introspection-1.0", "cairo"]).status !== 0) {
+    return "PyGObject's build headers are missing: run .ci/positron-deps.sh";
+  }
+  return undefined;
+}
+
+/**
+ * The experimental Positron shell (Toga, Django in-process): its unit tests on
+ * Toga's dummy backend, then the real window under Xvfb (Linux), both with
+ * Python's unittest in experiments/positron/.venv.
+ */
+function positronSteps(): Step[] {
+  const suite = (name: string, args: string[], env: NodeJS.ProcessEnv = {}, needsScreen = false): Step => ({
+    name,
+    run: async () => {
+      // Toga's dummy backend runs anywhere, but these suites have only ever run on Linux so far.
+      if (process.platform !== "linux") return skipped(name, "the Positron suites run on Linux only so far");
+      const missing = positronMissing() ?? (needsScreen && spawnSync("xvfb-run", ["--help"]).error ? "xvfb-run is missing: run .ci/positron-deps.sh" : undefined);
+      if (missing) return skipped(name, missing);
+      let python: string;
+      try {
+        python = positronVenv();
+      } catch (error) {
+        if (!(error instanceof PythonSetupError)) throw error;
+        console.error(error.message);
+        return { passed: 0, failed: 1, skipped: 0 };
+      }
+      const started = Date.now();
+      const { code, output } = await run([python], ["-W", "ignore::ResourceWarning", "-m", "unittest", ...args], positronDir, env);
+      console.log(`${name}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      return unittestCounts(code, output);
+    },
+  });
+  return [
+    suite("positron: unit (Toga dummy backend)", ["discover", "-v", "-s", "tests", "-t", "."], { TOGA_BACKEND: "toga_dummy" }),
+    suite("positron: e2e in a real window", ["-v", "tests.e2e_window"], {}, true),
+  ];
+}
+
 function plan(): Step[] {
   const workspaces = steps().map((step) => ({ name: step, dir: stepDir(step) }));
   return [
@@ -286,6 +334,7 @@ function plan(): Step[] {
     needsBrowser(playwright("browser", repoRoot)),
     cargoTest(),
     tauriEndToEnd(),
+    ...positronSteps(),
   ];
 }
 

@@ -379,7 +379,7 @@ describe("the wrapped project", () => {
     const wheelhouse = buildWheelhouse(cacheDir, path.join(desktop, "requirements-desktop.txt"), python(), () => undefined);
     const staged = npmRun(desktop, "stage", ["--python-archive", archive.file, "--wheelhouse", wheelhouse]);
     expect(staged.status, `${staged.stdout}${staged.stderr}`).toBe(0);
-    const leftOut = staged.stdout.split("\n").find((line) => line.startsWith("Left out of the bundle (git-ignored or local data): "));
+    const leftOut = staged.stdout.split("\n").find((line) => line.startsWith("Left out of the bundle as secrets or local data: "));
     for (const name of [".env", "db.sqlite3", "media/"]) expect(leftOut?.split(": ")[1]?.split(", "), staged.stdout).toContain(name);
     const bundled = path.join(desktop, ".stage", "backend", "django");
     expect(existsSync(path.join(bundled, "manage.py"))).toBe(true);

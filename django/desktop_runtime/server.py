@@ -14,6 +14,7 @@ import socket
 import sys
 import time
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s]*")
@@ -72,3 +73,16 @@ def make_server(host: str, port: int, application):
         # Our own identity is nobody's business; waitress would send "Server: waitress".
         ident="",
     )
+
+
+def stop_serving(server) -> None:
+    """Make `server.run()`, serving on another thread, return: for shells that serve in-process.
+
+    A desktop_serve process simply exits; a shell that runs the server in a
+    thread of its own process (Positron) must end the loop instead. The
+    listening socket and every open connection are closed by the serving
+    loop itself, through waitress's trigger, so no socket is closed under a
+    running select(); `run()` then returns, and the caller joins the request
+    threads with `server.task_dispatcher.shutdown()`.
+    """
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))

@@ -55,7 +55,13 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: "Production gaps", link: "/production-gaps" },
     ],
   },
-  { text: "Other shells", items: [{ text: "Tauri (experimental)", link: "/other-shells-tauri" }] },
+  {
+    text: "Other shells",
+    items: [
+      { text: "Tauri (experimental)", link: "/other-shells-tauri" },
+      { text: "Positron (experimental)", link: "/other-shells-positron" },
+    ],
+  },
   {
     text: "Reference",
     items: [

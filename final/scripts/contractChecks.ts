@@ -22,7 +22,7 @@ import { generateToken } from "../src/token";
 import type { FoundBrowser } from "./browserCheck";
 import { FAILED_PREFIX, OPTIONS_VARIABLE, READY_PREFIX, type SupervisorOptions, type SupervisorReady } from "./checkSupervisor";
 import { checkHealth, checkHomePage, checkHttpContract, fetchHomePage, HEALTH_PATH, LOGIN_REDIRECT_ADVICE, type CheckResult, type HttpTarget } from "./contractHttp";
-import { isSecretOrDatabase } from "./stageBackend";
+import { LOCAL_DATA_DESCRIPTION, localDataAmong } from "./projectFiles";
 
 export type { CheckResult } from "./contractHttp";
 
@@ -231,18 +231,27 @@ function startFailure(error: unknown, logFile: string): string {
   return [`${(cause as Error)?.message ?? String(cause)}`, ...lines.map((line) => `    ${line}`), `    Full log: ${logFile}`].join("\n");
 }
 
-/** Fails when the bundle's project folder holds a .env file or a database: the developer's secrets or data, shipped to every user. */
+/**
+ * Fails when the bundle's project folder holds local data (projectFiles.ts's
+ * rules, the stage's own): the developer's secrets, keys, databases, dumps or
+ * uploads, shipped to every user.
+ */
 export function checkBundleHoldsNoSecrets(bundleDir: string, projectDir: string, entries: Map<string, string>): CheckResult {
   const project = path.relative(bundleDir, projectDir);
-  const found = [...entries.keys()].filter((relative) => (project === "" || relative.startsWith(project + path.sep)) && isSecretOrDatabase(path.basename(relative)));
-  const title = `the bundle's project folder holds no .env file or database (${project || "."})`;
+  const inProject = [...entries.keys()]
+    .filter((relative) => project === "" || relative.startsWith(project + path.sep))
+    .map((relative) => path.relative(project, relative).split(path.sep).join("/"));
+  const found = localDataAmong(inProject);
+  const title = `the bundle's project folder holds no secrets, private keys, databases, dumps or uploads (${project || "."})`;
   if (!found.length) return { title, ok: true };
+  const shown = (relative: string) => [project, relative].filter(Boolean).join("/").split(path.sep).join("/");
   return {
     title,
     ok: false,
-    problem: `found ${found.map((relative) => relative.split(path.sep).join("/")).join(", ")}`,
+    problem: `found ${found.map(shown).join(", ")}`,
     advice:
-      "An installer must not carry the developer's secrets or data: restage with this shell's `npm run stage`, which leaves .env files, databases and git-ignored files out, and let the packaged settings keep the secret key in DESKTOP_DJANGO_APP_DATA_DIR.",
+      `An installer must not carry the developer's secrets or data (${LOCAL_DATA_DESCRIPTION}): restage with this shell's \`npm run stage\`, ` +
+      "which leaves them out (and, in a git checkout, everything git does not track), and let the packaged settings keep the secret key in DESKTOP_DJANGO_APP_DATA_DIR.",
   };
 }
 

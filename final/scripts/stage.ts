@@ -16,7 +16,9 @@ const USAGE = `Usage: ${npmRun("stage")} -- [options]
   --bundle-dir <dir>        stage somewhere else than <stage>/backend
 
 Without options it downloads the pinned python-build-standalone runtime (cached in <stage>/cache).
-<stage> is stageDir in src/project.ts.`;
+<stage> is stageDir in src/project.ts. First it runs the project's frontend build (frontendBuild
+there), then collects static files from the project's folder. In a git checkout the bundle
+carries what git tracks; secrets, keys, databases, dumps and uploads never (scripts/projectFiles.ts).`;
 
 function options() {
   try {

@@ -4,15 +4,17 @@
  * it, the Django code, its collected static files, and manifest.json.
  *
  *   <bundle>/python/        python-build-standalone "install_only" runtime
- *   <bundle>/django/        the Django project from src/project.ts (no venv, tests, caches, this shell, secrets or local data)
- *   <bundle>/static/        collectstatic output, served by the packaged settings
+ *   <bundle>/django/        the Django project from src/project.ts: in a git checkout what git tracks and what
+ *                           its frontend build wrote; never venvs, tests, caches, this shell or local data (projectFiles.ts)
+ *   <bundle>/static/        collectstatic output, served by the packaged settings, collected from the
+ *                           developer's checkout after the frontend build, so git-ignored build output is in it
  *   <bundle>/manifest.json  what the shell reads to start it (see src/backendRoot.ts)
  *
  * Everything happens in a temporary folder beside the bundle, renamed into
  * place only when every step succeeded: a failed stage leaves nothing behind.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -21,7 +23,9 @@ import { x as extractTar } from "tar";
 import type { BundleManifest } from "../src/backendRoot";
 import { projectPaths, type ProjectPaths } from "../src/paths";
 import project from "../src/project";
-import { bundleDigest, bundleSizeByPart, directorySize, formatMegabytes, formatSizeTable } from "./bundle";
+import { bundleDigest, bundleSizeByPart, directorySize, formatMegabytes, formatPackageTable, formatSizeTable, largestPackages } from "./bundle";
+import { filesWrittenSince, type FrontendBuild, runFrontendBuild } from "./frontendBuild";
+import { copyProjectFiles, describeLeftOut, type LeftOut, projectFileRules, type ProjectFileRules } from "./projectFiles";
 import { DJANGO_FACTS_SCRIPT, type DjangoFacts, isInside, pruneDjango, pruneRuntime, removeCachesAndSources, type RuntimePaths } from "./pruneBundle";
 import { releaseAsset, type PythonRelease, PYTHON_RELEASE } from "./pythonRelease";
 import { cachedRuntimeArchive, checkRuntimeArchive, localRuntimeArchive, type RuntimeArchive } from "./runtimeArchive";
@@ -31,6 +35,8 @@ export interface StageOptions {
   paths?: ProjectPaths;
   /** The packaged settings module; default: src/project.ts's. */
   settingsModule?: string;
+  /** The project's frontend build, run before collectstatic; default: src/project.ts's. */
+  frontendBuild?: FrontendBuild;
   /** The bundle folder to (re)create; default <stage>/backend. */
   bundleDir?: string;
   /** Downloads are cached here; default <stage>/cache. */
@@ -59,8 +65,6 @@ export class StageError extends Error {}
 /** Folders and files of the Django project that a packaged app does not need. */
 const DJANGO_EXCLUDED = new Set([".git", ".venv", "venv", ".dev-data", ".stage", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules", "tests", "conftest.py", "tests.py"]);
 const DJANGO_EXCLUDED_SUFFIXES = [".pyc", "requirements-dev.txt"];
-/** The developer's secrets and data, left out whatever .gitignore says: .env, .env.*, .envrc and SQLite databases (with their -wal, -shm, -journal files). */
-const LOCAL_DATA_NAME = /^\.env(rc)?$|^\.env\.|\.(sqlite3?|db)(-wal|-shm|-journal)?$/;
 
 
 /** Environment for running the bundled interpreter: nothing from a Python or virtualenv on this machine leaks in. */
@@ -123,70 +127,42 @@ function installDependencies(python: string, requirements: string, wheelhouse: s
   );
 }
 
-/** Whether a file name is one of the developer's secrets or databases, which no bundle may carry whatever .gitignore says. */
-export function isSecretOrDatabase(name: string): boolean {
-  return LOCAL_DATA_NAME.test(name);
-}
-
-/** What git ignores under `dir` (relative paths, wholly ignored folders once), or undefined when git is missing or `dir` is no git checkout. */
-function gitIgnored(dir: string): Set<string> | undefined {
-  const result = spawnSync("git", ["-C", dir, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], {
-    encoding: "utf8",
-    windowsHide: true,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.error || result.status !== 0) return undefined;
-  const entries = result.stdout.split("\0").filter(Boolean);
-  // "./": an enclosing checkout ignores the whole project, so git knows nothing about its files.
-  if (entries.includes("./")) return undefined;
-  return new Set(entries.map((entry) => entry.replace(/\/$/, "")));
+/** The shell's own rules: what a packaged app does not need, whatever git says. */
+function notNeeded(paths: ProjectPaths): (relative: string) => boolean {
+  const shell = path.relative(paths.djangoDir, paths.shellDir).split(path.sep).join("/");
+  return (relative) => {
+    const name = relative.split("/").pop()!;
+    if (relative === shell || relative.startsWith(`${shell}/`)) return true;
+    return DJANGO_EXCLUDED.has(name) || DJANGO_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix));
+  };
 }
 
 /**
  * Why the bundle leaves a path of the Django project (relative, with /) out, or
- * undefined when it ships. "not needed": virtualenvs, caches, tests, and the
- * shell's own folder when it sits inside the project, as a wrapped project's
- * desktop/ does. "local": the developer's secrets and data, which an installer
- * must never carry: .env files, SQLite databases and, in a git checkout,
- * everything git ignores, so that the project's own .gitignore decides what
- * stays on the developer's machine.
+ * undefined when it ships (the rules are projectFiles.ts's). "not needed":
+ * virtualenvs, caches, tests, and the shell's own folder when it sits inside the
+ * project, as a wrapped project's desktop/ does. "local": the developer's
+ * secrets and data. "untracked": in a git checkout, what git does not track,
+ * unless the project's frontend build wrote it (`built`).
  */
-export function djangoFileRules(paths: ProjectPaths): (relative: string) => "not needed" | "local" | undefined {
-  const shell = path.relative(paths.djangoDir, paths.shellDir).split(path.sep).join("/");
-  const ignored = gitIgnored(paths.djangoDir);
-  return (relative) => {
-    const name = relative.split("/").pop()!;
-    if (relative === shell || relative.startsWith(`${shell}/`)) return "not needed";
-    if (DJANGO_EXCLUDED.has(name) || DJANGO_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix))) return "not needed";
-    if (isSecretOrDatabase(name) || ignored?.has(relative)) return "local";
-    return undefined;
-  };
+export function djangoFileRules(paths: ProjectPaths, built: Iterable<string> = []): ProjectFileRules {
+  return projectFileRules(paths.djangoDir, { notNeeded: notNeeded(paths), built });
 }
 
-/** Copies the Django project into the bundle; returns what it left out as local data (folders end in /). */
-export function copyDjangoProject(paths: ProjectPaths, destination: string): string[] {
-  const leftOut = djangoFileRules(paths);
-  const local: string[] = [];
-  const ships = (file: string) => {
-    const relative = path.relative(paths.djangoDir, file).split(path.sep).join("/");
-    const reason = leftOut(relative);
-    if (reason === "local") local.push(statSync(file).isDirectory() ? `${relative}/` : relative);
-    return reason === undefined;
-  };
-  mkdirSync(destination, { recursive: true });
-  // Entry by entry: the stage folder may sit inside the project (a wrapped project's
-  // desktop/.stage), and copying a folder into itself is refused even when filtered out.
-  for (const name of readdirSync(paths.djangoDir)) {
-    const source = path.join(paths.djangoDir, name);
-    if (ships(source)) cpSync(source, path.join(destination, name), { recursive: true, filter: (file) => file === source || ships(file) });
-  }
-  return local.sort();
+/** At most the first 20 paths, and how many more. */
+function summarise(paths: string[]): string {
+  return paths.length > 20 ? `${paths.slice(0, 20).join(", ")} and ${paths.length - 20} more` : paths.join(", ");
+}
+
+/** Copies the Django project into the bundle; returns what it left out, and why. */
+export function copyDjangoProject(paths: ProjectPaths, destination: string, built: Iterable<string> = []): LeftOut {
+  return copyProjectFiles(paths.djangoDir, destination, djangoFileRules(paths, built));
 }
 
 /** A digest of the project files a stage ships, to tell whether a staged bundle is out of date. */
 export function djangoProjectDigest(paths: ProjectPaths = projectPaths()): string {
-  const leftOut = djangoFileRules(paths);
-  return bundleDigest(paths.djangoDir, (relative) => leftOut(relative) !== undefined);
+  const rules = djangoFileRules(paths);
+  return bundleDigest(paths.djangoDir, (relative) => rules.reason(relative) !== undefined);
 }
 
 /**
@@ -202,12 +178,15 @@ function compileBytecode(python: string, bundleDir: string, runtime: RuntimeInfo
   run(python, ["-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", ...roots], "Compiling the bundle's Python modules");
 }
 
-/** Runs the bundled Python in the bundle's django/ folder with the packaged settings and a throwaway app-data folder. */
-function djangoInBundle(bundleDir: string, interpreter: string, settingsModule: string, args: string[], what: string): string {
+/**
+ * Runs the bundled Python with the packaged settings and a throwaway app-data
+ * folder, in the bundle's django/ folder or, given `cwd`, in another copy of the project.
+ */
+function djangoInBundle(bundleDir: string, interpreter: string, settingsModule: string, args: string[], what: string, cwd = path.join(bundleDir, "django")): string {
   const appData = mkdtempSync(path.join(os.tmpdir(), "dds-stage-app-data-"));
   try {
     return run(path.join(bundleDir, interpreter), args, what, {
-      cwd: path.join(bundleDir, "django"),
+      cwd,
       env: isolatedPythonEnv({
         DJANGO_SETTINGS_MODULE: settingsModule,
         DESKTOP_DJANGO_BUNDLE_DIR: bundleDir,
@@ -218,6 +197,46 @@ function djangoInBundle(bundleDir: string, interpreter: string, settingsModule: 
   } finally {
     removeFolder(appData);
   }
+}
+
+const STATIC_ROOT_SCRIPT = [
+  "import django, json",
+  "from pathlib import Path",
+  "django.setup()",
+  "from django.conf import settings",
+  "from django.contrib.staticfiles.storage import staticfiles_storage",
+  "location = getattr(staticfiles_storage, 'location', '')",
+  // Resolved, as realpath resolves the staging folder: macOS's temporary folders sit behind /var -> /private/var.
+  "resolved = lambda value: str(Path(value).resolve()) if value else ''",
+  "print(json.dumps({'root': resolved(settings.STATIC_ROOT), 'location': resolved(location)}))",
+].join("\n");
+
+/**
+ * Runs collectstatic in the developer's checkout, not in the bundle's copy:
+ * static files a frontend build wrote into folders git ignores, which the
+ * copy leaves out, are collected all the same. The packaged settings'
+ * STATIC_ROOT must be the bundle's static/ folder, so nothing is written into
+ * the checkout.
+ */
+function collectStatic(staging: string, interpreter: string, settingsModule: string, djangoDir: string): void {
+  const { root, location } = JSON.parse(
+    djangoInBundle(staging, interpreter, settingsModule, ["-c", STATIC_ROOT_SCRIPT], "Asking Django where collectstatic writes", djangoDir),
+  ) as { root: string; location: string };
+  const expected = path.join(realpathSync.native(staging), "static");
+  const same = (a: string, b: string) => (process.platform === "win32" ? a.toLowerCase() === b.toLowerCase() : a === b);
+  if (!root || !same(path.resolve(root), expected)) {
+    throw new StageError(
+      `The packaged settings (${settingsModule}) put STATIC_ROOT at ${root || "(not set)"}; the bundle serves its static files from ${expected}.\n` +
+        'Set STATIC_ROOT = Path(os.environ["DESKTOP_DJANGO_BUNDLE_DIR"]) / "static" in the packaged settings.',
+    );
+  }
+  if (!location || !same(path.resolve(location), expected)) {
+    throw new StageError(
+      `The packaged settings' static files storage writes to ${location || "somewhere that is no folder (a cloud storage?)"}, not to STATIC_ROOT (${expected}).\n` +
+        'Set STORAGES["staticfiles"] in the packaged settings to a file-system storage such as "whitenoise.storage.CompressedManifestStaticFilesStorage".',
+    );
+  }
+  djangoInBundle(staging, interpreter, settingsModule, ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], "Collecting static files", djangoDir);
 }
 
 /** rm -rf, retried for a moment: on Windows a virus scanner or a Python that just exited can still hold a file. */
@@ -247,6 +266,7 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
   const arch = options.arch ?? process.arch;
   const paths = options.paths ?? projectPaths();
   const settingsModule = options.settingsModule ?? project.settings.packaged;
+  const frontendBuild = options.frontendBuild ?? project.frontendBuild;
   const bundleDir = path.resolve(options.bundleDir ?? path.join(paths.stageDir, "backend"));
   const cacheDir = options.cacheDir ?? path.join(paths.stageDir, "cache");
   if (!existsSync(paths.managePy)) {
@@ -259,10 +279,20 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     throw new StageError(`The wheelhouse ${options.wheelhouse} does not exist. Fill it with \`pip download -r ${paths.requirements} -d <dir>\`.`);
   }
 
+  // First, and in the developer's checkout: a failing build stops the stage before anything is downloaded.
+  const rules = djangoFileRules(paths);
+  let built: string[] = [];
+  if (frontendBuild.commands.length) {
+    const started = runFrontendBuild(paths.djangoDir, frontendBuild, log);
+    // In a git checkout the build's output ships although git ignores it; outside git everything not local ships anyway.
+    if (rules.git) built = filesWrittenSince(paths.djangoDir, started, (relative) => rules.reason(relative) === "not needed").filter((file) => rules.reason(file) === "untracked");
+  }
+
   const archive = await obtainArchive(options, cacheDir, platform, arch, log);
   await checkRuntimeArchive(archive.file);
   mkdirSync(path.dirname(bundleDir), { recursive: true });
   const staging = mkdtempSync(`${bundleDir}.partial-`);
+  let leftOut: LeftOut | undefined;
   try {
     // mkdtemp makes a private folder; an installed app's resources must be readable by every user.
     chmodSync(staging, 0o755);
@@ -276,10 +306,11 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     log(`Bundled Python ${runtime.version}`);
 
     installDependencies(python, paths.requirements, options.wheelhouse, log);
-    const leftOut = copyDjangoProject(paths, path.join(staging, "django"));
-    if (leftOut.length) log(`Left out of the bundle (git-ignored or local data): ${leftOut.join(", ")}`);
-    log("Collecting static files");
-    djangoInBundle(staging, interpreter, settingsModule, ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], "Collecting static files");
+    leftOut = copyDjangoProject(paths, path.join(staging, "django"), built);
+    for (const line of describeLeftOut(leftOut)) log(line);
+    if (built.length) log(`Shipping ${built.length} file${built.length === 1 ? "" : "s"} the frontend build wrote: ${summarise(built)}`);
+    log("Collecting static files (from the project's own folder, with what its build wrote)");
+    collectStatic(staging, interpreter, settingsModule, paths.djangoDir);
     const django = JSON.parse(djangoInBundle(staging, interpreter, settingsModule, ["-c", DJANGO_FACTS_SCRIPT], "Asking Django for its installed apps and languages")) as DjangoFacts;
 
     const sizeBeforePruning = directorySize(staging);
@@ -318,9 +349,14 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     moveIntoPlace(staging, bundleDir);
     log(`Staged ${bundleDir}`);
     for (const line of formatSizeTable(bundleSizeByPart(bundleDir))) log(line);
+    for (const line of formatPackageTable(largestPackages(bundleDir, 10))) log(line);
     return { bundleDir, manifest, sizeBeforePruning, sizeAfterPruning };
   } catch (error) {
     removeFolder(staging);
+    // A module the app imports may be one git does not track yet.
+    if (error instanceof StageError && leftOut?.untracked.length) {
+      error.message += `\nNot tracked by git, so left out of the bundle: ${summarise(leftOut.untracked)}. If the app needs one of them, \`git add\` it and stage again.`;
+    }
     throw error;
   }
 }

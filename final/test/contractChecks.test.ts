@@ -53,7 +53,7 @@ describe("npm run check against the real Django", () => {
     const results = await runContractChecks({ root, appDataDir: tempDir("dds-check-staged-") });
     expect(failures(results)).toEqual([]);
     expect(results.map((result) => result.title)).toContainEqual(expect.stringContaining("with DEBUG off"));
-    expect(results.at(-2)!.title).toMatch(/^the bundle's project folder holds no \.env file or database/);
+    expect(results.at(-2)!.title).toMatch(/^the bundle's project folder holds no secrets, private keys, databases, dumps or uploads/);
     expect(results.at(-1)!.title).toMatch(/^nothing was written inside the bundle/);
     expect(results).toHaveLength(21);
   });
@@ -198,7 +198,23 @@ describe("the machine-side checks", () => {
     const result = checkBundleHoldsNoSecrets(bundle, path.join(bundle, "django"), snapshotFolder(bundle));
     expect(result.ok).toBe(false);
     expect(result.problem).toBe("found django/.env, django/mysite/db.sqlite3");
-    expect(formatResult(result)).toMatch(/→ An installer must not carry the developer's secrets or data: restage with this shell's `npm run stage`/);
+    expect(formatResult(result)).toMatch(/→ An installer must not carry the developer's secrets or data \(.*\): restage with this shell's `npm run stage`/);
+  });
+
+  it("fail on each secret, key, dump, backup and upload the stage leaves out, the same rules as the stage's", () => {
+    const named = ["secrets.json", "mysite/local_settings.py", "deploy/id_rsa", "deploy/server.pem", "deploy/server.key", "credentials.json", ".netrc", "production.env", "db.sqlite3.bak", "dump.sql", "media/avatars/ada.png"];
+    for (const relative of named) {
+      const bundle = tempDir("dds-check-secrets-");
+      mkdirSync(path.join(bundle, "django", "mysite"), { recursive: true });
+      writeFileSync(path.join(bundle, "django", "manage.py"), "");
+      writeFileSync(path.join(bundle, "django", "mysite", "settings.py"), "");
+      expect(checkBundleHoldsNoSecrets(bundle, path.join(bundle, "django"), snapshotFolder(bundle)).ok, relative).toBe(true);
+      mkdirSync(path.dirname(path.join(bundle, "django", relative)), { recursive: true });
+      writeFileSync(path.join(bundle, "django", relative), "the developer's");
+      const result = checkBundleHoldsNoSecrets(bundle, path.join(bundle, "django"), snapshotFolder(bundle));
+      expect(result.ok, relative).toBe(false);
+      expect(result.problem).toBe(`found django/${relative.startsWith("media/") ? "media" : relative}`);
+    }
   });
 
   it("fail when a file inside the bundle is added, changed or removed", () => {

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import type { BundleManifest } from "../src/backendRoot";
-import { bundleDigest, directorySize } from "../scripts/bundle";
+import { bundleDigest, directorySize, largestPackages } from "../scripts/bundle";
+import { FrontendBuildError, resolveCommand } from "../scripts/frontendBuild";
 import { PYTHON_RELEASE, releaseAsset } from "../scripts/pythonRelease";
 import { ChecksumMismatchError } from "../scripts/runtimeArchive";
 import { copyDjangoProject, djangoProjectDigest, isolatedPythonEnv, stageBackend } from "../scripts/stageBackend";
@@ -88,28 +89,28 @@ function filesBelow(dir: string): string[] {
 describe("copying the Django project into the bundle", () => {
   const hasGit = spawnSync("git", ["--version"]).status === 0;
 
-  it.runIf(hasGit)("leaves out the developer's secrets, databases and everything the project's git ignores, and names them", () => {
+  it.runIf(hasGit)("ships what git tracks, leaves out the developer's secrets and data and what git does not track, and names them", () => {
     const destination = path.join(tempDir(), "django");
     const leftOut = copyDjangoProject(projectWithLocalData(true), destination);
-    expect(filesBelow(destination)).toEqual([".gitignore", "manage.py", "mysite/__init__.py", "mysite/not_yet_committed.py", "mysite/settings.py"]);
-    expect(leftOut).toEqual([".env", ".env.production", "db.sqlite3", "debug.log", "media/", "staticfiles/"]);
+    expect(filesBelow(destination)).toEqual([".gitignore", "manage.py", "mysite/__init__.py", "mysite/settings.py"]);
+    expect(leftOut).toEqual({ git: true, local: [".env", ".env.production", "db.sqlite3", "media/"], untracked: ["debug.log", "mysite/not_yet_committed.py", "staticfiles/"] });
   });
 
-  it("leaves out .env files and databases by name in a project that is no git checkout", () => {
+  it("leaves out local data by name in a project that is no git checkout", () => {
     const destination = path.join(tempDir(), "django");
-    expect(copyDjangoProject(projectWithLocalData(false), destination)).toEqual([".env", ".env.production", "db.sqlite3"]);
+    expect(copyDjangoProject(projectWithLocalData(false), destination)).toEqual({ git: false, local: [".env", ".env.production", "db.sqlite3", "media/"], untracked: [] });
     expect(filesBelow(destination)).not.toContain(".env");
     expect(filesBelow(destination)).toContain("mysite/settings.py");
   });
 
-  it.runIf(hasGit)("leaves out .env files and databases by name when an enclosing checkout ignores the whole project", () => {
+  it.runIf(hasGit)("leaves out local data by name when an enclosing checkout ignores the whole project", () => {
     const outer = tempDir();
     writeFileSync(path.join(outer, ".gitignore"), "catalog/\n");
     expect(spawnSync("git", ["-C", outer, "init", "-q"]).status).toBe(0);
     const destination = path.join(tempDir(), "django");
-    expect(copyDjangoProject(projectWithLocalData(false, path.join(outer, "catalog")), destination)).toEqual([".env", ".env.production", "db.sqlite3"]);
+    expect(copyDjangoProject(projectWithLocalData(false, path.join(outer, "catalog")), destination)).toEqual({ git: false, local: [".env", ".env.production", "db.sqlite3", "media/"], untracked: [] });
     expect(filesBelow(destination)).toContain("mysite/settings.py");
-    expect(filesBelow(destination)).toContain("media/avatars/ada.png");
+    expect(filesBelow(destination)).toContain("staticfiles/app.css");
   });
 
   it.runIf(hasGit)("leaves the same files out of the digest that tells whether a staged bundle is out of date", () => {
@@ -303,5 +304,147 @@ describe.skipIf(!staged.bundleDir)("a stage from a tampered archive", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/Staging failed: Checksum mismatch for cpython-/);
     expect(readdirSync(parent)).toEqual(["backend"]);
+  });
+});
+
+/**
+ * A project shaped like the real ones the trials met: its frontend build (npm)
+ * writes JavaScript into frontend/dist/, which git ignores and STATICFILES_DIRS
+ * names; a stylesheet built earlier sits there too. WhiteNoise serves
+ * STATIC_ROOT, the bundle's static/ folder, as the packaged settings do.
+ */
+function projectWithFrontendBuild(staticRoot = 'Path(os.environ["DESKTOP_DJANGO_BUNDLE_DIR"]) / "static"'): ProjectPaths {
+  const dir = tempDir();
+  const files: Record<string, string> = {
+    "manage.py": [
+      "import os, sys",
+      'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")',
+      "from django.core.management import execute_from_command_line",
+      "execute_from_command_line(sys.argv)",
+    ].join("\n"),
+    "requirements.txt": "Django\nwhitenoise\n",
+    "shop/__init__.py": "",
+    "shop/settings.py": [
+      "import os",
+      "from pathlib import Path",
+      "BASE_DIR = Path(__file__).resolve().parent.parent",
+      'SECRET_KEY = "stage-test"',
+      "DEBUG = False",
+      'ALLOWED_HOSTS = ["testserver"]',
+      'INSTALLED_APPS = ["django.contrib.staticfiles"]',
+      'MIDDLEWARE = ["whitenoise.middleware.WhiteNoiseMiddleware"]',
+      'ROOT_URLCONF = "shop.urls"',
+      "DATABASES = {}",
+      'STATIC_URL = "/static/"',
+      `STATIC_ROOT = ${staticRoot}`,
+      'STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]',
+    ].join("\n"),
+    "shop/urls.py": "urlpatterns = []\n",
+    ".gitignore": "frontend/dist/\nnode_modules/\n",
+    "frontend/package.json": JSON.stringify({ name: "shop-frontend", private: true, scripts: { build: "node build.js" } }),
+    "frontend/build.js": [
+      'const fs = require("node:fs");',
+      'fs.mkdirSync("dist", { recursive: true });',
+      'fs.writeFileSync("dist/app.js", "console.log(\'built by the frontend build\');\\n");',
+    ].join("\n"),
+    "frontend/dist/theme.css": "body { color: rebeccapurple; }\n",
+  };
+  for (const [relative, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
+    writeFileSync(path.join(dir, relative), content);
+  }
+  // Built long before this stage: collected all the same, though the build does not write it.
+  utimesSync(path.join(dir, "frontend/dist/theme.css"), new Date(2020, 0, 1), new Date(2020, 0, 1));
+  for (const args of [["init", "-q"], ["add", "-A"]]) {
+    const result = spawnSync("git", ["-C", dir, ...args], { encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+  }
+  return projectPaths(path.join(dir, "desktop"), { ...project, djangoDir: "..", requirements: "requirements.txt", stageDir: ".stage" });
+}
+
+const NPM_BUILD = { cwd: "frontend", commands: [["npm", "run", "build"]] };
+
+describe.skipIf(!staged.bundleDir)("a project with a frontend build", () => {
+  const stageOptions = (paths: ProjectPaths) => ({
+    paths,
+    settingsModule: "shop.settings",
+    bundleDir: path.join(paths.stageDir, "backend"),
+    cacheDir: path.join(projectPaths().stageDir, "cache"),
+    ...(staged.downloaded ? {} : { pythonArchive: staged.archive, pythonSha256: staged.archiveSha256 }),
+    wheelhouse: staged.wheelhouse,
+  });
+
+  it("is built before collectstatic, and the bundle serves its git-ignored output", async () => {
+    const paths = projectWithFrontendBuild();
+    const log: string[] = [];
+    const { bundleDir } = await stageBackend({ ...stageOptions(paths), frontendBuild: NPM_BUILD, log: (line) => log.push(line) });
+    const script = [
+      "import django",
+      "django.setup()",
+      "from django.test import Client",
+      "client = Client()",
+      'for url in ("/static/app.js", "/static/theme.css"):',
+      "    response = client.get(url)",
+      "    print(response.status_code, b''.join(response.streaming_content).decode().strip() if response.status_code == 200 else '')",
+    ].join("\n");
+    const result = spawnSync(path.join(bundleDir, manifestOf(bundleDir).interpreter), ["-c", script], {
+      cwd: path.join(bundleDir, "django"),
+      env: isolatedPythonEnv({ DJANGO_SETTINGS_MODULE: "shop.settings", DESKTOP_DJANGO_BUNDLE_DIR: bundleDir }),
+      encoding: "utf8",
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim().split("\n")).toEqual(["200 console.log('built by the frontend build');", "200 body { color: rebeccapurple; }"]);
+    expect(log, "the stage names the command it ran").toContain(`Frontend build: npm run build (in ${path.join(paths.djangoDir, "frontend")})`);
+    expect(log.join("\n")).toMatch(/Shipping 1 file the frontend build wrote: frontend\/dist\/app\.js/);
+    // Nothing was written into the developer's checkout but the build's own output.
+    expect(existsSync(path.join(paths.djangoDir, "static"))).toBe(false);
+  }, 300_000);
+
+  it("stops before anything is staged when a build command fails, naming the command", async () => {
+    const paths = projectWithFrontendBuild();
+    const failing = { cwd: "frontend", commands: [["node", "-e", "console.error('Could not resolve ./missing.js'); process.exit(3)"]] };
+    const attempt = stageBackend({ ...stageOptions(paths), frontendBuild: failing, log: () => undefined });
+    await expect(attempt).rejects.toThrow(FrontendBuildError);
+    await expect(attempt).rejects.toThrow(/The frontend build command `node -e "console\.error.*"` failed in .*frontend \(exit code 3\):\nCould not resolve \.\/missing\.js/);
+    expect(existsSync(paths.stageDir)).toBe(false);
+  });
+
+  it("refuses packaged settings whose STATIC_ROOT is not the bundle's, before collectstatic writes into the project", async () => {
+    const paths = projectWithFrontendBuild('BASE_DIR / "staticfiles"');
+    const attempt = stageBackend({ ...stageOptions(paths), frontendBuild: NPM_BUILD, log: () => undefined });
+    await expect(attempt).rejects.toThrow(/The packaged settings \(shop\.settings\) put STATIC_ROOT at .*staticfiles; the bundle serves its static files from /);
+    expect(existsSync(path.join(paths.djangoDir, "staticfiles"))).toBe(false);
+  }, 300_000);
+
+  it("runs npm as Node with npm's own script where npm gave one, and npm.cmd through cmd.exe on Windows otherwise", () => {
+    const npmCli = path.join(tempDir(), "npm-cli.js");
+    writeFileSync(npmCli, "");
+    expect(resolveCommand(["npm", "run", "build"], { npm_execpath: npmCli }, "win32")).toEqual({ program: process.execPath, args: [npmCli, "run", "build"], shell: false });
+    expect(resolveCommand(["npm", "run", "build"], { npm_execpath: "/nowhere/npm-cli.js" }, "win32")).toEqual({ program: "npm.cmd", args: ["run", "build"], shell: true });
+    expect(resolveCommand(["npm", "run", "build"], {}, "linux")).toEqual({ program: "npm", args: ["run", "build"], shell: false });
+    expect(resolveCommand(["npx", "esbuild"], {}, "win32")).toEqual({ program: "npx.cmd", args: ["esbuild"], shell: true });
+    expect(resolveCommand(["node", "build.js"], {}, "win32")).toEqual({ program: "node", args: ["build.js"], shell: false });
+  });
+});
+
+function manifestOf(bundleDir: string): BundleManifest {
+  return JSON.parse(readFileSync(path.join(bundleDir, "manifest.json"), "utf8")) as BundleManifest;
+}
+
+describe.skipIf(!staged.bundleDir)("the stage's list of the largest installed packages", () => {
+  it("names at most 10, largest first, Django among them with its size in the bundle", () => {
+    const table = staged.stageLog!.slice(staged.stageLog!.findIndex((line) => line.startsWith("Largest installed packages")));
+    expect(table[0]).toMatch(/^Largest installed packages \(\d+\):$/);
+    const rows = table.slice(1).filter((line) => line.startsWith("  "));
+    expect(rows.length).toBeGreaterThan(2);
+    expect(rows.length).toBeLessThanOrEqual(10);
+    expect(rows[0]).toMatch(/^ {2}Django 6\.\d+\.\d+\s+[\d.]+ MB$/);
+    const packages = largestPackages(staged.bundleDir!, 10);
+    expect(packages.map((item) => item.bytes)).toEqual([...packages.map((item) => item.bytes)].sort((a, b) => b - a));
+    const django = packages.find((item) => item.name === "Django")!;
+    const lib = readdirSync(path.join(staged.bundleDir!, "python", "lib")).find((name) => /^python3\.\d+$/.test(name));
+    const sitePackages = process.platform === "win32" ? path.join(staged.bundleDir!, "python", "Lib", "site-packages") : path.join(staged.bundleDir!, "python", "lib", lib!, "site-packages");
+    expect(django.bytes).toBeGreaterThanOrEqual(directorySize(path.join(sitePackages, "django")));
+    expect(django.bytes).toBeLessThan(directorySize(path.join(sitePackages, "django")) * 1.1);
   });
 });

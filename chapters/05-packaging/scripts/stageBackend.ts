@@ -4,7 +4,8 @@
  * it, the Django code, its collected static files, and manifest.json.
  *
  *   <bundle>/python/        python-build-standalone "install_only" runtime
- *   <bundle>/django/        the Django project (no venv, tests, caches, secrets or local data)
+ *   <bundle>/django/        the Django project: in a git checkout what git tracks; never venvs, tests, caches
+ *                           or local data (projectFiles.ts)
  *   <bundle>/static/        collectstatic output, served by the packaged settings
  *   <bundle>/manifest.json  what the shell reads to start it (see src/backendRoot.ts)
  *
@@ -12,14 +13,15 @@
  * place only when every step succeeded: a failed stage leaves nothing behind.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { x as extractTar } from "tar";
 import type { BundleManifest } from "../src/backendRoot";
-import { bundleDigest, bundleSizeByPart, directorySize, formatMegabytes, formatSizeTable } from "./bundle";
+import { bundleDigest, bundleSizeByPart, directorySize, formatMegabytes, formatPackageTable, formatSizeTable, largestPackages } from "./bundle";
+import { copyProjectFiles, describeLeftOut, type LeftOut, projectFileRules, type ProjectFileRules } from "./projectFiles";
 import { DJANGO_FACTS_SCRIPT, type DjangoFacts, isInside, pruneDjango, pruneRuntime, removeCachesAndSources, type RuntimePaths } from "./pruneBundle";
 import { releaseAsset, type PythonRelease, PYTHON_RELEASE } from "./pythonRelease";
 import { cachedRuntimeArchive, checkRuntimeArchive, localRuntimeArchive, type RuntimeArchive } from "./runtimeArchive";
@@ -56,8 +58,6 @@ export class StageError extends Error {}
 /** Folders and files of django/ that a packaged app does not need. */
 const DJANGO_EXCLUDED = new Set([".git", ".venv", ".dev-data", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules", "tests", "conftest.py", "tests.py"]);
 const DJANGO_EXCLUDED_SUFFIXES = [".pyc", "requirements-dev.txt"];
-/** The developer's secrets and data, left out whatever .gitignore says: .env, .env.*, .envrc and SQLite databases (with their -wal, -shm, -journal files). */
-const LOCAL_DATA_NAME = /^\.env(rc)?$|^\.env\.|\.(sqlite3?|db)(-wal|-shm|-journal)?$/;
 
 
 /** Environment for running the bundled interpreter: nothing from a Python or virtualenv on this machine leaks in. */
@@ -120,58 +120,30 @@ function installDependencies(python: string, requirements: string, wheelhouse: s
   );
 }
 
-/** What git ignores under `dir` (relative paths, wholly ignored folders once), or undefined when git is missing or `dir` is no git checkout. */
-function gitIgnored(dir: string): Set<string> | undefined {
-  const result = spawnSync("git", ["-C", dir, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], {
-    encoding: "utf8",
-    windowsHide: true,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.error || result.status !== 0) return undefined;
-  const entries = result.stdout.split("\0").filter(Boolean);
-  // "./": an enclosing checkout ignores the whole project, so git knows nothing about its files.
-  if (entries.includes("./")) return undefined;
-  return new Set(entries.map((entry) => entry.replace(/\/$/, "")));
-}
-
 /**
- * Why the bundle leaves a path of the Django project (relative, with /) out, or
- * undefined when it ships. "not needed": virtualenvs, caches, tests. "local": the
- * developer's secrets and data, which an installer must never carry: .env files,
- * SQLite databases and, in a git checkout, everything git ignores, so that the
- * project's own .gitignore decides what stays on the developer's machine.
+ * Why the bundle leaves a path of django/ (relative, with /) out, or undefined
+ * when it ships (the rules are projectFiles.ts's). "not needed": virtualenvs,
+ * caches, tests. "local": the developer's secrets and data. "untracked": in a
+ * git checkout, what git does not track.
  */
-export function djangoFileRules(djangoDir: string): (relative: string) => "not needed" | "local" | undefined {
-  const ignored = gitIgnored(djangoDir);
-  return (relative) => {
-    const name = relative.split("/").pop()!;
-    if (DJANGO_EXCLUDED.has(name) || DJANGO_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix))) return "not needed";
-    if (LOCAL_DATA_NAME.test(name) || ignored?.has(relative)) return "local";
-    return undefined;
-  };
-}
-
-/** Copies the Django project into the bundle; returns what it left out as local data (folders end in /). */
-export function copyDjangoProject(source: string, destination: string): string[] {
-  const leftOut = djangoFileRules(source);
-  const local: string[] = [];
-  cpSync(source, destination, {
-    recursive: true,
-    filter: (file) => {
-      const relative = path.relative(source, file).split(path.sep).join("/");
-      if (relative === "") return true;
-      const reason = leftOut(relative);
-      if (reason === "local") local.push(statSync(file).isDirectory() ? `${relative}/` : relative);
-      return reason === undefined;
+export function djangoFileRules(djangoDir: string): ProjectFileRules {
+  return projectFileRules(djangoDir, {
+    notNeeded: (relative) => {
+      const name = relative.split("/").pop()!;
+      return DJANGO_EXCLUDED.has(name) || DJANGO_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix));
     },
   });
-  return local.sort();
+}
+
+/** Copies the Django project into the bundle; returns what it left out, and why. */
+export function copyDjangoProject(source: string, destination: string): LeftOut {
+  return copyProjectFiles(source, destination, djangoFileRules(source));
 }
 
 /** A digest of the django/ files a stage ships, to tell whether a staged bundle is out of date. */
 export function djangoProjectDigest(djangoDir: string): string {
-  const leftOut = djangoFileRules(djangoDir);
-  return bundleDigest(djangoDir, (relative) => leftOut(relative) !== undefined);
+  const rules = djangoFileRules(djangoDir);
+  return bundleDigest(djangoDir, (relative) => rules.reason(relative) !== undefined);
 }
 
 /**
@@ -240,6 +212,7 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
   await checkRuntimeArchive(archive.file);
   mkdirSync(path.dirname(bundleDir), { recursive: true });
   const staging = mkdtempSync(`${bundleDir}.partial-`);
+  let leftOut: LeftOut | undefined;
   try {
     // mkdtemp makes a private folder; an installed app's resources must be readable by every user.
     chmodSync(staging, 0o755);
@@ -253,8 +226,8 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     log(`Bundled Python ${runtime.version}`);
 
     installDependencies(python, path.join(djangoDir, "requirements.txt"), options.wheelhouse, log);
-    const leftOut = copyDjangoProject(djangoDir, path.join(staging, "django"));
-    if (leftOut.length) log(`Left out of the bundle (git-ignored or local data): ${leftOut.join(", ")}`);
+    leftOut = copyDjangoProject(djangoDir, path.join(staging, "django"));
+    for (const line of describeLeftOut(leftOut)) log(line);
     log("Collecting static files");
     djangoInBundle(staging, interpreter, ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], "Collecting static files");
     const django = JSON.parse(djangoInBundle(staging, interpreter, ["-c", DJANGO_FACTS_SCRIPT], "Asking Django for its installed apps and languages")) as DjangoFacts;
@@ -295,9 +268,14 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     moveIntoPlace(staging, bundleDir);
     log(`Staged ${bundleDir}`);
     for (const line of formatSizeTable(bundleSizeByPart(bundleDir))) log(line);
+    for (const line of formatPackageTable(largestPackages(bundleDir, 10))) log(line);
     return { bundleDir, manifest, sizeBeforePruning, sizeAfterPruning };
   } catch (error) {
     removeFolder(staging);
+    // A module the app imports may be one git does not track yet.
+    if (error instanceof StageError && leftOut?.untracked.length) {
+      error.message += `\nNot tracked by git, so left out of the bundle: ${leftOut.untracked.join(", ")}. If the app needs one of them, \`git add\` it and stage again.`;
+    }
     throw error;
   }
 }

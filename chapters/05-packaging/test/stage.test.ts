@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import type { BundleManifest } from "../src/backendRoot";
-import { bundleDigest, directorySize } from "../scripts/bundle";
+import { bundleDigest, directorySize, largestPackages } from "../scripts/bundle";
 import { PYTHON_RELEASE, releaseAsset } from "../scripts/pythonRelease";
 import { ChecksumMismatchError } from "../scripts/runtimeArchive";
 import { copyDjangoProject, djangoProjectDigest, isolatedPythonEnv, PACKAGED_SETTINGS, stageBackend } from "../scripts/stageBackend";
@@ -86,30 +86,30 @@ function filesBelow(dir: string): string[] {
 describe("copying the Django project into the bundle", () => {
   const hasGit = spawnSync("git", ["--version"]).status === 0;
 
-  it.runIf(hasGit)("leaves out the developer's secrets, databases and everything the project's git ignores, and names them", () => {
+  it.runIf(hasGit)("ships what git tracks, leaves out the developer's secrets and data and what git does not track, and names them", () => {
     const project = projectWithLocalData(true);
     const destination = path.join(tempDir(), "django");
     const leftOut = copyDjangoProject(project, destination);
-    expect(filesBelow(destination)).toEqual([".gitignore", "manage.py", "mysite/__init__.py", "mysite/not_yet_committed.py", "mysite/settings.py"]);
-    expect(leftOut).toEqual([".env", ".env.production", "db.sqlite3", "debug.log", "media/", "staticfiles/"]);
+    expect(filesBelow(destination)).toEqual([".gitignore", "manage.py", "mysite/__init__.py", "mysite/settings.py"]);
+    expect(leftOut).toEqual({ git: true, local: [".env", ".env.production", "db.sqlite3", "media/"], untracked: ["debug.log", "mysite/not_yet_committed.py", "staticfiles/"] });
   });
 
-  it("leaves out .env files and databases by name in a project that is no git checkout", () => {
+  it("leaves out local data by name in a project that is no git checkout", () => {
     const project = projectWithLocalData(false);
     const destination = path.join(tempDir(), "django");
-    expect(copyDjangoProject(project, destination)).toEqual([".env", ".env.production", "db.sqlite3"]);
+    expect(copyDjangoProject(project, destination)).toEqual({ git: false, local: [".env", ".env.production", "db.sqlite3", "media/"], untracked: [] });
     expect(filesBelow(destination)).not.toContain(".env");
     expect(filesBelow(destination)).toContain("mysite/settings.py");
   });
 
-  it.runIf(hasGit)("leaves out .env files and databases by name when an enclosing checkout ignores the whole project", () => {
+  it.runIf(hasGit)("leaves out local data by name when an enclosing checkout ignores the whole project", () => {
     const outer = tempDir();
     writeFileSync(path.join(outer, ".gitignore"), "catalog/\n");
     expect(spawnSync("git", ["-C", outer, "init", "-q"]).status).toBe(0);
     const destination = path.join(tempDir(), "django");
-    expect(copyDjangoProject(projectWithLocalData(false, path.join(outer, "catalog")), destination)).toEqual([".env", ".env.production", "db.sqlite3"]);
+    expect(copyDjangoProject(projectWithLocalData(false, path.join(outer, "catalog")), destination)).toEqual({ git: false, local: [".env", ".env.production", "db.sqlite3", "media/"], untracked: [] });
     expect(filesBelow(destination)).toContain("mysite/settings.py");
-    expect(filesBelow(destination)).toContain("media/avatars/ada.png");
+    expect(filesBelow(destination)).toContain("staticfiles/app.css");
   });
 
   it.runIf(hasGit)("leaves the same files out of the digest that tells whether a staged bundle is out of date", () => {
@@ -208,6 +208,17 @@ describe.skipIf(!staged.bundleDir)("a bundle staged from a local archive and a w
     // LANGUAGES is English only.
     expect(readdirSync(path.join(djangoPackage(), "conf", "locale")).filter((name) => name !== "__pycache__").sort()).toEqual(["__init__.py", "en"]);
     expect(readdirSync(path.join(contrib, "humanize", "locale"))).toEqual(["en"]);
+  });
+
+  it("names its 10 largest installed packages, largest first, Django at the top", () => {
+    const table = staged.stageLog!.slice(staged.stageLog!.findIndex((line) => line.startsWith("Largest installed packages")));
+    expect(table[0]).toMatch(/^Largest installed packages \(\d+\):$/);
+    const rows = table.slice(1).filter((line) => line.startsWith("  "));
+    expect(rows.length).toBeGreaterThan(2);
+    expect(rows.length).toBeLessThanOrEqual(10);
+    expect(rows[0]).toMatch(/^ {2}Django 6\.\d+\.\d+\s+[\d.]+ MB$/);
+    const packages = largestPackages(bundleDir, 10);
+    expect(packages.map((item) => item.bytes)).toEqual([...packages.map((item) => item.bytes)].sort((a, b) => b - a));
   });
 
   it("ends the stage with its size by part, adding up to the bundle", () => {

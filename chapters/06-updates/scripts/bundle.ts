@@ -119,3 +119,69 @@ export function formatSizeTable(parts: BundlePart[]): string[] {
     `  ${part.padEnd(16)}${size(bytes).padStart(10)}${`${total ? Math.round((bytes / total) * 100) : 0} %`.padStart(7)}   ${what}`;
   return ["Bundle size by part:", ...parts.map((part) => row(part.part, part.bytes, part.what)), row("total", total, "")];
 }
+
+export interface InstalledPackage {
+  name: string;
+  version: string;
+  bytes: number;
+}
+
+/** The paths a wheel's RECORD lists (first CSV column; quoted when it holds a comma). */
+function recordPaths(record: string): string[] {
+  return record
+    .split(/\r?\n/)
+    .filter(Boolean)
+    .map((line) => (line.startsWith('"') ? line.slice(1, line.indexOf('"', 1)) : line.split(",")[0]!));
+}
+
+/**
+ * The installed distributions of the bundle's site-packages, largest first,
+ * as they are in the bundle (pruned, with compiled bytecode). A distribution
+ * owns the top-level entries its RECORD lists; an entry two distributions
+ * share (a namespace package) counts only the files each lists.
+ */
+export function largestPackages(bundleDir: string, count = 10): InstalledPackage[] {
+  const pythonDir = path.join(bundleDir, "python");
+  const packages: InstalledPackage[] = [];
+  for (const dir of existsSync(pythonDir) ? sitePackagesDirs(pythonDir) : []) {
+    const distributions = readdirSync(dir)
+      .filter((name) => name.endsWith(".dist-info") && existsSync(path.join(dir, name, "RECORD")))
+      .map((distInfo) => {
+        const metadata = existsSync(path.join(dir, distInfo, "METADATA")) ? readFileSync(path.join(dir, distInfo, "METADATA"), "utf8") : "";
+        const [fallbackName = distInfo, fallbackVersion = ""] = distInfo.replace(/\.dist-info$/, "").split("-");
+        const files = recordPaths(readFileSync(path.join(dir, distInfo, "RECORD"), "utf8")).filter((file) => !file.startsWith("../") && !file.startsWith(`${distInfo}/`));
+        return {
+          distInfo,
+          name: /^Name: (.+)$/m.exec(metadata)?.[1]?.trim() ?? fallbackName,
+          version: /^Version: (.+)$/m.exec(metadata)?.[1]?.trim() ?? fallbackVersion,
+          files,
+          topLevel: new Set(files.map((file) => file.split("/")[0]!)),
+        };
+      });
+    const owners = new Map<string, number>();
+    for (const distribution of distributions) for (const entry of distribution.topLevel) owners.set(entry, (owners.get(entry) ?? 0) + 1);
+    const sizeOf = (relative: string) => {
+      const full = path.join(dir, relative);
+      if (!existsSync(full)) return 0;
+      const stat = lstatSync(full);
+      return stat.isDirectory() ? directorySize(full) : stat.size;
+    };
+    for (const distribution of distributions) {
+      let bytes = directorySize(path.join(dir, distribution.distInfo));
+      for (const entry of distribution.topLevel) {
+        if (owners.get(entry) === 1) bytes += sizeOf(entry);
+        else bytes += distribution.files.filter((file) => file.split("/")[0] === entry).reduce((total, file) => total + sizeOf(file), 0);
+      }
+      packages.push({ name: distribution.name, version: distribution.version, bytes });
+    }
+  }
+  return packages.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)).slice(0, count);
+}
+
+/** A short table of the largest installed packages. */
+export function formatPackageTable(packages: InstalledPackage[]): string[] {
+  if (!packages.length) return [];
+  const size = (bytes: number) => (bytes < 1e6 ? `${Math.round(bytes / 1e3)} kB` : formatMegabytes(bytes));
+  const width = Math.max(...packages.map((item) => `${item.name} ${item.version}`.length));
+  return [`Largest installed packages (${packages.length}):`, ...packages.map((item) => `  ${`${item.name} ${item.version}`.padEnd(width)}  ${size(item.bytes).padStart(9)}`)];
+}
