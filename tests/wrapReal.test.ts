@@ -12,7 +12,7 @@
  *
  * It runs what SKILL.md tells an agent to run, in its order: the developer's
  * checkout (uv sync, npm run build), the dry run, the wrap with --settings, the
- * project's tests on desktop_settings.test, npm install and npm run check in
+ * project's tests on desktop_settings.test, npm install, icons and check in
  * desktop/, then the stage from a checkout without the build output (as on a
  * packaging runner) with a Python 3.13 runtime, and npm run check -- --staged.
  * Every check must hold, including the walk through the app's pages, and the
@@ -293,9 +293,11 @@ describe.skipIf(!basePython || process.platform !== "linux")("a project shaped l
     git(target, "commit", "-qm", "the desktop settings' packages in the dev group");
   }, TEN_MINUTES);
 
-  it("npm install in desktop/, then npm run check: every check holds in development, the walk included", () => {
+  it("npm install, npm run icons and npm run check in desktop/: every check holds in development, the walk included", () => {
     const installed = run([...npmCli, "install", "--no-audit", "--no-fund", "--prefer-offline"], desktop, { ELECTRON_SKIP_BINARY_DOWNLOAD: "1" });
     expect(installed.status, output(installed)).toBe(0);
+    const icons = npmRun(desktop, "icons");
+    expect(icons.status, output(icons)).toBe(0);
     const check = npmRun(desktop, "check");
     expect(check.status, output(check)).toBe(0);
     const [, held, total] = /(\d+) of (\d+) checks held/.exec(check.stdout) ?? [];
