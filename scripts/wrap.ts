@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { desktopRequirements, desktopSettingsFiles } from "./wrap/desktopSettings.ts";
 import { inspectProject, isFolder, WrapRefusal, type ProjectReport } from "./wrap/inspect.ts";
+import { refuseUnsafeWrite } from "./wrap/safePaths.ts";
 import { desktopPackageJson, gitignoreBlock, GITIGNORE_MARKER, iconsRecord, packagingWorkflow, projectFactsFor, renderProjectFacts, wrapReport, WRAP_MARKER } from "./wrap/shellFiles.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -178,6 +179,8 @@ function main(): void {
       return;
     }
     refuseUnsafeTargets(report, Boolean(values.force));
+    // Every path first: a link anywhere refuses the whole wrap before anything is written.
+    for (const file of [...planned.map((item) => item.file), path.join(root, ".gitignore")]) refuseUnsafeWrite(root, file);
     console.log("\nWriting:");
     const log = (line: string) => console.log(line);
     write(planned, log);
