@@ -33,7 +33,10 @@ Adds a desktop shell to the Django project whose manage.py is in that folder.
 
   --dry-run     print what it found and what it would write; change nothing
   --force       wrap even when the project's git checkout has uncommitted changes
-  --name <name> the app's name in window titles and installers (default: pyproject.toml's [project] name, else the folder name)
+  --name <name> the app's name in window titles and installers (default: the project's name in pyproject.toml or setup.cfg,
+                else its README's title, else the folder name)
+  --settings <module>  the settings module to build on, when manage.py names none or the wrong one (manage.py is not edited)
+  --keep <package>     keep a package the wrap leaves out of desktop/requirements-desktop.txt (uwsgi, psycopg, boto3, ...); repeatable
   --help        print this
 
 Afterwards: read desktop/WRAP.md, then \`npm install\` and \`npm run check\` in desktop/.`;
@@ -66,7 +69,7 @@ function plan(report: ProjectReport, name: string | undefined): Planned[] {
       },
     },
     { file: path.join(root, "desktop", "src", "project.ts"), content: renderProjectFacts(readFileSync(path.join(shellSource, "src", "project.ts"), "utf8"), facts) },
-    { file: path.join(root, "desktop", "package.json"), content: desktopPackageJson(readFileSync(path.join(shellSource, "package.json"), "utf8"), facts, report.pyprojectDescription) },
+    { file: path.join(root, "desktop", "package.json"), content: desktopPackageJson(readFileSync(path.join(shellSource, "package.json"), "utf8"), facts, report.appDescription) },
     // The starter's shared TypeScript options, for a desktop/ with no repository-level file to extend.
     { file: path.join(root, "desktop", "tsconfig.base.json"), content: readFileSync(path.join(repoRoot, "tsconfig.base.json"), "utf8") },
     ...["tsconfig.json", "tsconfig.build.json"].map((file) => ({
@@ -86,7 +89,8 @@ function plan(report: ProjectReport, name: string | undefined): Planned[] {
 function describe(report: ProjectReport): string {
   const lines = [
     `Django project: ${report.root}`,
-    `  settings: ${report.settingsModule} (${report.settingsKind}, ${report.settingsFile})`,
+    `  settings: ${report.settingsModule} (${report.settingsKind}, ${report.settingsFile})${report.managePySettings && report.managePySettings !== report.settingsModule ? `; manage.py names ${report.managePySettings}` : ""}`,
+    `  Python: ${report.pythonVersion}${report.pythonReasons.length ? ` (${report.pythonReasons.join("; ")})` : ""}; frontend build: ${report.frontendBuild ? report.frontendBuild.commands.map((command) => command.join(" ")).join(" && ") : "none"}`,
     `  root URLconf: ${report.rootUrlconf ?? "(not found)"}; static URL: ${report.staticUrl ?? "(not set)"}; WhiteNoise: ${report.usesWhiteNoise ? "yes" : "no"}`,
     `  pages behind a login: ${report.loginGated ? "yes" : "no"}; virtualenv: ${report.venv ?? "(none found)"}; requirements: ${report.requirements ?? "(none found)"}`,
     `  decisions for you: ${report.decisions.length} (listed in desktop/WRAP.md)`,
@@ -153,7 +157,14 @@ function main(): void {
   try {
     ({ values, positionals } = parseArgs({
       allowPositionals: true,
-      options: { "dry-run": { type: "boolean" }, force: { type: "boolean" }, name: { type: "string" }, help: { type: "boolean" } },
+      options: {
+        "dry-run": { type: "boolean" },
+        force: { type: "boolean" },
+        name: { type: "string" },
+        settings: { type: "string" },
+        keep: { type: "string", multiple: true },
+        help: { type: "boolean" },
+      },
     }));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
@@ -169,7 +180,7 @@ function main(): void {
   }
   const root = path.resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]!);
   try {
-    const report = inspectProject(root);
+    const report = inspectProject(root, { settings: values.settings, keep: values.keep });
     console.log(describe(report));
     const planned = plan(report, values.name);
     if (values["dry-run"]) {

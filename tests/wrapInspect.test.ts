@@ -50,7 +50,7 @@ describe("inspectProject", () => {
     expect(report.decisions.map((decision) => decision.found)).toEqual(
       expect.arrayContaining([
         'MEDIA_ROOT = BASE_DIR / "media"',
-        "the desktop settings build on mysite.settings.dev, the development module manage.py defaults to",
+        "manage.py defaults to the development module mysite.settings.dev; the desktop settings build on mysite.settings.production, the module the project deploys with",
         "Django's admin is installed",
         'a setting that requires an environment variable: SECRET_KEY = os.environ["SECRET_KEY"]',
       ]),
@@ -174,13 +174,13 @@ describe("inspectProject", () => {
       expect(facts.productName).toBe("Field Notes");
       expect(facts.executableName).toBe("field-notes");
       const finalPackage = readFileSync(path.join(import.meta.dirname, "..", "final", "package.json"), "utf8");
-      const pkg = JSON.parse(desktopPackageJson(finalPackage, facts, report.pyprojectDescription)) as { name: string; description: string };
+      const pkg = JSON.parse(desktopPackageJson(finalPackage, facts, report.appDescription)) as { name: string; description: string };
       expect(pkg).toMatchObject({ name: "field-notes-desktop", description: "Notes from the field, with photos and maps." });
       // --name still wins; without a description the package says what it is.
       expect(projectFactsFor(report, "Field Journal").productName).toBe("Field Journal");
       const plain = inspectProject(fieldnotes());
       expect(projectFactsFor(plain).productName).toBe("Fieldnotes");
-      expect((JSON.parse(desktopPackageJson(finalPackage, projectFactsFor(plain), plain.pyprojectDescription)) as { description: string }).description).toBe(
+      expect((JSON.parse(desktopPackageJson(finalPackage, projectFactsFor(plain), plain.appDescription)) as { description: string }).description).toBe(
         "Fieldnotes as a desktop app: an Electron shell around its Django project.",
       );
     });
@@ -259,8 +259,120 @@ describe("inspectProject", () => {
     });
   });
 
-  it("refuses a manage.py without a default settings module, saying what to add", () => {
+  it("refuses a manage.py without a default settings module, and names --settings", () => {
     expect(() => inspectProject(project({ "manage.py": "print('hi')\n" }))).toThrow(WrapRefusal);
-    expect(() => inspectProject(project({ "manage.py": "print('hi')\n" }))).toThrow(/does not set a default DJANGO_SETTINGS_MODULE/);
+    expect(() => inspectProject(project({ "manage.py": "print('hi')\n" }))).toThrow(/does not set a default DJANGO_SETTINGS_MODULE.*Name them with --settings <module>/s);
+  });
+
+  describe("which settings the desktop settings build on", () => {
+    const layered = (manage: string, init: string) =>
+      project({
+        "manage.py": manage,
+        "family/__init__.py": "",
+        "family/settings/__init__.py": init,
+        "family/settings/base.py": 'INSTALLED_APPS = ["django.contrib.auth"]\nROOT_URLCONF = "family.urls"\n',
+        "family/settings/dev.py": 'from .base import *\nINSTALLED_APPS += ["debug_toolbar"]\n',
+        "family/settings/production.py": "from .base import *\nDEBUG = False\n",
+        "family/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "family.settings.production")\n',
+      });
+
+    it("--settings names them when manage.py names none, without editing manage.py", () => {
+      const root = layered("import sys\n", "");
+      const report = inspectProject(root, { settings: "family.settings.production" });
+      expect(report.settingsModule).toBe("family.settings.production");
+      expect(report.settingsKind).toBe("module of a settings package");
+      expect(report.managePySettings).toBeUndefined();
+      expect(readFileSync(path.join(root, "manage.py"), "utf8")).toBe("import sys\n");
+      expect(() => inspectProject(root, { settings: "family.settings.staging" })).toThrow(/--settings names the settings module family\.settings\.staging, but neither/);
+    });
+
+    it("a package whose __init__ imports its dev module is reported, and the desktop settings build on the module wsgi.py deploys with", () => {
+      const report = inspectProject(layered(MANAGE("family.settings"), "from .dev import *  # noqa\n"));
+      expect(report.settingsModule).toBe("family.settings.production");
+      const reported = report.decisions.find((decision) => decision.found.includes("imports its development module"))!;
+      expect(reported).toMatchObject({ topic: "settings", where: "family/settings/__init__.py:1" });
+      expect(reported.todo).toContain("the desktop settings build on family.settings.production");
+      // --settings wins over the wrap's choice.
+      expect(inspectProject(layered(MANAGE("family.settings"), "from .dev import *\n"), { settings: "family.settings" }).settingsModule).toBe("family.settings");
+    });
+  });
+
+  describe("the bundled Python version", () => {
+    const versioned = (files: Record<string, string>) => inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", ...files }));
+
+    it("is 3.12 when the project names none, 3.13 for requires-python >= 3.13, .python-version or runtime.txt", () => {
+      expect(versioned({}).pythonVersion).toBe("3.12");
+      expect(versioned({ "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.13"\n' }).pythonVersion).toBe("3.13");
+      expect(versioned({ "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.14"\n' }).pythonVersion).toBe("3.12");
+      expect(versioned({ ".python-version": "3.13.1\n" }).pythonVersion).toBe("3.13");
+      expect(versioned({ "runtime.txt": "python-3.13.2\n" }).pythonVersion).toBe("3.13");
+      const report = versioned({ "pyproject.toml": '[project]\nname = "x"\nrequires-python = "~=3.13"\n' });
+      expect(report.decisions.find((decision) => decision.topic === "python")!.found).toBe("the app bundles Python 3.13 (pyproject.toml's requires-python is ~=3.13)");
+      expect(projectFactsFor(report).pythonVersion).toBe("3.13");
+    });
+
+    it("refuses, in one paragraph, when no bundled version satisfies the project", () => {
+      expect(() => versioned({ "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.14"\n' })).toThrow(
+        /needs a Python the bundled runtime does not carry: pyproject\.toml's requires-python is >=3\.14\. The pinned python-build-standalone release carries 3\.12\.12 and 3\.13\.12/,
+      );
+      expect(() => versioned({ ".python-version": "3.11\n" })).toThrow(WrapRefusal);
+      expect(() => versioned({ ".python-version": "3.12\n", "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.13"\n' })).toThrow(/\.python-version says 3\.12/);
+    });
+  });
+
+  describe("the app's name and description", () => {
+    const named = (files: Record<string, string>) => {
+      const report = inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", ...files }));
+      return { facts: projectFactsFor(report), description: report.appDescription };
+    };
+
+    it("come from setup.cfg's [metadata], else the README's title and first paragraph, not from the folder", () => {
+      expect(named({ "setup.cfg": "[metadata]\nname = linkding\ndescription = Self-hosted bookmark manager\n\n[options]\npackages = find:\n" })).toMatchObject({
+        facts: { productName: "Linkding", executableName: "linkding" },
+        description: "Self-hosted bookmark manager",
+      });
+      expect(named({ "README.md": "[![CI](https://x/badge.svg)](https://x)\n\n# Family Hub\n\nA private place for a family's calendar and chores.\n\n## Install\n" })).toMatchObject({
+        facts: { productName: "Family Hub" },
+        description: "A private place for a family's calendar and chores.",
+      });
+      // A sentence is not a name: the folder's name stays.
+      expect(named({ "README.md": "# Outside project: a library catalog (test fixture)\n" }).facts.productName).toMatch(/^Dds Inspect/);
+    });
+  });
+
+  it("looks for assets from other hosts only in templates Django serves", () => {
+    const report = inspectProject(
+      project({
+        "manage.py": MANAGE("site_settings"),
+        "site_settings.py": "",
+        "templates/base.html": '<link rel="stylesheet" href="https://cdn.example/site.css">\n',
+        "docs/_build/html/index.html": '<script src="https://cdn.example/docs.js"></script>\n',
+        "coverage/index.html": '<script src="https://cdn.example/coverage.js"></script>\n',
+      }),
+    );
+    expect(report.decisions.filter((decision) => decision.topic === "cdn").map((decision) => decision.where)).toEqual(["templates/base.html:1"]);
+  });
+
+  describe("a frontend build", () => {
+    const built = (files: Record<string, string>) => inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", ...files }));
+
+    it("an npm build script becomes the facts' frontendBuild, said in WRAP.md with the file and line", () => {
+      const report = built({
+        "frontend/package.json": '{\n  "name": "ui",\n  "scripts": {\n    "build": "esbuild src/app.js --bundle --outdir=../static/dist"\n  }\n}\n',
+        "frontend/package-lock.json": "{}\n",
+      });
+      expect(projectFactsFor(report).frontendBuild).toEqual({ cwd: "frontend", commands: [["npm", "ci"], ["npm", "run", "build"]] });
+      const decision = report.decisions.find((item) => item.topic === "frontend")!;
+      expect(decision.where).toBe("frontend/package.json:4");
+      expect(decision.todo).toContain("`npm ci`, then `npm run build` in frontend/");
+    });
+
+    it("a bundler config without a build script is run with npx; no build gives empty commands", () => {
+      expect(projectFactsFor(built({ "package.json": '{"devDependencies": {"rollup": "4.0.0"}}', "rollup.config.mjs": "export default {};\n" })).frontendBuild).toEqual({
+        cwd: ".",
+        commands: [["npm", "install"], ["npx", "rollup", "-c"]],
+      });
+      expect(projectFactsFor(built({})).frontendBuild).toEqual({ cwd: ".", commands: [] });
+    });
   });
 });

@@ -57,15 +57,16 @@ function pyenvInterpreters(home: string): LocalInterpreter[] {
     });
 }
 
-function localInterpreter(): LocalInterpreter | string {
+/** pyenv's interpreter of minor version `pythonVersion` ("3.13"), else the first 3.12+ one; a string that says why there is none. */
+function localInterpreter(pythonVersion?: string): LocalInterpreter | string {
   if (process.platform !== "linux") return `a local runtime archive is built from pyenv's Python on Linux, and this is ${process.platform}`;
-  const found = pyenvInterpreters(os.homedir())[0];
-  return found ?? `no pyenv-built Python 3.${MIN_MINOR}+ (with its shared libpython) was found in ~/.pyenv/versions`;
+  const found = pyenvInterpreters(os.homedir()).find((interpreter) => !pythonVersion || interpreter.version === pythonVersion);
+  return found ?? `no pyenv-built Python ${pythonVersion ?? `3.${MIN_MINOR}+`} (with its shared libpython) was found in ~/.pyenv/versions`;
 }
 
-/** Why a local runtime archive cannot be built here, or undefined when it can. */
-export function localRuntimeUnavailable(): string | undefined {
-  const found = localInterpreter();
+/** Why a local runtime archive (of `pythonVersion`, when given) cannot be built here, or undefined when it can. */
+export function localRuntimeUnavailable(pythonVersion?: string): string | undefined {
+  const found = localInterpreter(pythonVersion);
   return typeof found === "string" ? found : undefined;
 }
 
@@ -118,9 +119,12 @@ function stripDebugSections(pythonDir: string, version: string): void {
   check(result, "Stripping the debug sections of the copied interpreter");
 }
 
-/** Builds (or reuses from `cacheDir`) cpython-<version>-local-<key>-install_only_stripped.tar.gz. */
-export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: string) => void = console.log): Promise<LocalArchive> {
-  const found = localInterpreter();
+/**
+ * Builds (or reuses from `cacheDir`) cpython-<version>-local-<key>-install_only_stripped.tar.gz,
+ * of the minor version `pythonVersion` (a project's facts.pythonVersion) when given.
+ */
+export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: string) => void = console.log, pythonVersion?: string): Promise<LocalArchive> {
+  const found = localInterpreter(pythonVersion);
   if (typeof found === "string") throw new Error(`Cannot build a local Python runtime archive: ${found}.`);
   const binary = path.join(found.prefix, "bin", `python${found.version}`);
   const libpython = `libpython${found.version}.so.1.0`;

@@ -10,10 +10,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { starterPin } from "./desktopSettings.ts";
+import { detectFrontendBuild, ignoredStaticFiles, type FrontendBuild } from "./frontendBuild.ts";
+import { choosePython, type PythonChoice } from "./pythonVersion.ts";
 
 /** Something in the project the wrap cannot settle itself, with where it was seen and what to do. */
 export interface Decision {
-  topic: "login" | "cdn" | "writes" | "dependencies" | "database" | "settings" | "workers" | "branding";
+  topic: "login" | "cdn" | "frontend" | "writes" | "dependencies" | "python" | "database" | "settings" | "tests" | "workers" | "branding";
   where: string;
   found: string;
   todo: string;
@@ -21,8 +23,10 @@ export interface Decision {
 
 export interface ProjectReport {
   root: string;
-  /** The module manage.py defaults DJANGO_SETTINGS_MODULE to, e.g. `librarysite.settings`. */
+  /** The settings module the desktop settings build on, e.g. `librarysite.settings`: --settings, else manage.py's default, else the module the project deploys with when that one is a development module. */
   settingsModule: string;
+  /** The module manage.py defaults DJANGO_SETTINGS_MODULE to, if it names one. */
+  managePySettings?: string;
   /** The settings file, relative to root; a package's `__init__.py` when settings is a package. */
   settingsFile: string;
   settingsKind: "single file" | "package" | "module of a settings package";
@@ -42,9 +46,15 @@ export interface ProjectReport {
   /** Requirement lines the stage should not install (database-server drivers), with why. */
   droppedRequirements: string[];
   usesAdmin: boolean;
-  /** pyproject.toml's [project] name and description, when it has them: the app's default name and description. */
-  pyprojectName?: string;
-  pyprojectDescription?: string;
+  /** The project's frontend build, when it has one: the stage runs it before collectstatic. */
+  frontendBuild?: FrontendBuild;
+  /** The bundled runtime's CPython minor version ("3.12", "3.13"), and what in the project chose it. */
+  pythonVersion: string;
+  pythonReasons: string[];
+  /** The app's default name and description as the project states them (pyproject.toml, setup.cfg, the README's title), and which file said so. */
+  appName?: string;
+  appDescription?: string;
+  appNameSource?: string;
   decisions: Decision[];
 }
 
@@ -236,8 +246,52 @@ export function djangoVersionDecision(where: string, line: string): Decision | u
   return undefined;
 }
 
+const DEV_MODULE = /(^|\.)(dev|local|development|debug|local_settings)$/;
+
+/** Where a settings module lives and its shape, or undefined when it does not exist. */
+function settingsShape(root: string, module: string): { file: string; kind: ProjectReport["settingsKind"] } | undefined {
+  const modulePath = path.join(root, ...module.split("."));
+  if (existsSync(path.join(modulePath, "__init__.py"))) return { file: path.join(modulePath, "__init__.py"), kind: "package" };
+  if (!existsSync(`${modulePath}.py`)) return undefined;
+  const inPackage = existsSync(path.join(path.dirname(modulePath), "__init__.py")) && path.dirname(modulePath) !== root;
+  return { file: `${modulePath}.py`, kind: inPackage && /settings$/.test(path.basename(path.dirname(modulePath))) ? "module of a settings package" : "single file" };
+}
+
+/** A settings package's `from .dev import *` (or .local, .development): the line number and text. */
+function devImportOf(init: string): { line: number; text: string } | undefined {
+  const lines = init.split("\n");
+  const index = lines.findIndex((line) => /^\s*from\s+\.(dev|local|development|debug|local_settings)\s+import\b/.test(line));
+  return index >= 0 ? { line: index + 1, text: lines[index]!.trim() } : undefined;
+}
+
+/**
+ * The module of settings package `pkg` the project deploys with: the one its
+ * wsgi.py or asgi.py names when that is a module of the package, else
+ * production.py, prod.py, deploy.py, live.py, then base.py, common.py.
+ */
+function deployModule(root: string, pkg: string): string | undefined {
+  const served = filesBelow(root, [".py"])
+    .filter((file) => /^(wsgi|asgi)\.py$/.test(path.basename(file)))
+    .map((file) => /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(readFileSync(file, "utf8"))?.[1])
+    .find((module) => module && module.startsWith(`${pkg}.`) && !DEV_MODULE.test(module) && settingsShape(root, module));
+  if (served) return served;
+  return ["production", "prod", "deploy", "live", "base", "common"].map((name) => `${pkg}.${name}`).find((module) => settingsShape(root, module));
+}
+
+/** Templates Django serves: files below a `templates` folder (an app's, or the project's TEMPLATES DIRS by convention). */
+function servedByDjango(file: string): boolean {
+  return file.split(path.sep).includes("templates");
+}
+
+export interface InspectOptions {
+  /** --settings: the settings module to build on, instead of the one manage.py names. */
+  settings?: string;
+  /** --keep: packages to keep in the desktop requirements although the wrap would leave them out. */
+  keep?: string[];
+}
+
 /** Reads the project at `root`; throws WrapRefusal with one paragraph when it is not a Django project. */
-export function inspectProject(root: string): ProjectReport {
+export function inspectProject(root: string, options: InspectOptions = {}): ProjectReport {
   const managePy = path.join(root, "manage.py");
   if (!existsSync(managePy)) {
     throw new WrapRefusal(
@@ -245,44 +299,63 @@ export function inspectProject(root: string): ProjectReport {
         "(the wrap never moves files, so the desktop shell is added beside it).",
     );
   }
-  const settingsModule = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(readFileSync(managePy, "utf8"))?.[1];
+  const managePyModule = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(readFileSync(managePy, "utf8"))?.[1];
+  if (options.settings && !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(options.settings)) {
+    throw new WrapRefusal(`--settings ${options.settings} is not a Python module path: give the dotted module, for example --settings mysite.settings.production.`);
+  }
+  const settingsModule = options.settings ?? managePyModule;
   if (!settingsModule) {
     throw new WrapRefusal(
-      `${managePy} does not set a default DJANGO_SETTINGS_MODULE (os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")). ` +
-        "Add that line, as django-admin startproject writes it, so the wrap knows which settings the desktop settings build on.",
+      `${managePy} does not set a default DJANGO_SETTINGS_MODULE (os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")), so the wrap cannot tell which settings to build on. ` +
+        "Name them with --settings <module> (the module your deployment uses, for example --settings mysite.settings.production); the project's files stay as they are.",
     );
   }
-  const modulePath = path.join(root, ...settingsModule.split("."));
-  const inPackage = existsSync(path.join(path.dirname(modulePath), "__init__.py")) && path.dirname(modulePath) !== root;
-  const settingsKind = existsSync(path.join(modulePath, "__init__.py"))
-    ? "package"
-    : existsSync(`${modulePath}.py`)
-      ? inPackage && /settings$/.test(path.basename(path.dirname(modulePath)))
-        ? "module of a settings package"
-        : "single file"
-      : undefined;
-  if (!settingsKind) {
-    throw new WrapRefusal(`manage.py names the settings module ${settingsModule}, but neither ${modulePath}.py nor ${modulePath}/__init__.py exists.`);
+  const named = settingsShape(root, settingsModule);
+  if (!named) {
+    const modulePath = path.join(root, ...settingsModule.split("."));
+    throw new WrapRefusal(
+      `${options.settings ? "--settings names" : "manage.py names"} the settings module ${settingsModule}, but neither ${modulePath}.py nor ${modulePath}/__init__.py exists. ` +
+        "Give the module the project deploys with as --settings <module>.",
+    );
   }
-  const settingsFile = settingsKind === "package" ? path.join(modulePath, "__init__.py") : `${modulePath}.py`;
-  // A settings package spreads its values over several files (base.py, dev.py, ...): read them all.
-  const settingsFiles =
-    settingsKind === "single file" ? [settingsFile] : filesBelow(settingsKind === "package" ? modulePath : path.dirname(modulePath), [".py"]);
-  const settingsText = settingsFiles.map((file) => readFileSync(file, "utf8")).join("\n");
-  const python = filesBelow(root, [".py"]).filter((file) => !file.includes(`${path.sep}migrations${path.sep}`));
-  const templates = filesBelow(root, [".html", ".htm", ".txt"]);
   const decisions: Decision[] = [];
   const relative = (file: string) => path.relative(root, file).split(path.sep).join("/");
-  if (settingsKind === "module of a settings package" && /(dev|local|development|debug)$/.test(settingsModule)) {
+  // A development module (named by manage.py, or star-imported by the package's __init__) must not
+  // ship in the packaged app: the desktop settings build on the module the project deploys with.
+  const devModule = named.kind === "module of a settings package" && DEV_MODULE.test(settingsModule) ? settingsModule : undefined;
+  const initImport = named.kind === "package" ? devImportOf(readFileSync(named.file, "utf8")) : undefined;
+  const deployed = !options.settings && (devModule || initImport) ? deployModule(root, named.kind === "package" ? settingsModule : settingsModule.replace(/\.\w+$/, "")) : undefined;
+  const chosen = deployed ? { module: deployed, ...settingsShape(root, deployed)! } : { module: settingsModule, ...named };
+  if (initImport) {
     decisions.push({
       topic: "settings",
-      where: relative(settingsFile),
-      found: `the desktop settings build on ${settingsModule}, the development module manage.py defaults to`,
-      todo:
-        "They ship in the packaged app too: check its INSTALLED_APPS and MIDDLEWARE for development-only apps (debug toolbars, profilers) and remove them in desktop_settings/packaged.py, " +
-        "or make desktop_settings/base.py import the package's shared module (often base.py) instead.",
+      where: `${relative(named.file)}:${initImport.line}`,
+      found: `the settings package ${settingsModule} imports its development module: ${initImport.text}`,
+      todo: deployed
+        ? `Nothing to do: the desktop settings build on ${deployed}, the module the project deploys with, so development-only apps do not ship. If that is the wrong module, wrap again with --settings <module>.`
+        : "No deployment module was found beside it (production.py, prod.py, base.py): wrap again with --settings <module> naming the module without development-only apps, or remove them in desktop_settings/packaged.py.",
+    });
+  } else if (devModule) {
+    decisions.push({
+      topic: "settings",
+      where: relative(named.file),
+      found: deployed
+        ? `manage.py defaults to the development module ${settingsModule}; the desktop settings build on ${deployed}, the module the project deploys with`
+        : `the desktop settings build on ${settingsModule}, the development module manage.py defaults to`,
+      todo: deployed
+        ? "Nothing to do unless that is the wrong module: then wrap again with --settings <module>."
+        : "They ship in the packaged app too: check its INSTALLED_APPS and MIDDLEWARE for development-only apps (debug toolbars, profilers) and remove them in desktop_settings/packaged.py, " +
+          "or wrap again with --settings <module> naming the package's shared module (often base.py).",
     });
   }
+  const settingsKind = chosen.kind;
+  const settingsFile = chosen.file;
+  // A settings package spreads its values over several files (base.py, dev.py, ...): read them all.
+  const settingsFiles =
+    settingsKind === "single file" ? [settingsFile] : filesBelow(root, [".py"], path.dirname(settingsFile));
+  const settingsText = settingsFiles.map((file) => readFileSync(file, "utf8")).join("\n");
+  const python = filesBelow(root, [".py"]).filter((file) => !file.includes(`${path.sep}migrations${path.sep}`));
+  const templates = filesBelow(root, [".html", ".htm", ".txt"]).filter(servedByDjango);
   const usesAdmin = /["']django\.contrib\.admin["']/.test(settingsText);
   if (usesAdmin) {
     decisions.push({
@@ -424,11 +497,46 @@ export function inspectProject(root: string): ProjectReport {
     }
   }
 
+  const frontendBuild = detectFrontendBuild(root);
+  const ignoredStatic = ignoredStaticFiles(root);
+  if (frontendBuild) {
+    decisions.push({
+      topic: "frontend",
+      where: frontendBuild.where,
+      found: frontendBuild.found,
+      todo:
+        `Nothing to do: desktop/src/project.ts's frontendBuild runs ${frontendBuild.commands.map((command) => `\`${command.join(" ")}\``).join(", then ")} in ${frontendBuild.cwd === "." ? "manage.py's folder" : frontendBuild.cwd}/ before \`npm run stage\` collects static files, ` +
+        `so what it writes reaches the bundle${ignoredStatic.length ? ` although git ignores it (${ignoredStatic.slice(0, 5).join(", ")})` : ""}. Run the same build before \`npm run check\` in development. Change frontendBuild there if the build needs other commands.`,
+    });
+  } else if (ignoredStatic.length) {
+    decisions.push({
+      topic: "frontend",
+      where: ignoredStatic[0]!,
+      found: `static files that git ignores: ${ignoredStatic.slice(0, 5).join(", ")}`,
+      todo:
+        "The stage leaves git-ignored files out of the bundle. If a build writes them, set frontendBuild in desktop/src/project.ts to its commands (for example [[\"npm\", \"ci\"], [\"npm\", \"run\", \"build\"]]); " +
+        "if they are collectstatic's own output (STATIC_ROOT), nothing to do.",
+    });
+  }
   const venv = [".venv", "venv", "env"].find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
-  const metadata = pyprojectMetadata(pyproject);
+  const metadata = projectMetadata(root, pyproject);
+  const requiresPython = pyproject?.project["requires-python"];
+  let pythonChoice: PythonChoice;
+  try {
+    pythonChoice = choosePython(root, typeof requiresPython === "string" ? requiresPython : undefined, venv);
+  } catch (error) {
+    throw new WrapRefusal((error as Error).message);
+  }
+  decisions.push({
+    topic: "python",
+    where: pythonChoice.reasons.length ? pythonChoice.reasons.map((reason) => reason.split(" ")[0]!.replace(/'s$/, "")).join(", ") : "manage.py's folder",
+    found: `the app bundles Python ${pythonChoice.pythonVersion}${pythonChoice.reasons.length ? ` (${pythonChoice.reasons.join("; ")})` : " (the project names no version)"}`,
+    todo: `Nothing to do: desktop/src/project.ts's pythonVersion is ${pythonChoice.pythonVersion}, and \`npm run stage\` bundles that CPython from the pinned python-build-standalone release. Run the project's tests on a ${pythonChoice.pythonVersion} virtualenv.`,
+  });
   return {
     root,
-    settingsModule,
+    settingsModule: chosen.module,
+    managePySettings: managePyModule,
     settingsFile: relative(settingsFile),
     settingsKind,
     rootUrlconf: settingValue(settingsText, "ROOT_URLCONF"),
@@ -440,25 +548,61 @@ export function inspectProject(root: string): ProjectReport {
     pyprojectRequirements: fromPyproject?.uses.map((use) => use.line),
     droppedRequirements,
     usesAdmin,
-    pyprojectName: metadata.name,
-    pyprojectDescription: metadata.description,
+    frontendBuild,
+    pythonVersion: pythonChoice.pythonVersion,
+    pythonReasons: pythonChoice.reasons,
+    appName: metadata.name,
+    appDescription: metadata.description,
+    appNameSource: metadata.source,
     decisions,
   };
 }
 
 /** pyproject.toml's text and its [project] table, or undefined when the project has no pyproject.toml. */
-function readPyproject(root: string): { text: string; project: { name?: unknown; description?: unknown; dependencies?: unknown } } | undefined {
+function readPyproject(root: string): { text: string; project: { name?: unknown; description?: unknown; dependencies?: unknown; "requires-python"?: unknown } } | undefined {
   const file = path.join(root, "pyproject.toml");
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, "utf8");
   return { text, project: (parseToml(text) as { project?: Record<string, unknown> }).project ?? {} };
 }
 
-/** pyproject.toml's [project] name and description, each when it is a non-empty string. */
-function pyprojectMetadata(pyproject: ReturnType<typeof readPyproject>): { name?: string; description?: string } {
+/**
+ * The app's name and description as the project states them: pyproject.toml's
+ * [project], else setup.cfg's [metadata], else the README's title (when it is a
+ * name of at most four words) and its first paragraph. Each with where it came from.
+ */
+export function projectMetadata(root: string, pyproject: ReturnType<typeof readPyproject>): { name?: string; description?: string; source?: string } {
   const project = pyproject?.project ?? {};
   const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim() : undefined);
-  return { name: text(project.name), description: text(project.description) };
+  if (text(project.name)) return { name: text(project.name), description: text(project.description), source: "pyproject.toml" };
+  const setupCfg = path.join(root, "setup.cfg");
+  if (existsSync(setupCfg)) {
+    const metadata = /^\[metadata\][^\S\n]*\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(readFileSync(setupCfg, "utf8"))?.[1] ?? "";
+    const value = (key: string) => text(new RegExp(`^${key}\\s*=\\s*(.+)$`, "m").exec(metadata)?.[1]);
+    if (value("name")) return { name: value("name"), description: value("description"), source: "setup.cfg" };
+  }
+  const readme = ["README.md", "README.rst", "README.txt", "README"].map((file) => path.join(root, file)).find((file) => existsSync(file));
+  if (!readme) return {};
+  const lines = readFileSync(readme, "utf8").split(/\r?\n/);
+  const plain = (line: string) => line.replace(/!\[[^\]]*\]\([^)]*\)/g, "").replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[*_`]/g, "").trim();
+  const titleIndex = lines.findIndex((line, index) => /^#\s+\S/.test(line) || (/^(=+|-+)$/.test(lines[index + 1] ?? "") && line.trim().length > 0));
+  if (titleIndex < 0) return {};
+  const title = plain(lines[titleIndex]!.replace(/^#\s+/, ""));
+  if (!title || title.split(/\s+/).length > 4 || /[:(]/.test(title)) return {};
+  const paragraph: string[] = [];
+  for (const line of lines.slice(titleIndex + (lines[titleIndex]!.startsWith("#") ? 1 : 2))) {
+    if (!line.trim()) {
+      if (paragraph.length) break;
+      continue;
+    }
+    if (/^(#|=|-{3,}|\[!\[|!\[|<|\.\. )/.test(line.trim())) {
+      if (paragraph.length) break;
+      continue;
+    }
+    paragraph.push(plain(line));
+  }
+  const description = paragraph.join(" ").trim();
+  return { name: title, description: description && description.length <= 200 ? description : undefined, source: path.basename(readme) };
 }
 
 interface PyprojectDependencies {

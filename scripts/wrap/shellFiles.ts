@@ -25,10 +25,10 @@ function slug(name: string): string {
 
 /**
  * The project facts for a wrapped project: its shell is desktop/, beside manage.py.
- * The name is `name` (--name), else pyproject.toml's [project] name, else the folder's.
+ * The name is `name` (--name), else the project's own (pyproject.toml, setup.cfg, the README's title), else the folder's.
  */
 export function projectFactsFor(report: ProjectReport, name?: string): ProjectFacts {
-  const productName = name ?? titleCase(report.pyprojectName ?? path.basename(report.root));
+  const productName = name ?? titleCase(report.appName ?? path.basename(report.root));
   const executableName = slug(productName);
   return {
     productName,
@@ -43,6 +43,8 @@ export function projectFactsFor(report: ProjectReport, name?: string): ProjectFa
     iconSource: "assets/icon.svg",
     stageDir: ".stage",
     npmWorkspace: "",
+    frontendBuild: report.frontendBuild ? { cwd: report.frontendBuild.cwd, commands: report.frontendBuild.commands } : { cwd: ".", commands: [] },
+    pythonVersion: report.pythonVersion,
   };
 }
 
@@ -66,6 +68,8 @@ function factsLiteral(facts: ProjectFacts): string {
     `  iconSource: ${quote(facts.iconSource)},`,
     `  stageDir: ${quote(facts.stageDir)},`,
     `  npmWorkspace: ${quote(facts.npmWorkspace)},`,
+    `  frontendBuild: { cwd: ${quote(facts.frontendBuild.cwd)}, commands: [${facts.frontendBuild.commands.map((command) => `[${command.map(quote).join(", ")}]`).join(", ")}] },`,
+    `  pythonVersion: ${quote(facts.pythonVersion)},`,
     "};",
   ].join("\n");
 }
@@ -174,10 +178,13 @@ jobs:
 const TOPIC_TITLES: Record<Decision["topic"], string> = {
   login: "Login",
   cdn: "Assets from other hosts (the app must work offline)",
+  frontend: "Frontend build",
   writes: "Files written at run time",
   dependencies: "Dependencies",
+  python: "Python version",
   database: "Database",
-  settings: "Settings that need the environment",
+  settings: "Settings",
+  tests: "Tests",
   workers: "Background work",
   branding: "Name, icon and splash",
 };
