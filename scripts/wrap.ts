@@ -20,6 +20,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { djangoResolvedPaths, venvPython } from "./wrap/askDjango.ts";
+import { checkWheels } from "./wrap/dependencies.ts";
 import { desktopRequirements, desktopSettingsFiles } from "./wrap/desktopSettings.ts";
 import { inspectProject, isFolder, WrapRefusal, type ProjectReport } from "./wrap/inspect.ts";
 import { refuseUnsafeWrite } from "./wrap/safePaths.ts";
@@ -46,7 +48,7 @@ type Planned = { file: string; content: string } | { file: string; copyFrom: str
 
 const SHELL_SKIPPED = new Set(["node_modules", "dist", "out", "test-results", "playwright-report", "chapter.json", "README.md"]);
 
-function plan(report: ProjectReport, name: string | undefined): Planned[] {
+function plan(report: ProjectReport, name: string | undefined, wheelGaps: Array<{ line: string; missing: string[] }>): Planned[] {
   const root = report.root;
   const facts = projectFactsFor(report, name);
   const shellSource = path.join(repoRoot, "final");
@@ -76,7 +78,7 @@ function plan(report: ProjectReport, name: string | undefined): Planned[] {
       file: path.join(root, "desktop", file),
       content: readFileSync(path.join(shellSource, file), "utf8").replace('"../tsconfig.base.json"', '"./tsconfig.base.json"'),
     })),
-    { file: path.join(root, "desktop", "requirements-desktop.txt"), content: desktopRequirements(report) },
+    { file: path.join(root, "desktop", "requirements-desktop.txt"), content: desktopRequirements(report, wheelGaps) },
     { file: path.join(root, "desktop", "assets", "icon.svg"), content: readFileSync(path.join(repoRoot, "assets", "brand", "pony.svg"), "utf8") },
     // The copied icons were made from that same art, now at the target's iconSource.
     { file: path.join(root, "desktop", "build", "icons", "icons.json"), content: iconsRecord(readFileSync(path.join(shellSource, "build", "icons", "icons.json"), "utf8"), facts) },
@@ -86,12 +88,22 @@ function plan(report: ProjectReport, name: string | undefined): Planned[] {
   return planned;
 }
 
+/** STATIC_URL, STATIC_ROOT and MEDIA_* from Django itself, in the project's virtualenv. */
+function resolvedPaths(report: ProjectReport): string {
+  if (!report.venv) return "(no virtualenv beside manage.py, so Django was not asked)";
+  const env: Record<string, string> = report.secretKeyVariable ? { [report.secretKeyVariable]: "desktop-wrap-dry-run" } : {};
+  const resolved = djangoResolvedPaths(report.root, report.settingsModule, venvPython(report.root, report.venv), env);
+  if (typeof resolved === "string") return `(${resolved})`;
+  return Object.entries(resolved).map(([name, value]) => `${name} ${value ?? "(not set)"}`).join(", ");
+}
+
 function describe(report: ProjectReport): string {
   const lines = [
     `Django project: ${report.root}`,
     `  settings: ${report.settingsModule} (${report.settingsKind}, ${report.settingsFile})${report.managePySettings && report.managePySettings !== report.settingsModule ? `; manage.py names ${report.managePySettings}` : ""}`,
     `  Python: ${report.pythonVersion}${report.pythonReasons.length ? ` (${report.pythonReasons.join("; ")})` : ""}; frontend build: ${report.frontendBuild ? report.frontendBuild.commands.map((command) => command.join(" ")).join(" && ") : "none"}`,
-    `  root URLconf: ${report.rootUrlconf ?? "(not found)"}; static URL: ${report.staticUrl ?? "(not set)"}; WhiteNoise: ${report.usesWhiteNoise ? "yes" : "no"}`,
+    `  root URLconf: ${report.rootUrlconf ?? "(not found)"}; WhiteNoise: ${report.usesWhiteNoise ? "yes" : "no"}`,
+    `  static files and uploads, as Django resolves them: ${resolvedPaths(report)}`,
     `  pages behind a login: ${report.loginGated ? "yes" : "no"}; virtualenv: ${report.venv ?? "(none found)"}; requirements: ${report.requirements ?? "(none found)"}`,
     `  decisions for you: ${report.decisions.length} (listed in desktop/WRAP.md)`,
   ];
@@ -151,7 +163,30 @@ function updateGitignore(root: string, log: (line: string) => void): void {
   log(`  added the desktop block to ${file}`);
 }
 
-function main(): void {
+/** Asks PyPI which pinned packages lack a wheel for a platform the app ships; each becomes a decision. */
+async function wheelDecisions(report: ProjectReport): Promise<Array<{ line: string; missing: string[] }>> {
+  const { gaps, unchecked } = await checkWheels(report.resolvedRequirements.lines, report.pythonVersion);
+  for (const gap of gaps) {
+    report.decisions.push({
+      topic: "dependencies",
+      where: "desktop/requirements-desktop.txt",
+      found: `no wheel for ${gap.missing.join(", ")} on PyPI: ${gap.line} (Python ${report.pythonVersion})`,
+      todo: "pip would build it from source on that platform, which needs a compiler and the library's headers on the build runner, and often fails: pick a version with wheels, replace the package, or leave it out if the desktop app does not need it.",
+    });
+  }
+  const pinned = report.resolvedRequirements.lines.filter((line) => line.includes("=="));
+  if (unchecked.length && unchecked.length >= pinned.length && pinned.length) {
+    report.decisions.push({
+      topic: "dependencies",
+      where: "desktop/requirements-desktop.txt",
+      found: "PyPI could not be asked which packages have wheels for macOS, Windows and Linux",
+      todo: "Run the wrap again with network access (it changes nothing else), or check each package's files on pypi.org: every one needs a wheel for each platform, or a pure-Python one.",
+    });
+  }
+  return gaps;
+}
+
+async function main(): Promise<void> {
   let values;
   let positionals;
   try {
@@ -182,7 +217,7 @@ function main(): void {
   try {
     const report = inspectProject(root, { settings: values.settings, keep: values.keep });
     console.log(describe(report));
-    const planned = plan(report, values.name);
+    const planned = plan(report, values.name, await wheelDecisions(report));
     if (values["dry-run"]) {
       console.log("\nWould write (nothing is changed with --dry-run; files that exist are kept):");
       for (const item of planned) console.log(`  ${item.file}${existsSync(item.file) ? " (exists, kept)" : ""}`);
@@ -206,4 +241,4 @@ function main(): void {
   }
 }
 
-main();
+await main();

@@ -5,10 +5,12 @@
  * environment variable, a Django older than 5.2 LTS. Small projects written
  * into a temporary folder.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { venvBin } from "../scripts/python-env.ts";
+import { checkWheels, platformsWithoutWheels } from "../scripts/wrap/dependencies.ts";
 import { desktopRequirements } from "../scripts/wrap/desktopSettings.ts";
 import { inspectProject, OLDEST_DJANGO, WrapRefusal } from "../scripts/wrap/inspect.ts";
 import { desktopPackageJson, projectFactsFor } from "../scripts/wrap/shellFiles.ts";
@@ -52,29 +54,62 @@ describe("inspectProject", () => {
         'MEDIA_ROOT = BASE_DIR / "media"',
         "manage.py defaults to the development module mysite.settings.dev; the desktop settings build on mysite.settings.production, the module the project deploys with",
         "Django's admin is installed",
-        'a setting that requires an environment variable: SECRET_KEY = os.environ["SECRET_KEY"]',
+        "SECRET_KEY is read from the environment variable SECRET_KEY with no usable default",
       ]),
     );
   });
 
-  it("leaves database-server drivers out of the desktop requirements, and keeps pure-Python helpers", () => {
-    const report = inspectProject(blog());
-    expect(report.droppedRequirements).toEqual(["psycopg2-binary==2.9.11"]);
+  it("leaves server-only packages out with the reason, drops index lines, follows -r, and --keep puts one back", () => {
+    const files = {
+      "manage.py": MANAGE("site_settings"),
+      "site_settings.py": "",
+      "requirements.txt": "-i https://pypi.internal.example/simple\n--trusted-host pypi.internal.example\n-r requirements/base.txt\nuwsgi==2.0.31\ngunicorn==23.0.0\nboto3==1.40.0\n",
+      "requirements/base.txt": "Django==6.1.3\npsycopg2-binary==2.9.11\nMarkdown==3.10\n",
+    };
+    const report = inspectProject(project(files));
+    expect(report.leftOutRequirements.map((dropped) => dropped.name)).toEqual(["psycopg2-binary", "uwsgi", "gunicorn", "boto3"]);
     const requirements = desktopRequirements(report);
-    expect(requirements).toContain("#   left out: psycopg2-binary==2.9.11");
-    expect(requirements).toMatch(/^dj-database-url==3\.0\.1$/m);
+    expect(requirements).not.toMatch(/index-url|^-i|trusted-host|^-r/m);
+    expect(requirements).toMatch(/^Django==6\.1\.3$/m);
     expect(requirements).toMatch(/^Markdown==3\.10$/m);
-    expect(requirements).not.toMatch(/^psycopg2/m);
-    expect(requirements).toMatch(/^whitenoise==/m);
+    expect(requirements).not.toMatch(/^(psycopg2|uwsgi|gunicorn|boto3)/m);
+    expect(requirements).toContain("#   left out: uwsgi==2.0.31 (a web server for hosted deployments (desktop_serve runs Django on waitress); `--keep uwsgi` keeps it)");
     expect(requirements).toMatch(/^waitress==/m);
+    expect(requirements).toMatch(/^whitenoise==/m);
+    const found = report.decisions.map((decision) => `${decision.where}: ${decision.found}`);
+    expect(found).toContain("requirements.txt: an install option left out: -i https://pypi.internal.example/simple");
+    expect(found).toContain("requirements/base.txt:2: left out of the desktop requirements: psycopg2-binary==2.9.11, a database-server driver (the desktop app uses SQLite)");
+    // --keep, and a cloud SDK the settings use, stay.
+    const kept = inspectProject(project({ ...files, "site_settings.py": 'STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}\n' }), { keep: ["uWSGI"] });
+    expect(kept.leftOutRequirements.map((dropped) => dropped.name)).toEqual(["psycopg2-binary", "gunicorn"]);
   });
 
-  it("reads requirements.txt through -r when nothing needs leaving out", () => {
-    const report = inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", "requirements.txt": "Django==6.1.3\n" }));
-    expect(report.settingsKind).toBe("single file");
-    expect(desktopRequirements(report)).toContain("-r ../requirements.txt\n");
-    // desktop_serve runs on waitress, whatever the project uses.
-    expect(desktopRequirements(report)).toMatch(/^waitress==[\d.]+$/m);
+  it("pins the whole set the project's virtualenv resolves, dependencies included", () => {
+    const root = project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", "requirements.txt": "django>=5.2\nwaitress\n" });
+    // A virtualenv beside manage.py: the starter's own, which has Django and its dependencies installed.
+    symlinkSync(path.dirname(path.dirname(venvBin("python"))), path.join(root, ".venv"));
+    const report = inspectProject(root);
+    expect(report.resolvedRequirements.source).toBe("virtualenv");
+    const requirements = desktopRequirements(report);
+    expect(requirements).toMatch(/^Django==\d+\.\d+\.\d+$/m);
+    expect(requirements).toMatch(/^asgiref==[\d.]+$/m);
+    expect(requirements).toMatch(/^sqlparse==[\d.]+$/m);
+    expect(requirements).toMatch(/^waitress==[\d.]+$/m);
+    expect(requirements).toMatch(/^tzdata ; sys_platform == "win32"$/m);
+  });
+
+  it("checks that every pinned package has a wheel for macOS arm64 and x86_64, Windows and Linux, or a pure-Python one", async () => {
+    expect(platformsWithoutWheels(["whitenoise-6.12.0-py3-none-any.whl", "whitenoise-6.12.0.tar.gz"], "3.13")).toEqual([]);
+    expect(platformsWithoutWheels(["uwsgi-2.0.31.tar.gz"], "3.12")).toEqual(["macOS arm64", "macOS x86_64", "Windows x64", "Linux x86_64"]);
+    const pillow = ["macosx_11_0_arm64", "macosx_10_13_x86_64", "win_amd64", "manylinux_2_27_x86_64.manylinux_2_28_x86_64"].map((tag) => `pillow-12.0.0-cp312-cp312-${tag}.whl`);
+    expect(platformsWithoutWheels(pillow, "3.12")).toEqual([]);
+    expect(platformsWithoutWheels(pillow, "3.13")).toHaveLength(4);
+    expect(platformsWithoutWheels(["cryptography-46.0.0-cp311-abi3-macosx_10_9_universal2.whl", "cryptography-46.0.0-cp311-abi3-manylinux_2_28_x86_64.whl"], "3.13")).toEqual(["Windows x64"]);
+    const checked = await checkWheels(["uwsgi==2.0.31", "Django==6.1.3", "tzdata ; sys_platform == \"win32\""], "3.12", async (url) => ({
+      urls: url.includes("/uwsgi/") ? [{ filename: "uwsgi-2.0.31.tar.gz" }] : [{ filename: "django-6.1.3-py3-none-any.whl" }],
+    }));
+    expect(checked.gaps).toEqual([{ line: "uwsgi==2.0.31", missing: ["macOS arm64", "macOS x86_64", "Windows x64", "Linux x86_64"] }]);
+    expect(checked.unchecked).toEqual(['tzdata ; sys_platform == "win32"']);
   });
 
   describe("the project's Django version", () => {
@@ -126,45 +161,55 @@ describe("inspectProject", () => {
       'dev = ["ruff>=0.8"]',
       "",
     ].join("\n");
-    const lockEntry = (name: string, version: string) => `[[package]]\nname = "${name}"\nversion = "${version}"\nsource = { registry = "https://pypi.org/simple" }\n`;
+    const lockEntry = (name: string, version: string, dependencies = "") =>
+      `[[package]]\nname = "${name}"\nversion = "${version}"\nsource = { registry = "https://pypi.org/simple" }\n${dependencies ? `dependencies = [\n${dependencies}]\n` : ""}`;
     const UV_LOCK = [
       "version = 1\nrevision = 3\nrequires-python = \">=3.12\"\n",
-      lockEntry("django", "5.2.19"),
+      lockEntry("asgiref", "3.9.1"),
+      lockEntry("django", "5.2.19", '    { name = "asgiref" },\n    { name = "sqlparse" },\n    { name = "tzdata", marker = "sys_platform == \'win32\'" },\n'),
       lockEntry("django-environ", "0.14.0"),
+      lockEntry("markdown", "3.8"),
       lockEntry("pillow", "13.0.0"),
-      lockEntry("psycopg", "3.2.9"),
+      lockEntry("psycopg", "3.2.9", '    { name = "typing-extensions" },\n'),
+      lockEntry("psycopg-binary", "3.2.9"),
       lockEntry("ruff", "0.17.6"),
-      '[[package]]\nname = "fieldnotes"\nversion = "0.1.0"\nsource = { virtual = "." }\n',
+      lockEntry("sqlparse", "0.5.3"),
+      lockEntry("typing-extensions", "4.15.0"),
+      lockEntry("tzdata", "2025.2"),
+      '[[package]]\nname = "fieldnotes"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [\n' +
+        '    { name = "django" },\n    { name = "django-environ" },\n    { name = "markdown" },\n' +
+        '    { name = "pillow", extra = ["xmp"], marker = "python_full_version >= \'3.12\'" },\n    { name = "psycopg", extra = ["binary"] },\n]\n' +
+        '[package.dev-dependencies]\ndev = [{ name = "ruff" }]\n',
     ].join("\n");
     const fieldnotes = (files: Record<string, string> = {}) =>
       project({ "manage.py": MANAGE("config.settings"), "config/__init__.py": "", "config/settings.py": "", "pyproject.toml": PYPROJECT, ...files });
 
-    it("lists them in the desktop requirements pinned to uv.lock, without the database-server driver or the dev group", () => {
+    it("walks uv.lock's graph from the runtime dependencies: every package pinned, markers kept, no server driver or dev group", () => {
       const report = inspectProject(fieldnotes({ "uv.lock": UV_LOCK }));
       expect(report.requirements).toBe("pyproject.toml");
+      expect(report.resolvedRequirements.source).toBe("uv.lock");
       const requirements = desktopRequirements(report);
       expect(requirements).toMatch(/^django==5\.2\.19$/m);
+      expect(requirements).toMatch(/^asgiref==3\.9\.1$/m);
+      expect(requirements).toMatch(/^tzdata==2025\.2 ; sys_platform == 'win32'$/m);
       expect(requirements).toMatch(/^django-environ==0\.14\.0$/m);
-      expect(requirements).toMatch(/^pillow\[xmp\]==13\.0\.0 ; python_version >= '3\.12'$/m);
-      // Not in uv.lock: kept as declared, and named in WRAP.md for pinning by hand.
-      expect(requirements).toMatch(/^markdown>=3\.7$/m);
-      expect(requirements).toContain("#   left out (the desktop app uses SQLite): psycopg[binary]==3.2.9");
+      expect(requirements).toMatch(/^pillow==13\.0\.0 ; python_full_version >= '3\.12'$/m);
+      expect(requirements).toMatch(/^markdown==3\.8$/m);
+      expect(requirements).toContain("#   left out: psycopg[binary]>=3.2 (a database-server driver (the desktop app uses SQLite)");
       expect(requirements).not.toMatch(/^psycopg/m);
       expect(requirements).not.toMatch(/ruff/);
       expect(requirements).toMatch(/^waitress==/m);
       expect(requirements).toMatch(/^whitenoise==/m);
       const found = report.decisions.map((decision) => `${decision.where}: ${decision.found}`);
-      expect(found).toContain("pyproject.toml:8: a database-server driver: psycopg[binary]==3.2.9");
+      expect(found).toContain("pyproject.toml:8: left out of the desktop requirements: psycopg[binary]>=3.2, a database-server driver (the desktop app uses SQLite)");
       expect(found).not.toContain("manage.py's folder: no requirements.txt and no [project] dependencies in pyproject.toml");
-      const uv = report.decisions.find((decision) => decision.where === "pyproject.toml")!;
-      expect(uv.todo).toContain("(not markdown>=3.7: pin these by hand)");
-      expect(uv.todo).toContain("`uv add --dev`");
+      expect(report.decisions.find((decision) => decision.where === "pyproject.toml")!.todo).toContain("`uv add --dev`");
     });
 
-    it("without a uv.lock, lists them as declared and asks for pins", () => {
+    it("without a uv.lock or a virtualenv, lists them as declared and asks for pins", () => {
       const report = inspectProject(fieldnotes());
       expect(desktopRequirements(report)).toMatch(/^django>=5\.2,<5\.3$/m);
-      expect(report.decisions.find((decision) => decision.where === "pyproject.toml")!.todo).toContain("pin each to the version you test with");
+      expect(report.decisions.find((decision) => decision.where === "pyproject.toml")!.todo).toContain("pin each (==) to the version you test with");
     });
 
     it("names the app and describes it from [project] name and description, not from the folder", () => {
@@ -221,7 +266,7 @@ describe("inspectProject", () => {
         ].join("\n"),
       );
       expect(found).toEqual([
-        'config/settings.py:4: a setting that requires an environment variable (django-environ, no default): SECRET_KEY = env("SECRET_KEY")',
+        "config/settings.py:4: SECRET_KEY is read from the environment variable SECRET_KEY with no usable default",
         'config/settings.py:6: a setting that requires an environment variable (django-environ, no default): ALLOWED_HOSTS = env("ALLOWED_HOSTS")',
         'config/settings.py:10: a setting that requires an environment variable (django-environ, no default): DATABASES = {"default": env.db("DATABASE_URL")}',
         'config/settings.py:12: a setting that requires an environment variable (django-environ, no default): "default": env.cache(),',
@@ -248,12 +293,13 @@ describe("inspectProject", () => {
       );
       const settings = report.decisions.filter((decision) => decision.topic === "settings");
       expect(settings.map((decision) => `${decision.where}: ${decision.found}`)).toEqual([
-        'config/settings.py:4: a setting that requires an environment variable (python-decouple, no default): SECRET_KEY = config("SECRET_KEY")',
+        "config/settings.py:4: SECRET_KEY is read from the environment variable SECRET_KEY with no usable default",
         'config/settings.py:6: a setting that requires an environment variable (python-decouple, no default): ALLOWED_HOSTS = config("ALLOWED_HOSTS", cast=Csv())',
         "config/settings.py:3: the settings read a .env file: load_dotenv()",
       ]);
-      expect(settings[0]!.todo).toBe(
-        "The desktop app starts without your deployment's environment: give it a default (default=...) or set SECRET_KEY in desktop_settings/base.py (os.environ.setdefault) before the import.",
+      expect(settings[0]!.todo).toContain("desktop_settings/base.py gives SECRET_KEY a development-only value when it is unset");
+      expect(settings[1]!.todo).toBe(
+        "The desktop app starts without your deployment's environment: give it a default (default=...) or set ALLOWED_HOSTS in desktop_settings/base.py (os.environ.setdefault) before the import.",
       );
       expect(settings[2]!.todo).toContain("The desktop app must not depend on a .env file: the stage leaves .env out of the bundle");
     });

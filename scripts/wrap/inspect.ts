@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { starterPin } from "./desktopSettings.ts";
+import { leaveOutServerOnly, normalizedName, requirementsFileLines, resolveFromUvLock, resolveFromVirtualenv, type LeftOut, type Requirement, type Resolved } from "./dependencies.ts";
 import { detectFrontendBuild, ignoredStaticFiles, type FrontendBuild } from "./frontendBuild.ts";
 import { choosePython, type PythonChoice } from "./pythonVersion.ts";
 
@@ -37,14 +38,18 @@ export interface ProjectReport {
   /** The virtualenv folder found beside manage.py, if any. */
   venv?: string;
   requirements?: string;
-  /**
-   * When the requirements are pyproject.toml's [project] dependencies: each
-   * one as the desktop requirements list it, pinned to uv.lock's version when
-   * the project has a uv.lock (requirements.txt files are read as they are).
-   */
-  pyprojectRequirements?: string[];
-  /** Requirement lines the stage should not install (database-server drivers), with why. */
-  droppedRequirements: string[];
+  /** The top-level requirements the desktop keeps, and those it leaves out (with why). */
+  keptRequirements: Requirement[];
+  leftOutRequirements: LeftOut[];
+  /** The full resolved set desktop/requirements-desktop.txt lists. */
+  resolvedRequirements: Resolved;
+  /** Task queues the project uses; huey and django-q2 get a worker command. */
+  queues: TaskQueue[];
+  /** The environment variable SECRET_KEY is read from without a usable default, and where. */
+  secretKeyVariable?: string;
+  secretKeyWhere?: string;
+  /** The project's own test settings, when it has some. */
+  testSettings?: { module: string; where: string };
   usesAdmin: boolean;
   /** The project's frontend build, when it has one: the stage runs it before collectstatic. */
   frontendBuild?: FrontendBuild;
@@ -184,9 +189,6 @@ export function requiredEnvReads(root: string, file: string): Array<{ where: str
 const LOGIN = /\b(login_required|LoginRequiredMixin|LoginRequiredMiddleware|PermissionRequiredMixin|permission_required)\b/;
 const REMOTE_ASSET = /<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["'](https?:)?\/\/[^"']+["']/i;
 const FILE_WRITE = /\bopen\([^)]*["'][wax]b?\+?["']|\.write_text\(|\.write_bytes\(|FileSystemStorage\(/;
-const WORKER_LIBRARIES = /^(celery|rq|django-rq|huey|dramatiq|django-q2?|apscheduler|django-celery-beat)\b/i;
-/** Packages that talk to a database server, which a desktop app does not have. */
-const SERVER_DATABASE_DRIVERS = /^(psycopg2?(-binary)?|psycopg\[?|mysqlclient|pymysql|cx[-_]oracle|oracledb|pyodbc|mssql-django)\b/i;
 
 /**
  * The oldest Django desktop_runtime supports: Django 5.2 LTS, the long-term
@@ -281,6 +283,104 @@ function deployModule(root: string, pkg: string): string | undefined {
 /** Templates Django serves: files below a `templates` folder (an app's, or the project's TEMPLATES DIRS by convention). */
 function servedByDjango(file: string): boolean {
   return file.split(path.sep).includes("templates");
+}
+
+/**
+ * The environment variable SECRET_KEY is read from when the settings give it no
+ * usable default: os.environ["X"], os.environ.get("X") or os.getenv("X") without
+ * a non-empty string default (or with `or None`), django-environ or decouple
+ * without a default. Undefined when SECRET_KEY has a default or is a literal.
+ */
+export function secretKeyRead(root: string, files: string[]): { variable: string; where: string } | undefined {
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    const relative = path.relative(root, file).split(path.sep).join("/");
+    for (const match of text.matchAll(/^SECRET_KEY\s*=\s*/gm)) {
+      const line = text.slice(0, match.index).split("\n").length;
+      const rest = text.slice(match.index + match[0].length);
+      const environ = /^os\.environ\[\s*["'](\w+)["']\s*\]/.exec(rest);
+      if (environ) return { variable: environ[1]!, where: `${relative}:${line}` };
+      const get = /^(?:os\.environ\.get|os\.getenv)\s*\(/.exec(rest);
+      if (get) {
+        const args = splitArguments(callArguments(rest, get[0].length - 1) ?? "");
+        const variable = /^["'](\w+)["']$/.exec(args[0] ?? "")?.[1];
+        const fallback = args[1] ?? "";
+        const afterCall = rest.slice((callArguments(rest, get[0].length - 1) ?? "").length + get[0].length + 1);
+        const usable = /^["'][^"']+["']$/.test(fallback.trim()) && !/^\s*or\s+None\b/.test(afterCall);
+        if (variable && !usable) return { variable, where: `${relative}:${line}` };
+      }
+    }
+    const read = requiredEnvReads(root, file).find((use) => /^SECRET_KEY\s*=/.test(use.line));
+    if (read) return { variable: read.variable, where: read.where };
+  }
+  return undefined;
+}
+
+/** A task queue the project uses: where it was seen, and the desktop worker command the wrap writes for it (huey, django-q2). */
+export interface TaskQueue {
+  name: "huey" | "django-q2" | "celery" | "rq" | "dramatiq";
+  where: string;
+  worker?: string;
+}
+
+const QUEUES: Array<{ name: TaskQueue["name"]; settings: RegExp; requirement: RegExp; worker?: string }> = [
+  { name: "huey", settings: /huey\.contrib\.djhuey|^HUEY\s*=/m, requirement: /^huey\b/i, worker: "desktop_huey_worker" },
+  { name: "django-q2", settings: /["']django_q["']|^Q_CLUSTER\s*=/m, requirement: /^django-q2?\b/i, worker: "desktop_django_q_worker" },
+  { name: "celery", settings: /^CELERY_\w+\s*=|["']django_celery_\w+["']/m, requirement: /^(celery|django-celery-\w+)\b/i },
+  { name: "rq", settings: /^RQ_QUEUES\s*=|["']django_rq["']/m, requirement: /^(rq|django-rq)\b/i },
+  { name: "dramatiq", settings: /^DRAMATIQ_\w+\s*=|["']django_dramatiq["']/m, requirement: /^(dramatiq|django-dramatiq)\b/i },
+];
+
+/** The task queues named in the settings files or the requirement lines. */
+function taskQueues(root: string, settingsFiles: string[], requirementUses: Array<{ where: string; line: string }>): TaskQueue[] {
+  const found: TaskQueue[] = [];
+  for (const queue of QUEUES) {
+    const inSettings = settingsFiles.flatMap((file) => {
+      const lines = readFileSync(file, "utf8").split("\n");
+      const index = lines.findIndex((line) => queue.settings.test(line));
+      return index >= 0 ? [`${path.relative(root, file).split(path.sep).join("/")}:${index + 1}`] : [];
+    })[0];
+    const inRequirements = requirementUses.find((use) => queue.requirement.test(use.line))?.where;
+    const where = inSettings ?? inRequirements;
+    if (where) found.push({ name: queue.name, where, worker: queue.worker });
+  }
+  return found;
+}
+
+const TEST_MODULE_NAMES = ["test", "tests", "testing", "test_settings", "settings_test", "ci"];
+
+/**
+ * The project's own test settings: DJANGO_SETTINGS_MODULE in pytest's config
+ * (pytest.ini, pyproject.toml, setup.cfg, tox.ini), else a test/tests/testing/ci
+ * module of the settings package, else test_settings.py beside the settings.
+ */
+export function testSettingsOf(root: string, settingsModule: string, settingsKind: ProjectReport["settingsKind"]): { module: string; where: string } | undefined {
+  const configs: Array<[string, RegExp]> = [
+    ["pytest.ini", /^\[pytest\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=\s*([\w.]+)/m],
+    ["pyproject.toml", /^\[tool\.pytest\.ini_options\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=\s*["']([\w.]+)["']/m],
+    ["setup.cfg", /^\[tool:pytest\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=\s*([\w.]+)/m],
+    ["tox.ini", /^\[pytest\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=\s*([\w.]+)/m],
+  ];
+  for (const [file, pattern] of configs) {
+    const full = path.join(root, file);
+    if (!existsSync(full)) continue;
+    const text = readFileSync(full, "utf8");
+    const match = pattern.exec(text);
+    if (match && settingsShape(root, match[1]!)) {
+      const line = text.slice(0, match.index + match[0].length).split("\n").length;
+      return { module: match[1]!, where: `${file}:${line}` };
+    }
+  }
+  const packageModule = settingsKind === "module of a settings package" ? settingsModule.replace(/\.\w+$/, "") : settingsKind === "package" ? settingsModule : undefined;
+  const parent = settingsModule.includes(".") ? settingsModule.replace(/\.\w+$/, "") : "";
+  const candidates = [
+    ...(packageModule ? TEST_MODULE_NAMES.map((name) => `${packageModule}.${name}`) : []),
+    ...(parent ? ["test_settings", "settings_test"].map((name) => `${parent}.${name}`) : []),
+    "test_settings",
+    "settings_test",
+  ];
+  const module = candidates.find((candidate) => candidate !== settingsModule && settingsShape(root, candidate));
+  return module ? { module, where: `${path.join(...module.split(".")).split(path.sep).join("/")}.py` } : undefined;
 }
 
 export interface InspectOptions {
@@ -421,7 +521,19 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
       });
     }
   }
-  for (const use of settingsFiles.flatMap((file) => matchingLines(root, file, /os\.environ\[["']\w+["']\]/))) {
+  const secretKey = secretKeyRead(root, settingsFiles);
+  if (secretKey) {
+    decisions.push({
+      topic: "settings",
+      where: secretKey.where,
+      found: `SECRET_KEY is read from the environment variable ${secretKey.variable} with no usable default`,
+      todo:
+        `Nothing to do: desktop_settings/base.py gives ${secretKey.variable} a development-only value when it is unset, so the settings load in development and in tests; ` +
+        "the packaged app replaces SECRET_KEY with a key made on first run and kept in the user's app-data folder.",
+    });
+  }
+  const handled = (where: string) => where === secretKey?.where;
+  for (const use of settingsFiles.flatMap((file) => matchingLines(root, file, /os\.environ\[["']\w+["']\]/)).filter((use) => !handled(use.where))) {
     decisions.push({
       topic: "settings",
       where: use.where,
@@ -429,7 +541,7 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
       todo: "The desktop app starts without your deployment's environment: give it a default (os.environ.get) or set it in desktop_settings/base.py before the import.",
     });
   }
-  for (const use of settingsFiles.flatMap((file) => requiredEnvReads(root, file))) {
+  for (const use of settingsFiles.flatMap((file) => requiredEnvReads(root, file)).filter((use) => !handled(use.where))) {
     decisions.push({
       topic: "settings",
       where: use.where,
@@ -457,11 +569,24 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
     });
   }
 
-  const requirementsFile = ["requirements.txt", "requirements/base.txt", "requirements/production.txt"].find((file) => existsSync(path.join(root, file)));
+  const requirementsFile = ["requirements.txt", "requirements/production.txt", "requirements/prod.txt", "requirements/base.txt"].find((file) => existsSync(path.join(root, file)));
   const pyproject = readPyproject(root);
   const fromPyproject = requirementsFile ? undefined : pyprojectDependencies(root, pyproject);
   const requirements = requirementsFile ?? (fromPyproject ? "pyproject.toml" : undefined);
-  const droppedRequirements: string[] = [];
+  const fromFile = requirementsFile ? requirementsFileLines(root, requirementsFile) : undefined;
+  const declared: Requirement[] = fromFile?.requirements ?? (fromPyproject?.declared ?? []);
+  const projectText = [settingsText, ...python.filter((file) => !settingsFiles.includes(file)).map((file) => readFileSync(file, "utf8"))].join("\n");
+  const { kept, leftOut } = leaveOutServerOnly(declared, projectText, options.keep ?? []);
+  const venvFolder = [".venv", "venv", "env"].find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
+  const lockFile = path.join(root, "uv.lock");
+  const keptNames = new Set(kept.flatMap((requirement) => (requirement.name ? [requirement.name] : [])));
+  const resolved: Resolved =
+    (fromPyproject && existsSync(lockFile) ? resolveFromUvLock(readFileSync(lockFile, "utf8"), typeof pyproject?.project.name === "string" ? pyproject.project.name : undefined, keptNames) : undefined) ??
+    (venvFolder ? resolveFromVirtualenv(path.join(root, venvFolder, process.platform === "win32" ? "Scripts/python.exe" : "bin/python"), kept) : undefined) ?? {
+      source: "declared",
+      lines: kept.map((requirement) => requirement.line),
+      notes: ["no uv.lock and no virtualenv with the packages installed, so the versions are the ones declared: pin each (==) to the version you test with"],
+    };
   if (!requirements) {
     decisions.push({
       topic: "dependencies",
@@ -470,32 +595,42 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
       todo: "The stage installs the packages in desktop/requirements-desktop.txt into the bundled Python: list the project's runtime packages there, pinned.",
     });
   } else {
-    if (fromPyproject) decisions.push(pyprojectDecision(fromPyproject));
-    const uses = fromPyproject ? fromPyproject.uses : matchingLines(root, path.join(root, requirements), /^\s*[A-Za-z]/);
-    for (const use of uses) {
-      const djangoVersion = djangoVersionDecision(use.where, use.line);
-      if (djangoVersion) decisions.push(djangoVersion);
-      if (WORKER_LIBRARIES.test(use.line)) {
-        decisions.push({
-          topic: "workers",
-          where: use.where,
-          found: `a background-job library: ${use.line}`,
-          todo:
-            "A desktop app has no broker: run the work in a management command declared as desktop_worker_command on an AppConfig (the shell starts and stops it), " +
-            "calling desktop_runtime.lifetime.exit_when_stdin_closes() first, or use Django's Tasks framework with a database backend.",
-        });
-      }
-      if (SERVER_DATABASE_DRIVERS.test(use.line)) {
-        droppedRequirements.push(use.line);
-        decisions.push({
-          topic: "dependencies",
-          where: use.where,
-          found: `a database-server driver: ${use.line}`,
-          todo: `Nothing to do: the desktop app uses SQLite, so desktop/requirements-desktop.txt lists your requirements without it. Keep that file in step when ${requirements} changes.`,
-        });
-      }
+    decisions.push({
+      topic: "dependencies",
+      where: requirements,
+      found: `the project's runtime packages: ${declared.length} declared in ${requirements}, ${resolved.lines.length} in the resolved set (from ${resolved.source === "uv.lock" ? "uv.lock" : resolved.source === "virtualenv" ? `what ${venvFolder}/ has installed` : "the declarations"})`,
+      todo:
+        `Nothing to do unless a note follows: desktop/requirements-desktop.txt lists them pinned${resolved.notes.length ? `; ${resolved.notes.join("; ")}` : ""}. ` +
+        `Run the wrap again (after deleting that file) when ${requirements}${resolved.source === "uv.lock" ? " or uv.lock" : ""} changes.` +
+        (resolved.source === "uv.lock"
+          ? " Your virtualenv is uv's: it has no pip, and `uv sync` removes packages pyproject.toml does not declare, so add what the desktop settings need to its dev group instead of pip-installing it: `uv add --dev` with the waitress and WhiteNoise lines of desktop/requirements-desktop.txt."
+          : ""),
+    });
+    for (const option of fromFile?.dropped ?? []) {
+      decisions.push({
+        topic: "dependencies",
+        where: requirements,
+        found: `an install option left out: ${option}`,
+        todo: "Nothing to do: an index, trusted-host or editable line in the desktop requirements breaks the install on a machine with another index (a CI runner, a colleague's machine). If a package lives only on a private index, configure pip there (PIP_INDEX_URL) instead.",
+      });
     }
+    for (const dropped of leftOut) {
+      decisions.push({
+        topic: "dependencies",
+        where: dropped.where,
+        found: `left out of the desktop requirements: ${dropped.line}, ${dropped.reason}`,
+        todo: `Nothing to do. If the desktop app does need it, wrap again with --keep ${dropped.name} (after deleting desktop/requirements-desktop.txt).`,
+      });
+    }
+    const versionDecisions = declared.flatMap((use) => djangoVersionDecision(use.where, use.line) ?? []);
+    // A lower bound says little: the version uv.lock locks says more.
+    if (!versionDecisions.length && resolved.source === "uv.lock") {
+      versionDecisions.push(...resolved.lines.flatMap((line) => (/^django==/i.test(line) ? (djangoVersionDecision("uv.lock", line) ?? []) : [])));
+    }
+    decisions.push(...versionDecisions);
   }
+  const queues = taskQueues(root, settingsFiles, declared.map((requirement) => ({ where: requirement.where, line: requirement.line })));
+  for (const queue of queues) decisions.push(queueDecision(queue));
 
   const frontendBuild = detectFrontendBuild(root);
   const ignoredStatic = ignoredStaticFiles(root);
@@ -518,7 +653,7 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
         "if they are collectstatic's own output (STATIC_ROOT), nothing to do.",
     });
   }
-  const venv = [".venv", "venv", "env"].find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
+  const venv = venvFolder;
   const metadata = projectMetadata(root, pyproject);
   const requiresPython = pyproject?.project["requires-python"];
   let pythonChoice: PythonChoice;
@@ -545,8 +680,13 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
     loginGated,
     venv,
     requirements,
-    pyprojectRequirements: fromPyproject?.uses.map((use) => use.line),
-    droppedRequirements,
+    keptRequirements: kept,
+    leftOutRequirements: leftOut,
+    resolvedRequirements: resolved,
+    queues,
+    secretKeyVariable: secretKey?.variable,
+    secretKeyWhere: secretKey?.where,
+    testSettings: testSettingsOf(root, chosen.module, settingsKind),
     usesAdmin,
     frontendBuild,
     pythonVersion: pythonChoice.pythonVersion,
@@ -605,68 +745,46 @@ export function projectMetadata(root: string, pyproject: ReturnType<typeof readP
   return { name: title, description: description && description.length <= 200 ? description : undefined, source: path.basename(readme) };
 }
 
-interface PyprojectDependencies {
-  /** Each dependency as the desktop requirements list it (pinned when uv.lock has it), with its line in pyproject.toml. */
-  uses: Array<{ where: string; line: string }>;
-  /** Whether a uv.lock gave the versions. */
-  locked: boolean;
-  /** Dependencies uv.lock has no single version for, left as pyproject.toml declares them. */
-  unpinned: string[];
-}
-
-/** PEP 503's normalized name: the form uv.lock uses. */
-const normalizedName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
-
 /**
- * pyproject.toml's [project] dependencies (PEP 621: uv, Poetry 2, Hatch, PDM),
- * or undefined when there are none. With a uv.lock, each named requirement is
- * pinned to the version locked there, keeping its extras and environment marker.
+ * pyproject.toml's [project] dependencies (PEP 621: uv, Poetry 2, Hatch, PDM)
+ * as declared, each with its line; undefined when there are none.
  */
-export function pyprojectDependencies(root: string, pyproject = readPyproject(root)): PyprojectDependencies | undefined {
+export function pyprojectDependencies(root: string, pyproject = readPyproject(root)): { declared: Requirement[] } | undefined {
   if (!pyproject) return undefined;
-  const { text } = pyproject;
   const declared = pyproject.project.dependencies;
   if (!Array.isArray(declared) || declared.length === 0) return undefined;
-  const lockFile = path.join(root, "uv.lock");
-  const versions = new Map<string, string[]>();
-  if (existsSync(lockFile)) {
-    const lock = parseToml(readFileSync(lockFile, "utf8")) as { package?: Array<{ name?: string; version?: string }> };
-    for (const locked of lock.package ?? []) {
-      if (locked.name && locked.version) versions.set(normalizedName(locked.name), [...(versions.get(normalizedName(locked.name)) ?? []), locked.version]);
-    }
-  }
-  const lines = text.split("\n");
-  const unpinned: string[] = [];
-  const uses = declared.map((requirement) => {
-    const declaredLine = String(requirement).trim();
-    const index = lines.findIndex((line) => line.includes(`"${declaredLine}"`) || line.includes(`'${declaredLine}'`));
-    const where = index >= 0 ? `pyproject.toml:${index + 1}` : "pyproject.toml";
-    // name, [extras], version specifiers, ; marker -- a direct reference (name @ url) is kept as it is.
-    const parts = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;@]*?)\s*(;.*)?$/.exec(declaredLine);
-    const locked = parts ? versions.get(normalizedName(parts[1]!)) : undefined;
-    if (!parts || !locked || locked.length !== 1) {
-      if (versions.size) unpinned.push(declaredLine);
-      return { where, line: declaredLine };
-    }
-    const marker = parts[4] ? ` ; ${parts[4].slice(1).trim()}` : "";
-    return { where, line: `${parts[1]}${parts[2] ?? ""}==${locked[0]}${marker}` };
-  });
-  return { uses, locked: versions.size > 0, unpinned };
+  const lines = pyproject.text.split("\n");
+  return {
+    declared: declared.map((requirement) => {
+      const line = String(requirement).trim();
+      const index = lines.findIndex((candidate) => candidate.includes(`"${line}"`) || candidate.includes(`'${line}'`));
+      const name = /^([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line)?.[1];
+      return { line, name: name ? normalizedName(name) : undefined, where: index >= 0 ? `pyproject.toml:${index + 1}` : "pyproject.toml" };
+    }),
+  };
 }
 
-function pyprojectDecision(found: PyprojectDependencies): Decision {
-  const pins = found.locked
-    ? `pinned to the versions in uv.lock${found.unpinned.length ? ` (not ${found.unpinned.join(", ")}: pin these by hand)` : ""}`
-    : "as pyproject.toml declares them: pin each to the version you test with (==)";
-  const uv = found.locked
-    ? " Your virtualenv is uv's: it has no pip, and `uv sync` removes packages pyproject.toml does not declare, so add what the desktop settings need to its dev group instead of pip-installing it: " +
-      "`uv add --dev` with the waitress and WhiteNoise lines of desktop/requirements-desktop.txt."
-    : "";
+/** What WRAP.md says about a task queue: a worker the wrap wrote, or what a desktop app does instead. */
+function queueDecision(queue: TaskQueue): Decision {
+  if (queue.worker) {
+    return {
+      topic: "workers",
+      where: queue.where,
+      found: `the ${queue.name} task queue`,
+      todo:
+        `Nothing to do: desktop_settings/management/commands/${queue.worker}.py runs its tasks, declared to the shell as desktop_worker_command in desktop_settings/apps.py, ` +
+        `so the shell starts it after Django answers and it ends within 2 s of the shell's death; ${queue.name === "huey" ? "huey's SQLite storage is in the app-data folder (huey.sqlite3)" : "its ORM broker keeps the tasks in the app's own SQLite database"} (desktop_settings/writable.py). ` +
+        "Tasks enqueued from a page run in that worker, in development and in the packaged app.",
+    };
+  }
   return {
-    topic: "dependencies",
-    where: "pyproject.toml",
-    found: `the project's dependencies in pyproject.toml ([project] dependencies${found.locked ? ", uv.lock" : ""})`,
-    todo: `desktop/requirements-desktop.txt lists them ${pins}; pip resolves their own dependencies when the stage installs. Keep that file in step when pyproject.toml${found.locked ? " or uv.lock" : ""} changes.${uv}`,
+    topic: "workers",
+    where: queue.where,
+    found: `the ${queue.name} task queue, which needs a broker server (Redis, RabbitMQ)`,
+    todo:
+      "A desktop app has no broker server. Move the tasks to huey with its SQLite storage, django-q2 with its ORM broker, or Django's Tasks framework with a database backend " +
+      "(django-tasks-db, as the starter's own demo does), then run the wrap again for a worker command; or run the work in a management command of your own, declared as " +
+      "desktop_worker_command on an AppConfig and calling desktop_runtime.lifetime.exit_when_stdin_closes() first. Small jobs can also run in the request.",
   };
 }
 
