@@ -94,7 +94,7 @@ function resolvedPaths(report: ProjectReport): string {
   const env: Record<string, string> = report.secretKeyVariable ? { [report.secretKeyVariable]: "desktop-wrap-dry-run" } : {};
   const resolved = djangoResolvedPaths(report.root, report.settingsModule, venvPython(report.root, report.venv), env);
   if (typeof resolved === "string") return `(${resolved})`;
-  return Object.entries(resolved).map(([name, value]) => `${name} ${value ?? "(not set)"}`).join(", ");
+  return Object.entries(resolved).map(([name, value]) => `${name} ${value === null ? "(not set)" : value || "(empty)"}`).join(", ");
 }
 
 function describe(report: ProjectReport): string {

@@ -140,11 +140,15 @@ import tempfile
 from pathlib import Path
 
 ${contract(report, report.testSettings.module)}
+from .writable import writable_settings  # noqa: E402
+
 # The desktop app runs on SQLite; Django's test runner makes the test database from this.
 _DATA_DIR = Path(__file__).resolve().parent.parent / ".dev-data"
 _DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _DATA_DIR / "test.sqlite3"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="desktop-test-media-")
+# What the settings would write next to the code (logs, file storages) goes below .dev-data/test/.
+globals().update(writable_settings(globals(), Path(__file__).resolve().parent.parent, _DATA_DIR / "test"))
 `;
 }
 

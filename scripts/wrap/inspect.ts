@@ -664,7 +664,7 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
   }
   decisions.push({
     topic: "python",
-    where: pythonChoice.reasons.length ? pythonChoice.reasons.map((reason) => reason.split(" ")[0]!.replace(/'s$/, "")).join(", ") : "manage.py's folder",
+    where: pythonChoice.reasons.length ? pythonChoice.reasons.map((reason) => /^(\.python-version|runtime\.txt|pyproject\.toml)/.exec(reason)?.[1] ?? `${venvFolder}/pyvenv.cfg`).join(", ") : "manage.py's folder",
     found: `the app bundles Python ${pythonChoice.pythonVersion}${pythonChoice.reasons.length ? ` (${pythonChoice.reasons.join("; ")})` : " (the project names no version)"}`,
     todo: `Nothing to do: desktop/src/project.ts's pythonVersion is ${pythonChoice.pythonVersion}, and \`npm run stage\` bundles that CPython from the pinned python-build-standalone release. Run the project's tests on a ${pythonChoice.pythonVersion} virtualenv.`,
   });
