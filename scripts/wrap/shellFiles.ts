@@ -214,7 +214,7 @@ This folder is an Electron shell around the Django project one level up
 changed none of the project's own files:
 
 - \`desktop_runtime/\`: the runtime contract's Django app (health, bootstrap, token and host guards, \`desktop_serve\`), tested on ${testedDjango()};
-- \`desktop_settings/\`: \`dev.py\` and \`packaged.py\`, which import \`${report.settingsModule}\` and override only what the desktop needs;
+- \`desktop_settings/\`: \`dev.py\` and \`packaged.py\`, which import \`${report.settingsModule}\` and override only what the desktop needs; \`test.py\` for the project's tests (\`DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test\`); \`writable.py\`, which moves what the settings write into the app-data folder;
 - \`desktop/\`: this shell; every fact about the project is in \`src/project.ts\`;
 - \`.github/workflows/desktop-package.yml\` and a block in \`.gitignore\` (\`desktop/build/\` stays committed).
 
@@ -226,7 +226,10 @@ changed none of the project's own files:
 4. \`npm run stage\`, then \`npm run check -- --staged\`: the same checks against the packaged bundle.
 5. \`npm run backend\` opens the app in a browser; \`npm run dev\` in the Electron window; \`npm run dist\` builds installers.
 
-## Decisions for you
+## Decisions
+
+Each item says where the wrap saw it. Those marked "Nothing to do" the wrap
+settled itself (check them, and tick them); the others are yours to decide.
 
 ${sections.join("\n")}
 ${managePySection(managePySource, report.settingsModule)}`;
