@@ -11,7 +11,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { venvBin } from "../scripts/python-env.ts";
 import { checkWheels, platformsWithoutWheels } from "../scripts/wrap/dependencies.ts";
-import { desktopRequirements } from "../scripts/wrap/desktopSettings.ts";
+import { desktopRequirements, desktopSettingsFiles } from "../scripts/wrap/desktopSettings.ts";
 import { inspectProject, OLDEST_DJANGO, WrapRefusal } from "../scripts/wrap/inspect.ts";
 import { desktopPackageJson, projectFactsFor } from "../scripts/wrap/shellFiles.ts";
 
@@ -397,6 +397,51 @@ describe("inspectProject", () => {
       }),
     );
     expect(report.decisions.filter((decision) => decision.topic === "cdn").map((decision) => decision.where)).toEqual(["templates/base.html:1"]);
+  });
+
+  it("lists the paths under the project the settings write to, which the desktop settings move", () => {
+    const report = inspectProject(
+      project({
+        "manage.py": MANAGE("site_settings"),
+        "site_settings.py": [
+          "BASE_DIR = Path(__file__).resolve().parent",
+          'STATIC_ROOT = BASE_DIR / "staticfiles"',
+          'FAVICON_CACHE_DIR = BASE_DIR / "favicons"',
+          'LOGGING = {"handlers": {"file": {"class": "logging.FileHandler", "filename": BASE_DIR / "app.log"}}}',
+        ].join("\n"),
+      }),
+    );
+    expect(report.decisions.filter((decision) => decision.topic === "writes").map((decision) => decision.where)).toEqual(["site_settings.py:3", "site_settings.py:4"]);
+  });
+
+  describe("test settings and task queues", () => {
+    const layered = (files: Record<string, string>) =>
+      inspectProject(project({ "manage.py": MANAGE("shop.settings.production"), "shop/__init__.py": "", "shop/settings/__init__.py": "", "shop/settings/production.py": "", ...files }));
+
+    it("finds the project's test settings: pytest's DJANGO_SETTINGS_MODULE first, else a test module of the settings package", () => {
+      expect(layered({ "shop/settings/test.py": "" }).testSettings).toEqual({ module: "shop.settings.test", where: "shop/settings/test.py" });
+      expect(layered({ "shop/settings/ci.py": "", "pyproject.toml": '[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = "shop.settings.ci"\n' }).testSettings).toEqual({
+        module: "shop.settings.ci",
+        where: "pyproject.toml:2",
+      });
+      expect(layered({}).testSettings).toBeUndefined();
+      expect(desktopSettingsFiles(layered({ "shop/settings/test.py": "" }))["test.py"]).toContain("from shop.settings.test import *");
+      expect(desktopSettingsFiles(layered({}))["test.py"]).toContain("from .dev import *");
+    });
+
+    it("writes a worker for huey and django-q2, and says what to do instead for Celery and RQ", () => {
+      const huey = layered({ "shop/settings/production.py": 'INSTALLED_APPS = ["huey.contrib.djhuey"]\nHUEY = {"huey_class": "huey.SqliteHuey"}\n' });
+      expect(huey.queues).toEqual([{ name: "huey", where: "shop/settings/production.py:1", worker: "desktop_huey_worker" }]);
+      const files = desktopSettingsFiles(huey);
+      expect(files["apps.py"]).toContain('desktop_worker_command = "desktop_huey_worker"');
+      expect(files["management/commands/desktop_huey_worker.py"]).toContain("exit_when_stdin_closes()");
+      expect(files["base.py"]).toContain('"desktop_runtime", "desktop_settings"');
+      const celery = layered({ "requirements.txt": "Django==6.1.3\ncelery==5.5.3\nredis==7.0.1\n" });
+      expect(celery.queues).toEqual([{ name: "celery", where: "requirements.txt:2", worker: undefined }]);
+      expect(celery.decisions.find((decision) => decision.topic === "workers")!.todo).toMatch(/^A desktop app has no broker server\. Move the tasks to huey with its SQLite storage, django-q2 with its ORM broker/);
+      expect(Object.keys(desktopSettingsFiles(celery))).not.toContain("apps.py");
+      expect(layered({ "requirements.txt": "django-rq==3.1\n" }).queues.map((queue) => queue.name)).toEqual(["rq"]);
+    });
   });
 
   describe("a frontend build", () => {

@@ -511,6 +511,19 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
       todo: "Nothing to do: the desktop settings move MEDIA_ROOT into the app-data folder and serve it. Check that uploads still work with `npm run backend`.",
     });
   }
+  // What desktop_settings/writable.py moves at settings load: path settings, file storages, log files and file caches under the project.
+  const KEPT_PATHS = /^(BASE_DIR|STATIC_ROOT|STATICFILES_DIRS|MEDIA_ROOT|LOCALE_PATHS|FIXTURE_DIRS)\b/;
+  const WRITTEN_PATH = /^\s*(?:[A-Z][A-Z0-9_]*(?:_ROOT|_DIR|_PATH|_FILE|_FOLDER)\s*=|.*["'](?:filename|location|LOCATION)["']\s*:).*\b(?:BASE_DIR|PROJECT_ROOT|ROOT_DIR)\b/;
+  for (const use of settingsFiles.flatMap((file) => matchingLines(root, file, WRITTEN_PATH)).filter((use) => !KEPT_PATHS.test(use.line))) {
+    decisions.push({
+      topic: "writes",
+      where: use.where,
+      found: `a path under the project the settings may write to: ${use.line}`,
+      todo:
+        "Nothing to do: desktop_settings/writable.py moves it into the app-data folder when the app does not ship what it points at (a folder the project ships is data it reads, and stays). " +
+        "Check with `npm run check -- --staged`: nothing may be written inside the bundle.",
+    });
+  }
   for (const file of python) {
     for (const use of matchingLines(root, file, FILE_WRITE)) {
       decisions.push({
