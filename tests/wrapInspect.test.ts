@@ -5,6 +5,7 @@
  * environment variable, a Django older than 5.2 LTS. Small projects written
  * into a temporary folder.
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -456,6 +457,16 @@ describe("inspectProject", () => {
       const decision = report.decisions.find((item) => item.topic === "frontend")!;
       expect(decision.where).toBe("frontend/package.json:4");
       expect(decision.todo).toContain("`npm ci`, then `npm run build` in frontend/");
+    });
+
+    it("static files git ignores, with no build found, ask for frontendBuild; with a build, WRAP.md says they reach the bundle", () => {
+      const root = project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", "app/static/app/dist/app.js": "built();\n", ".gitignore": "dist/\n" });
+      expect(spawnSync("git", ["init", "-q"], { cwd: root }).status).toBe(0);
+      const unbuilt = inspectProject(root).decisions.find((decision) => decision.topic === "frontend")!;
+      expect(unbuilt).toMatchObject({ where: "app/static/app/dist", found: "static files that git ignores: app/static/app/dist" });
+      expect(unbuilt.todo).toContain("set frontendBuild in desktop/src/project.ts");
+      writeFileSync(path.join(root, "package.json"), '{"scripts": {"build": "rollup -c"}}\n');
+      expect(inspectProject(root).decisions.find((decision) => decision.topic === "frontend")!.todo).toContain("although git ignores it (app/static/app/dist)");
     });
 
     it("a bundler config without a build script is run with npx; no build gives empty commands", () => {

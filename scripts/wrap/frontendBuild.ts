@@ -66,10 +66,14 @@ export function detectFrontendBuild(root: string): FrontendBuild | undefined {
 
 /** Files and folders in a static folder that git ignores (a build's output), relative to root; empty outside git. */
 export function ignoredStaticFiles(root: string): string[] {
-  const listed = spawnSync("git", ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory"], { cwd: root, encoding: "utf8" });
+  const listed = spawnSync("git", ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (listed.status !== 0) return [];
-  return listed.stdout
+  const candidates = listed.stdout
     .split("\n")
     .map((line) => line.trim().replace(/\/$/, ""))
     .filter((file) => file && file.split("/").includes("static") && !file.split("/").some((part) => SKIPPED.has(part)));
+  if (!candidates.length) return [];
+  // --directory also names the folders that hold ignored files: keep only what git ignores itself.
+  const ignored = spawnSync("git", ["check-ignore", "--stdin"], { cwd: root, encoding: "utf8", input: candidates.join("\n") });
+  return ignored.stdout.split("\n").map((line) => line.trim().replace(/\/$/, "")).filter(Boolean);
 }
