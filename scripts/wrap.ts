@@ -21,7 +21,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { djangoResolvedPaths, venvPython } from "./wrap/askDjango.ts";
-import { checkWheels } from "./wrap/dependencies.ts";
+import { checkWheels, type WheelGap } from "./wrap/dependencies.ts";
 import { desktopRequirements, desktopSettingsFiles } from "./wrap/desktopSettings.ts";
 import { inspectProject, isFolder, WrapRefusal, type ProjectReport } from "./wrap/inspect.ts";
 import { refuseUnsafeWrite } from "./wrap/safePaths.ts";
@@ -48,7 +48,7 @@ type Planned = { file: string; content: string } | { file: string; copyFrom: str
 
 const SHELL_SKIPPED = new Set(["node_modules", "dist", "out", "test-results", "playwright-report", "chapter.json", "README.md"]);
 
-function plan(report: ProjectReport, name: string | undefined, wheelGaps: Array<{ line: string; missing: string[] }>): Planned[] {
+function plan(report: ProjectReport, name: string | undefined, wheelGaps: WheelGap[]): Planned[] {
   const root = report.root;
   const facts = projectFactsFor(report, name);
   const shellSource = path.join(repoRoot, "final");
@@ -164,14 +164,18 @@ function updateGitignore(root: string, log: (line: string) => void): void {
 }
 
 /** Asks PyPI which pinned packages lack a wheel for a platform the app ships; each becomes a decision. */
-async function wheelDecisions(report: ProjectReport): Promise<Array<{ line: string; missing: string[] }>> {
+async function wheelDecisions(report: ProjectReport): Promise<WheelGap[]> {
   const { gaps, unchecked } = await checkWheels(report.resolvedRequirements.lines, report.pythonVersion);
   for (const gap of gaps) {
     report.decisions.push({
       topic: "dependencies",
       where: "desktop/requirements-desktop.txt",
-      found: `no wheel for ${gap.missing.join(", ")} on PyPI: ${gap.line} (Python ${report.pythonVersion})`,
-      todo: "pip would build it from source on that platform, which needs a compiler and the library's headers on the build runner, and often fails: pick a version with wheels, replace the package, or leave it out if the desktop app does not need it.",
+      found: gap.sourceOnly
+        ? `only a source archive on PyPI, no wheel: ${gap.line}`
+        : `no wheel for ${gap.missing.join(", ")} on PyPI: ${gap.line} (Python ${report.pythonVersion})`,
+      todo: gap.sourceOnly
+        ? "pip builds a wheel from it when the stage installs: fine when the package is pure Python; if it has C code, each build runner needs a compiler and the library's headers, and the build often fails: pick another version or package, or leave it out if the desktop app does not need it."
+        : "pip would build it from source on that platform, which needs a compiler and the library's headers on the build runner, and often fails: pick a version with wheels, replace the package, or leave it out if the desktop app does not need it.",
     });
   }
   const pinned = report.resolvedRequirements.lines.filter((line) => line.includes("=="));

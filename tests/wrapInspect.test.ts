@@ -107,10 +107,13 @@ describe("inspectProject", () => {
     expect(platformsWithoutWheels(pillow, "3.13")).toHaveLength(4);
     expect(platformsWithoutWheels(["cryptography-46.0.0-cp311-abi3-macosx_10_9_universal2.whl", "cryptography-46.0.0-cp311-abi3-manylinux_2_28_x86_64.whl"], "3.13")).toEqual(["Windows x64"]);
     const checked = await checkWheels(["uwsgi==2.0.31", "Django==6.1.3", "tzdata ; sys_platform == \"win32\""], "3.12", async (url) => ({
-      urls: url.includes("/uwsgi/") ? [{ filename: "uwsgi-2.0.31.tar.gz" }] : [{ filename: "django-6.1.3-py3-none-any.whl" }],
+      releases: url.includes("/uwsgi/") ? { "2.0.31": [{ filename: "uwsgi-2.0.31.tar.gz" }] } : { "6.1.3": [{ filename: "django-6.1.3-py3-none-any.whl" }] },
     }));
-    expect(checked.gaps).toEqual([{ line: "uwsgi==2.0.31", missing: ["macOS arm64", "macOS x86_64", "Windows x64", "Linux x86_64"] }]);
+    expect(checked.gaps).toEqual([{ line: "uwsgi==2.0.31", missing: ["macOS arm64", "macOS x86_64", "Windows x64", "Linux x86_64"], sourceOnly: true }]);
     expect(checked.unchecked).toEqual(['tzdata ; sys_platform == "win32"']);
+    // The real index, when this machine reaches it: uwsgi has no wheels at all, Django a pure-Python one.
+    const real = await checkWheels(["uwsgi==2.0.31", "Django==6.1.3"], "3.12").catch(() => undefined);
+    if (real && real.unchecked.length === 0) expect(real.gaps.map((gap) => gap.line)).toEqual(["uwsgi==2.0.31"]);
   });
 
   describe("the project's Django version", () => {

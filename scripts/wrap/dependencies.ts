@@ -250,13 +250,20 @@ export function platformsWithoutWheels(filenames: string[], pythonVersion: strin
   return PLATFORMS.filter((platform) => !usable.some((wheel) => wheel.platform.some((tag) => platform.tag.test(tag)))).map((platform) => platform.name);
 }
 
+/** A pinned package PyPI has no wheel for on some platforms; `sourceOnly` when it has no wheel at all (pip builds one, fine when it is pure Python). */
+export interface WheelGap {
+  line: string;
+  missing: string[];
+  sourceOnly: boolean;
+}
+
 /**
  * For each pinned `name==version` line, the platforms PyPI has no wheel for
  * (its JSON API); lines it could not ask about are in `unchecked`.
  */
-export async function checkWheels(lines: string[], pythonVersion: string, fetchJson: (url: string) => Promise<unknown> = defaultFetchJson): Promise<{ gaps: Array<{ line: string; missing: string[] }>; unchecked: string[] }> {
+export async function checkWheels(lines: string[], pythonVersion: string, fetchJson: (url: string) => Promise<unknown> = defaultFetchJson): Promise<{ gaps: WheelGap[]; unchecked: string[] }> {
   const pinned = lines.map((line) => ({ line, match: /^([A-Za-z0-9._-]+)(?:\[[^\]]*\])?==([^\s;]+)/.exec(line) }));
-  const gaps: Array<{ line: string; missing: string[] }> = [];
+  const gaps: WheelGap[] = [];
   const unchecked: string[] = [];
   let next = 0;
   const work = async () => {
@@ -267,9 +274,15 @@ export async function checkWheels(lines: string[], pythonVersion: string, fetchJ
         continue;
       }
       try {
-        const release = (await fetchJson(`https://pypi.org/pypi/${encodeURIComponent(match[1]!)}/${encodeURIComponent(match[2]!)}/json`)) as { urls?: Array<{ filename: string }> };
-        const missing = platformsWithoutWheels((release.urls ?? []).map((file) => file.filename), pythonVersion);
-        if (missing.length) gaps.push({ line, missing });
+        // The project's JSON (every release's files): some mirrors do not serve the per-version URL.
+        const project = (await fetchJson(`https://pypi.org/pypi/${encodeURIComponent(match[1]!)}/json`)) as { releases?: Record<string, Array<{ filename: string }>> };
+        const files = project.releases?.[match[2]!];
+        if (!files) {
+          unchecked.push(line);
+          continue;
+        }
+        const missing = platformsWithoutWheels(files.map((file) => file.filename), pythonVersion);
+        if (missing.length) gaps.push({ line, missing, sourceOnly: !files.some((file) => file.filename.endsWith(".whl")) });
       } catch {
         unchecked.push(line);
       }

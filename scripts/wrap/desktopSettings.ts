@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { normalizedName } from "./dependencies.ts";
+import { normalizedName, type WheelGap } from "./dependencies.ts";
 import type { ProjectReport } from "./inspect.ts";
 
 const starterRequirements = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "django", "requirements.txt");
@@ -311,7 +311,7 @@ export function desktopSettingsFiles(report: ProjectReport): Record<string, stri
  * import (waitress; WhiteNoise if the project lacks it), pinned as the
  * starter's django/requirements.txt pins them.
  */
-export function desktopRequirements(report: ProjectReport, wheelGaps: Array<{ line: string; missing: string[] }> = []): string {
+export function desktopRequirements(report: ProjectReport, wheelGaps: WheelGap[] = []): string {
   const resolved = report.resolvedRequirements;
   const from =
     resolved.source === "uv.lock" ? "as ../uv.lock locks them" : resolved.source === "virtualenv" ? `as ../${report.venv}/ has them installed` : `as ../${report.requirements ?? "requirements.txt"} declares them`;
@@ -319,7 +319,7 @@ export function desktopRequirements(report: ProjectReport, wheelGaps: Array<{ li
     "# What `npm run stage` installs into the bundled Python. Written by `npm run wrap`:",
     `# the project's runtime packages and their dependencies, ${from}, then what the desktop settings need.`,
     ...report.leftOutRequirements.map((dropped) => `#   left out: ${dropped.line} (${dropped.reason}; \`--keep ${dropped.name}\` keeps it)`),
-    ...wheelGaps.map((gap) => `#   no wheel for ${gap.missing.join(", ")}: ${gap.line}`),
+    ...wheelGaps.map((gap) => (gap.sourceOnly ? `#   only a source archive on PyPI (fine when pure Python): ${gap.line}` : `#   no wheel for ${gap.missing.join(", ")}: ${gap.line}`)),
     ...resolved.lines,
   ];
   const names = new Set(resolved.lines.map((line) => normalizedName(/^[A-Za-z0-9._-]+/.exec(line)?.[0] ?? "")));
