@@ -49,7 +49,6 @@ describe("inspectProject", () => {
     const report = inspectProject(blog());
     expect(report.settingsKind).toBe("module of a settings package");
     expect(report.rootUrlconf).toBe("mysite.urls");
-    expect(report.staticUrl).toBe("/static/");
     expect(report.decisions.map((decision) => decision.found)).toEqual(
       expect.arrayContaining([
         'MEDIA_ROOT = BASE_DIR / "media"',

@@ -32,7 +32,6 @@ export interface ProjectReport {
   settingsFile: string;
   settingsKind: "single file" | "package" | "module of a settings package";
   rootUrlconf?: string;
-  staticUrl?: string;
   usesWhiteNoise: boolean;
   loginGated: boolean;
   /** The virtualenv folder found beside manage.py, if any. */
@@ -688,7 +687,6 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
     settingsFile: relative(settingsFile),
     settingsKind,
     rootUrlconf: settingValue(settingsText, "ROOT_URLCONF"),
-    staticUrl: settingValue(settingsText, "STATIC_URL"),
     usesWhiteNoise: /whitenoise/i.test(settingsText),
     loginGated,
     venv,
