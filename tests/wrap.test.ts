@@ -90,7 +90,7 @@ describe("npm run wrap", () => {
   it("prints its options with --help", () => {
     const help = npmRun(repoRoot, "wrap", ["--help"]);
     expect(help.status).toBe(0);
-    for (const option of ["--dry-run", "--force", "--name"]) expect(help.stdout).toContain(option);
+    for (const option of ["--dry-run", "--force", "--name", "--settings", "--keep"]) expect(help.stdout).toContain(option);
   });
 
   it("refuses, in one paragraph, a folder without manage.py", () => {
