@@ -105,7 +105,8 @@ function describe(report: ProjectReport): string {
     `  root URLconf: ${report.rootUrlconf ?? "(not found)"}; WhiteNoise: ${report.usesWhiteNoise ? "yes" : "no"}`,
     `  static files and uploads, as Django resolves them: ${resolvedPaths(report)}`,
     `  pages behind a login: ${report.loginGated ? "yes" : "no"}; virtualenv: ${report.venv ?? "(none found)"}; requirements: ${report.requirements ?? "(none found)"}`,
-    `  decisions for you: ${report.decisions.length} (listed in desktop/WRAP.md)`,
+    `  test settings: ${report.testSettings ? `${report.testSettings.module} (${report.testSettings.where})` : "(none of its own)"}; task queues: ${report.queues.length ? report.queues.map((queue) => `${queue.name}${queue.worker ? ` (worker: manage.py ${queue.worker})` : " (needs a broker: see WRAP.md)"}`).join(", ") : "none"}`,
+    `  decisions: ${report.decisions.length} (listed in desktop/WRAP.md; "Nothing to do" marks those the wrap settled)`,
   ];
   for (const decision of report.decisions) lines.push(`    - [${decision.topic}] ${decision.where}: ${decision.found}`);
   return lines.join("\n");

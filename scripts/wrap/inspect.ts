@@ -597,7 +597,9 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
     (venvFolder ? resolveFromVirtualenv(path.join(root, venvFolder, process.platform === "win32" ? "Scripts/python.exe" : "bin/python"), kept) : undefined) ?? {
       source: "declared",
       lines: kept.map((requirement) => requirement.line),
-      notes: ["no uv.lock and no virtualenv with the packages installed, so the versions are the ones declared: pin each (==) to the version you test with"],
+      notes: kept.every((requirement) => /==/.test(requirement.line))
+        ? ["no uv.lock and no virtualenv with the packages installed, so their own dependencies are left to pip at stage time: wrap again with the virtualenv in place to pin them too"]
+        : ["no uv.lock and no virtualenv with the packages installed, so the versions are the ones declared: pin each (==) to the version you test with"],
     };
   if (!requirements) {
     decisions.push({
@@ -644,6 +646,15 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
   const queues = taskQueues(root, settingsFiles, declared.map((requirement) => ({ where: requirement.where, line: requirement.line })));
   for (const queue of queues) decisions.push(queueDecision(queue));
 
+  const testSettings = testSettingsOf(root, chosen.module, settingsKind);
+  decisions.push({
+    topic: "tests",
+    where: testSettings?.where ?? "manage.py's folder",
+    found: testSettings ? `the project's test settings, ${testSettings.module}` : "no test settings of the project's own",
+    todo:
+      `Nothing to do: desktop_settings/test.py ${testSettings ? `layers the desktop contract on ${testSettings.module}` : "uses the desktop development settings"}. ` +
+      "Run the project's tests with `DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test`; they should pass as they do on the project's own settings.",
+  });
   const frontendBuild = detectFrontendBuild(root);
   const ignoredStatic = ignoredStaticFiles(root);
   if (frontendBuild) {
@@ -697,7 +708,7 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
     queues,
     secretKeyVariable: secretKey?.variable,
     secretKeyWhere: secretKey?.where,
-    testSettings: testSettingsOf(root, chosen.module, settingsKind),
+    testSettings,
     usesAdmin,
     frontendBuild,
     pythonVersion: pythonChoice.pythonVersion,
