@@ -76,9 +76,15 @@ def writable_settings(settings, project_dir, data_dir):
     if isinstance(storages, dict):
         new_storages = {}
         for alias, storage in storages.items():
-            options = dict(storage.get("OPTIONS", {})) if isinstance(storage, dict) else {}
+            options = (
+                dict(storage.get("OPTIONS", {})) if isinstance(storage, dict) else {}
+            )
             backend = storage.get("BACKEND", "") if isinstance(storage, dict) else ""
-            moved = _moved(options.get("location"), roots, data_dir) if backend.endswith("FileSystemStorage") else None
+            moved = (
+                _moved(options.get("location"), roots, data_dir)
+                if backend.endswith("FileSystemStorage")
+                else None
+            )
             if moved is not None:
                 storage = {**storage, "OPTIONS": {**options, "location": moved}}
             new_storages[alias] = storage
@@ -89,7 +95,9 @@ def writable_settings(settings, project_dir, data_dir):
     if isinstance(caches, dict):
         new_caches = {}
         for alias, cache in caches.items():
-            if isinstance(cache, dict) and cache.get("BACKEND", "").endswith("FileBasedCache"):
+            if isinstance(cache, dict) and cache.get("BACKEND", "").endswith(
+                "FileBasedCache"
+            ):
                 moved = _moved(cache.get("LOCATION"), roots, data_dir)
                 if moved is not None:
                     cache = {**cache, "LOCATION": moved}
@@ -101,7 +109,11 @@ def writable_settings(settings, project_dir, data_dir):
     if isinstance(logging, dict) and isinstance(logging.get("handlers"), dict):
         handlers = {}
         for name, handler in logging["handlers"].items():
-            moved = _moved(handler.get("filename"), roots, data_dir) if isinstance(handler, dict) else None
+            moved = (
+                _moved(handler.get("filename"), roots, data_dir)
+                if isinstance(handler, dict)
+                else None
+            )
             if moved is not None:
                 Path(moved).parent.mkdir(parents=True, exist_ok=True)
                 handler = {**handler, "filename": moved}
@@ -122,16 +134,41 @@ def queue_settings(settings, data_dir):
     data_dir = Path(data_dir)
     changes = {}
     huey = settings.get("HUEY")
-    if isinstance(huey, dict) or "huey.contrib.djhuey" in settings.get("INSTALLED_APPS", ()):
-        config = dict(huey) if isinstance(huey, dict) else {"name": getattr(huey, "name", "huey")}
-        for server_only in ("connection", "url", "backend_class", "host", "port", "password", "db"):
+    if isinstance(huey, dict) or "huey.contrib.djhuey" in settings.get(
+        "INSTALLED_APPS", ()
+    ):
+        config = (
+            dict(huey)
+            if isinstance(huey, dict)
+            else {"name": getattr(huey, "name", "huey")}
+        )
+        for server_only in (
+            "connection",
+            "url",
+            "backend_class",
+            "host",
+            "port",
+            "password",
+            "db",
+        ):
             config.pop(server_only, None)
-        config.update(huey_class="huey.SqliteHuey", filename=str(data_dir / "huey.sqlite3"), immediate=False)
+        config.update(
+            huey_class="huey.SqliteHuey",
+            filename=str(data_dir / "huey.sqlite3"),
+            immediate=False,
+        )
         changes["HUEY"] = config
     cluster = settings.get("Q_CLUSTER")
     if isinstance(cluster, dict) or "django_q" in settings.get("INSTALLED_APPS", ()):
         config = dict(cluster or {})
-        for server_only in ("redis", "sqs", "mongo", "ironmq", "disque_nodes", "broker_class"):
+        for server_only in (
+            "redis",
+            "sqs",
+            "mongo",
+            "ironmq",
+            "disque_nodes",
+            "broker_class",
+        ):
             config.pop(server_only, None)
         config.update(orm="default", sync=False)
         changes["Q_CLUSTER"] = config
