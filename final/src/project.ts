@@ -43,6 +43,14 @@ export interface ProjectFacts {
    * its scripts run inside its folder.
    */
   npmWorkspace: string;
+  /**
+   * In the project: the frontend build that writes static files collectstatic gathers
+   * (npm + esbuild/rollup/vite/webpack/gulp). `npm run stage` runs each command, in
+   * order, in `cwd` (relative to djangoDir) before collectstatic. None: `commands: []`.
+   */
+  frontendBuild: { cwd: string; commands: string[][] };
+  /** The CPython minor version of the bundled runtime ("3.12", "3.13"); the stage picks the release asset for it. */
+  pythonVersion: string;
 }
 
 const project: ProjectFacts = {
@@ -62,6 +70,8 @@ const project: ProjectFacts = {
   iconSource: "../assets/brand/pony.svg",
   stageDir: "../.stage",
   npmWorkspace: "final",
+  frontendBuild: { cwd: ".", commands: [] },
+  pythonVersion: "3.12",
 };
 
 export default project;
