@@ -21,12 +21,6 @@ export interface ProjectFacts {
   settings: { development: string; packaged: string };
   /** In the project: the runtime requirements the stage installs into the bundled Python. */
   requirements: string;
-  /**
-   * In the project: the frontend build that writes static files collectstatic gathers
-   * (npm + esbuild/rollup/vite/webpack/gulp). `npm run stage` runs each command, in
-   * order, in `cwd` (relative to djangoDir) before collectstatic. None: `commands: []`.
-   */
-  frontendBuild: { cwd: string; commands: string[][] };
   /** In the project: the virtualenv that development runs Django with. */
   venv: string;
   /** In the project: where development keeps its database and logs (git-ignored). */
@@ -63,7 +57,6 @@ const project: ProjectFacts = {
     packaged: "desktop_django_starter.settings.packaged",
   },
   requirements: "requirements.txt",
-  frontendBuild: { cwd: ".", commands: [] },
   venv: ".venv",
   devAppData: ".dev-data",
   splash: "desktop_runtime/templates/desktop_runtime/splash.html",

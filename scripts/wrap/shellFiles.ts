@@ -37,7 +37,6 @@ export function projectFactsFor(report: ProjectReport, name?: string): ProjectFa
     djangoDir: "..",
     settings: { development: "desktop_settings.dev", packaged: "desktop_settings.packaged" },
     requirements: "desktop/requirements-desktop.txt",
-    frontendBuild: { cwd: ".", commands: [] },
     venv: report.venv ?? ".venv",
     devAppData: ".dev-data",
     splash: "desktop_runtime/templates/desktop_runtime/splash.html",
