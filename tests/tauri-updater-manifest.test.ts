@@ -2,7 +2,7 @@
  * The release job's latest.json (experiments/tauri/scripts/updater-manifest.ts), from
  * bundles signed with a throwaway key by the real `tauri signer`.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,12 +12,18 @@ import { platformEntries, updaterArch } from "../experiments/tauri/scripts/updat
 const repoRoot = path.resolve(import.meta.dirname, "..");
 const tauri = path.join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "tauri.cmd" : "tauri");
 const script = path.join(repoRoot, "experiments", "tauri", "scripts", "updater-manifest.ts");
+const verifier = path.join(repoRoot, "experiments", "tauri", "scripts", "verify-signature.ts");
 const tsx = path.join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "tsx.cmd" : "tsx");
 const work = mkdtempSync(path.join(os.tmpdir(), "dds-updater-manifest-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const run = (command: string, args: string[]) =>
   execFileSync(command, args, { cwd: work, encoding: "utf8", env: { ...process.env, CI: "true" }, shell: process.platform === "win32" });
+/** The verifier's exit code and output. */
+const verifyRun = (args: string[]) => {
+  const result = spawnSync(tsx, [verifier, ...args], { cwd: work, encoding: "utf8", shell: process.platform === "win32" });
+  return { code: result.status, output: `${result.stdout}${result.stderr}` };
+};
 
 describe("latest.json for the Tauri updater", () => {
   it("keys each signed bundle the way tauri-plugin-updater looks it up, the AppImage first on Linux", () => {
@@ -65,5 +71,22 @@ describe("latest.json for the Tauri updater", () => {
     writeFileSync(path.join(unsigned, "app.deb"), "no key, no .sig");
     expect(run(tsx, [script, "fragment", "unsigned", "none.json", "--base-url", "https://example.org/"])).toContain("no .sig files");
     expect(run(tsx, [script, "merge", "latest-none.json", "--version", "0.2.0"])).toContain("no latest.json");
+  });
+
+  it("verifies a bundle offline against its .sig and the public key, and refuses a changed byte or another key", () => {
+    // Uses the key pair and the signed AppImage of the test above.
+    const bundle = path.join(work, "bundle", "appimage", "app.AppImage");
+    const ok = verifyRun([bundle, `${bundle}.sig`, "release.key.pub"]);
+    expect(ok.output).toMatch(/^OK: app\.AppImage matches its signature \(timestamp:\d+\tfile:app\.AppImage\)\.$/m);
+    expect(ok.code).toBe(0);
+
+    writeFileSync(path.join(work, "changed.AppImage"), "the apq");
+    const changed = verifyRun(["changed.AppImage", `${bundle}.sig`, "release.key.pub"]);
+    expect(changed.code).toBe(1);
+    expect(changed.output).toContain("Refused: changed.AppImage does not match its signature: it was changed or damaged after signing. Do not install it.");
+
+    const project = verifyRun([bundle]);
+    expect(project.code, "the repository's own key did not sign this").toBe(1);
+    expect(project.output).toContain("Refused: The bundle was signed with another key");
   });
 });
