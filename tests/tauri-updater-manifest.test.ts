@@ -89,4 +89,14 @@ describe("latest.json for the Tauri updater", () => {
     expect(project.code, "the repository's own key did not sign this").toBe(1);
     expect(project.output).toContain("Refused: The bundle was signed with another key");
   });
+
+  const hasMinisign = spawnSync("minisign", ["-v"]).error === undefined;
+  it.skipIf(!hasMinisign)("the releases page's minisign commands accept the same files (skipped without minisign on PATH)", () => {
+    const bundle = path.join(work, "bundle", "appimage", "app.AppImage");
+    writeFileSync(path.join(work, "tauri.pub"), Buffer.from(readFileSync(path.join(work, "release.key.pub"), "utf8"), "base64"));
+    writeFileSync(path.join(work, "bundle.minisig"), Buffer.from(readFileSync(`${bundle}.sig`, "utf8"), "base64"));
+    expect(run("minisign", ["-V", "-p", "tauri.pub", "-m", bundle, "-x", "bundle.minisig"])).toContain("Signature and comment signature verified");
+    const refused = spawnSync("minisign", ["-V", "-p", "tauri.pub", "-m", "changed.AppImage", "-x", "bundle.minisig"], { cwd: work });
+    expect(refused.status).toBe(1);
+  });
 });
