@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { platformEntries, updaterArch } from "../experiments/tauri/scripts/updater-manifest";
+import { platformEntries, updaterArch } from "../experiments/tauri/scripts/updater-manifest.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
 const tauri = path.join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "tauri.cmd" : "tauri");
