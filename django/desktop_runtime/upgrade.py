@@ -136,10 +136,14 @@ def backup_before_migrations(
         copy_database(database, partial)
     except (OSError, sqlite3.Error) as error:
         partial.unlink(missing_ok=True)
+        what_to_do = (
+            "It is not a readable SQLite database: restore it from backups/ by hand."
+            if isinstance(error, sqlite3.DatabaseError)
+            else "Check that the disk is not full and the folder is writable, then start again."
+        )
         raise BackupFailed(
-            f"could not back up {database} before version {current_version} migrates it, so "
-            "nothing was migrated. Check that the disk is not full and the folder is "
-            f"writable, then start the app again. ({error})"
+            f"could not back up {database} before version {current_version} migrates it, "
+            f"so nothing was migrated ({error}). {what_to_do}"
         ) from error
     os.replace(partial, file)
     prune_backups(folder, keep)

@@ -146,6 +146,23 @@ class FailedMigrationTests(UpgradeTestCase):
         self.assertEqual(self.usernames(self.database), ["ada"])
 
 
+class UnreadableDatabaseTests(UpgradeTestCase):
+    def test_a_file_that_is_not_sqlite_is_neither_copied_nor_changed(self):
+        self.database.write_bytes(b"this is not a SQLite database " * 100)
+        before = self.database.read_bytes()
+        backend = self.start("--app-version", "2.0.0", DESKTOP_DJANGO_PORT=free_port())
+        self.assertEqual(backend.wait(timeout=30), 11)
+        self.assertIn(
+            f"desktop_serve: could not back up {self.database} before version 2.0.0 migrates it, "
+            "so nothing was migrated (file is not a database). It is not a readable SQLite "
+            "database: restore it from backups/ by hand.",
+            backend.stderr(),
+        )
+        self.assertEqual(self.database.read_bytes(), before)
+        self.assertEqual(self.backups(), [])
+        self.assertFalse((self.app_data / upgrade.PENDING_UPGRADE_FILE).exists())
+
+
 class FilesTests(UpgradeTestCase):
     def test_names_and_json_match_final_backup_ts(self):
         now = datetime(2026, 12, 6, 19, 3, 36, 123456, tzinfo=UTC)
