@@ -159,7 +159,7 @@ describe.each(workflowFiles)(".github/workflows/%s", (name) => {
       const stepId = steps[setup]!.id;
       expect(stepId, `job ${id}: setup-python needs an id`).toBeTruthy();
       const handOver = steps.findIndex((step) => (step.run ?? "").includes(`echo "DDS_PYTHON=\${{ steps.${stepId}.outputs.python-path }}" >> "$GITHUB_ENV"`));
-      const install = steps.findIndex((step) => /^npm ci$/m.test(step.run ?? ""));
+      const install = steps.findIndex((step) => /^npm ci\b/m.test(step.run ?? ""));
       expect(handOver, `job ${id}: DDS_PYTHON from setup-python's python-path`).toBeGreaterThan(setup);
       expect(handOver, `job ${id}: before npm ci, whose postinstall makes django/.venv`).toBeLessThan(install);
     }
