@@ -9,15 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { normalizedName, type WheelGap } from "./dependencies.ts";
 import type { ProjectReport } from "./inspect.ts";
-
-const starterRequirements = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "django", "requirements.txt");
-
-/** The pinned line for `name` in the starter's django/requirements.txt: the versions desktop_runtime is tested with. */
-export function starterPin(name: string, requirements = readFileSync(starterRequirements, "utf8")): string {
-  const line = requirements.split("\n").find((candidate) => candidate.toLowerCase().startsWith(`${name.toLowerCase()}==`));
-  if (!line) throw new Error(`django/requirements.txt pins no ${name}: the wrap needs its version for desktop/requirements-desktop.txt.`);
-  return line.trim();
-}
+import { starterPin } from "./starterPins.ts";
 
 const HEADER = "# Written by desktop-django-starter's `npm run wrap`; yours to edit.\n";
 

@@ -9,8 +9,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
-import { starterPin } from "./desktopSettings.ts";
 import { leaveOutServerOnly, normalizedName, requirementsFileLines, resolveFromUvLock, resolveFromVirtualenv, type LeftOut, type Requirement, type Resolved } from "./dependencies.ts";
+import { starterPin } from "./starterPins.ts";
 import { detectFrontendBuild, ignoredStaticFiles, type FrontendBuild } from "./frontendBuild.ts";
 import { choosePython, type PythonChoice } from "./pythonVersion.ts";
 
