@@ -20,8 +20,11 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { djangoResolvedPaths, venvPython } from "./wrap/askDjango.ts";
+import { checkWheels, type WheelGap } from "./wrap/dependencies.ts";
 import { desktopRequirements, desktopSettingsFiles } from "./wrap/desktopSettings.ts";
 import { inspectProject, isFolder, WrapRefusal, type ProjectReport } from "./wrap/inspect.ts";
+import { refuseUnsafeWrite } from "./wrap/safePaths.ts";
 import { desktopPackageJson, gitignoreBlock, GITIGNORE_MARKER, iconsRecord, packagingWorkflow, projectFactsFor, renderProjectFacts, wrapReport, WRAP_MARKER } from "./wrap/shellFiles.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -32,7 +35,10 @@ Adds a desktop shell to the Django project whose manage.py is in that folder.
 
   --dry-run     print what it found and what it would write; change nothing
   --force       wrap even when the project's git checkout has uncommitted changes
-  --name <name> the app's name in window titles and installers (default: pyproject.toml's [project] name, else the folder name)
+  --name <name> the app's name in window titles and installers (default: the project's name in pyproject.toml or setup.cfg,
+                else its README's title, else the folder name)
+  --settings <module>  the settings module to build on, when manage.py names none or the wrong one (manage.py is not edited)
+  --keep <package>     keep a package the wrap leaves out of desktop/requirements-desktop.txt (uwsgi, psycopg, boto3, ...); repeatable
   --help        print this
 
 Afterwards: read desktop/WRAP.md, then \`npm install\` and \`npm run check\` in desktop/.`;
@@ -42,7 +48,7 @@ type Planned = { file: string; content: string } | { file: string; copyFrom: str
 
 const SHELL_SKIPPED = new Set(["node_modules", "dist", "out", "test-results", "playwright-report", "chapter.json", "README.md"]);
 
-function plan(report: ProjectReport, name: string | undefined): Planned[] {
+function plan(report: ProjectReport, name: string | undefined, wheelGaps: WheelGap[]): Planned[] {
   const root = report.root;
   const facts = projectFactsFor(report, name);
   const shellSource = path.join(repoRoot, "final");
@@ -65,14 +71,14 @@ function plan(report: ProjectReport, name: string | undefined): Planned[] {
       },
     },
     { file: path.join(root, "desktop", "src", "project.ts"), content: renderProjectFacts(readFileSync(path.join(shellSource, "src", "project.ts"), "utf8"), facts) },
-    { file: path.join(root, "desktop", "package.json"), content: desktopPackageJson(readFileSync(path.join(shellSource, "package.json"), "utf8"), facts, report.pyprojectDescription) },
+    { file: path.join(root, "desktop", "package.json"), content: desktopPackageJson(readFileSync(path.join(shellSource, "package.json"), "utf8"), facts, report.appDescription) },
     // The starter's shared TypeScript options, for a desktop/ with no repository-level file to extend.
     { file: path.join(root, "desktop", "tsconfig.base.json"), content: readFileSync(path.join(repoRoot, "tsconfig.base.json"), "utf8") },
     ...["tsconfig.json", "tsconfig.build.json"].map((file) => ({
       file: path.join(root, "desktop", file),
       content: readFileSync(path.join(shellSource, file), "utf8").replace('"../tsconfig.base.json"', '"./tsconfig.base.json"'),
     })),
-    { file: path.join(root, "desktop", "requirements-desktop.txt"), content: desktopRequirements(report) },
+    { file: path.join(root, "desktop", "requirements-desktop.txt"), content: desktopRequirements(report, wheelGaps) },
     { file: path.join(root, "desktop", "assets", "icon.svg"), content: readFileSync(path.join(repoRoot, "assets", "brand", "pony.svg"), "utf8") },
     // The copied icons were made from that same art, now at the target's iconSource.
     { file: path.join(root, "desktop", "build", "icons", "icons.json"), content: iconsRecord(readFileSync(path.join(shellSource, "build", "icons", "icons.json"), "utf8"), facts) },
@@ -82,13 +88,25 @@ function plan(report: ProjectReport, name: string | undefined): Planned[] {
   return planned;
 }
 
+/** STATIC_URL, STATIC_ROOT and MEDIA_* from Django itself, in the project's virtualenv. */
+function resolvedPaths(report: ProjectReport): string {
+  if (!report.venv) return "(no virtualenv beside manage.py, so Django was not asked)";
+  const env: Record<string, string> = report.secretKeyVariable ? { [report.secretKeyVariable]: "desktop-wrap-dry-run" } : {};
+  const resolved = djangoResolvedPaths(report.root, report.settingsModule, venvPython(report.root, report.venv), env);
+  if (typeof resolved === "string") return `(${resolved})`;
+  return Object.entries(resolved).map(([name, value]) => `${name} ${value === null ? "(not set)" : value || "(empty)"}`).join(", ");
+}
+
 function describe(report: ProjectReport): string {
   const lines = [
     `Django project: ${report.root}`,
-    `  settings: ${report.settingsModule} (${report.settingsKind}, ${report.settingsFile})`,
-    `  root URLconf: ${report.rootUrlconf ?? "(not found)"}; static URL: ${report.staticUrl ?? "(not set)"}; WhiteNoise: ${report.usesWhiteNoise ? "yes" : "no"}`,
+    `  settings: ${report.settingsModule} (${report.settingsKind}, ${report.settingsFile})${report.managePySettings && report.managePySettings !== report.settingsModule ? `; manage.py names ${report.managePySettings}` : ""}`,
+    `  Python: ${report.pythonVersion}${report.pythonReasons.length ? ` (${report.pythonReasons.join("; ")})` : ""}; frontend build: ${report.frontendBuild ? report.frontendBuild.commands.map((command) => command.join(" ")).join(" && ") : "none"}`,
+    `  root URLconf: ${report.rootUrlconf ?? "(not found)"}; WhiteNoise: ${report.usesWhiteNoise ? "yes" : "no"}`,
+    `  static files and uploads, as Django resolves them: ${resolvedPaths(report)}`,
     `  pages behind a login: ${report.loginGated ? "yes" : "no"}; virtualenv: ${report.venv ?? "(none found)"}; requirements: ${report.requirements ?? "(none found)"}`,
-    `  decisions for you: ${report.decisions.length} (listed in desktop/WRAP.md)`,
+    `  test settings: ${report.testSettings ? `${report.testSettings.module} (${report.testSettings.where})` : "(none of its own)"}; task queues: ${report.queues.length ? report.queues.map((queue) => `${queue.name}${queue.worker ? ` (worker: manage.py ${queue.worker})` : " (needs a broker: see WRAP.md)"}`).join(", ") : "none"}`,
+    `  decisions: ${report.decisions.length} (listed in desktop/WRAP.md; "Nothing to do" marks those the wrap settled)`,
   ];
   for (const decision of report.decisions) lines.push(`    - [${decision.topic}] ${decision.where}: ${decision.found}`);
   return lines.join("\n");
@@ -146,13 +164,47 @@ function updateGitignore(root: string, log: (line: string) => void): void {
   log(`  added the desktop block to ${file}`);
 }
 
-function main(): void {
+/** Asks PyPI which pinned packages lack a wheel for a platform the app ships; each becomes a decision. */
+async function wheelDecisions(report: ProjectReport): Promise<WheelGap[]> {
+  const { gaps, unchecked } = await checkWheels(report.resolvedRequirements.lines, report.pythonVersion);
+  for (const gap of gaps) {
+    report.decisions.push({
+      topic: "dependencies",
+      where: "desktop/requirements-desktop.txt",
+      found: gap.sourceOnly
+        ? `only a source archive on PyPI, no wheel: ${gap.line}`
+        : `no wheel for ${gap.missing.join(", ")} on PyPI: ${gap.line} (Python ${report.pythonVersion})`,
+      todo: gap.sourceOnly
+        ? "pip builds a wheel from it when the stage installs: fine when the package is pure Python; if it has C code, each build runner needs a compiler and the library's headers, and the build often fails: pick another version or package, or leave it out if the desktop app does not need it."
+        : "pip would build it from source on that platform, which needs a compiler and the library's headers on the build runner, and often fails: pick a version with wheels, replace the package, or leave it out if the desktop app does not need it.",
+    });
+  }
+  const pinned = report.resolvedRequirements.lines.filter((line) => line.includes("=="));
+  if (unchecked.length && unchecked.length >= pinned.length && pinned.length) {
+    report.decisions.push({
+      topic: "dependencies",
+      where: "desktop/requirements-desktop.txt",
+      found: "PyPI could not be asked which packages have wheels for macOS, Windows and Linux",
+      todo: "Run the wrap again with network access (it changes nothing else), or check each package's files on pypi.org: every one needs a wheel for each platform, or a pure-Python one.",
+    });
+  }
+  return gaps;
+}
+
+async function main(): Promise<void> {
   let values;
   let positionals;
   try {
     ({ values, positionals } = parseArgs({
       allowPositionals: true,
-      options: { "dry-run": { type: "boolean" }, force: { type: "boolean" }, name: { type: "string" }, help: { type: "boolean" } },
+      options: {
+        "dry-run": { type: "boolean" },
+        force: { type: "boolean" },
+        name: { type: "string" },
+        settings: { type: "string" },
+        keep: { type: "string", multiple: true },
+        help: { type: "boolean" },
+      },
     }));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
@@ -168,9 +220,9 @@ function main(): void {
   }
   const root = path.resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]!);
   try {
-    const report = inspectProject(root);
+    const report = inspectProject(root, { settings: values.settings, keep: values.keep });
     console.log(describe(report));
-    const planned = plan(report, values.name);
+    const planned = plan(report, values.name, await wheelDecisions(report));
     if (values["dry-run"]) {
       console.log("\nWould write (nothing is changed with --dry-run; files that exist are kept):");
       for (const item of planned) console.log(`  ${item.file}${existsSync(item.file) ? " (exists, kept)" : ""}`);
@@ -178,6 +230,8 @@ function main(): void {
       return;
     }
     refuseUnsafeTargets(report, Boolean(values.force));
+    // Every path first: a link anywhere refuses the whole wrap before anything is written.
+    for (const file of [...planned.map((item) => item.file), path.join(root, ".gitignore")]) refuseUnsafeWrite(root, file);
     console.log("\nWriting:");
     const log = (line: string) => console.log(line);
     write(planned, log);
@@ -192,4 +246,4 @@ function main(): void {
   }
 }
 
-main();
+await main();

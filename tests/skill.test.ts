@@ -39,9 +39,9 @@ const COMMANDS_RUN_BY_TESTS: Record<string, { file: string; runs: string }> = {
     file: "tests/wrap.test.ts",
     runs: 'run([python(), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "desktop/requirements-desktop.txt"], target)',
   },
-  "DJANGO_SETTINGS_MODULE=desktop_settings.dev python manage.py test": {
+  "DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test": {
     file: "tests/wrap.test.ts",
-    runs: 'run([python(), "manage.py", "test", "--noinput"], target, env)',
+    runs: 'run([python(), "manage.py", "test", "--noinput"], target, testEnv)',
   },
   "npx desktop-django-starter check <target>": { file: "tests/cliPackage.test.ts", runs: 'npx(installDir, ["desktop-django-starter", "check", target])' },
   "npm install": { file: "tests/wrap.test.ts", runs: '[...npmCli, "install"' },
@@ -88,7 +88,7 @@ describe("SKILL.md", () => {
   });
 
   it("covers every inspection the workflow promises", () => {
-    for (const topic of ["manage.py", "settings", "static files", "database", "login", "writes", "CDN", "WRAP.md", "virtualenv"]) {
+    for (const topic of ["manage.py", "settings", "static files", "database", "login", "writes", "CDN", "WRAP.md", "virtualenv", "--settings", "--keep", "requires-python", "frontend build", "test settings", "huey", "django-q2", "Celery"]) {
       expect(text.toLowerCase()).toContain(topic.toLowerCase());
     }
   });

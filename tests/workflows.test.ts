@@ -32,6 +32,8 @@ const EXPECTED_SECRETS = new Set([
   "APPLE_ID",
   "APPLE_APP_SPECIFIC_PASSWORD",
   "APPLE_TEAM_ID",
+  "TAURI_SIGNING_PRIVATE_KEY",
+  "TAURI_SIGNING_PRIVATE_KEY_PASSWORD",
   "APPLE_API_KEY",
   "APPLE_API_KEY_ID",
   "APPLE_API_ISSUER",
@@ -157,7 +159,7 @@ describe.each(workflowFiles)(".github/workflows/%s", (name) => {
       const stepId = steps[setup]!.id;
       expect(stepId, `job ${id}: setup-python needs an id`).toBeTruthy();
       const handOver = steps.findIndex((step) => (step.run ?? "").includes(`echo "DDS_PYTHON=\${{ steps.${stepId}.outputs.python-path }}" >> "$GITHUB_ENV"`));
-      const install = steps.findIndex((step) => /^npm ci$/m.test(step.run ?? ""));
+      const install = steps.findIndex((step) => /^npm ci\b/m.test(step.run ?? ""));
       expect(handOver, `job ${id}: DDS_PYTHON from setup-python's python-path`).toBeGreaterThan(setup);
       expect(handOver, `job ${id}: before npm ci, whose postinstall makes django/.venv`).toBeLessThan(install);
     }
@@ -298,18 +300,49 @@ describe(".github/workflows/package.yml", () => {
     expect(script).toMatch(/if \[ -e "release\/\$name" \] \|\| \[ -d "\$file" \]; then/);
   });
 
-  it("uploads only installer files from the Tauri job, never the unpacked bundle folders", () => {
-    const paths = String(uploadOf(jobById("tauri-bundles")).with?.path).trim().split("\n");
-    expect(paths.map((line) => path.posix.extname(line.trim())).sort()).toEqual([".deb", ".dmg", ".exe"]);
-    for (const line of paths) expect(line.trim()).toMatch(/^experiments\/tauri\/src-tauri\/target\/release\/bundle\/(deb|dmg|nsis)\/\*\.\w+$/);
+  it("uploads only installers, updater bundles and their .sig files from the Tauri job, never the unpacked bundle folders", () => {
+    const paths = String(uploadOf(jobById("tauri-bundles")).with?.path).trim().split("\n").map((line) => line.trim());
+    for (const line of paths) {
+      expect(line).toMatch(/^experiments\/tauri\/src-tauri\/target\/release\/bundle\/((deb|appimage|dmg|macos|nsis)\/\*\.[\w.]+|updater-\*\.json)$/);
+    }
+    const kinds = paths.map((line) => line.split("*")[1]).sort();
+    expect(kinds).toEqual([".AppImage", ".AppImage.sig", ".app.tar.gz", ".app.tar.gz.sig", ".deb", ".deb.sig", ".dmg", ".exe", ".exe.sig", ".json"]);
   });
 
-  it("builds Tauri's .deb, .app/.dmg and NSIS installer only, in an experimental job that cannot block the release", () => {
+  it("builds Tauri's .deb and AppImage, .app/.dmg and NSIS installer, in experimental jobs that cannot block the release", () => {
     const tauri = jobById("tauri-bundles");
     expect(tauri["continue-on-error"]).toBe(true);
     const bundles = Object.fromEntries(tauri.strategy!.matrix!.include!.map((entry) => [String(entry.os).split("-")[0], entry.bundles]));
-    expect(bundles).toEqual({ ubuntu: "deb", macos: "app,dmg", windows: "nsis" });
+    expect(bundles).toEqual({ ubuntu: "deb,appimage", macos: "app,dmg", windows: "nsis" });
     expect(runs(tauri)).toMatch(/build --bundles \$\{\{ matrix\.bundles \}\}/);
+    const manifest = jobById("tauri-updater-manifest");
+    expect(manifest["continue-on-error"]).toBe(true);
+    expect(manifest.needs).toBe("tauri-bundles");
+    expect(jobById("release-folder").needs, "the Electron release waits for Electron's installers alone").toBe("installers");
+  });
+
+  it("signs the Tauri bundles with the key from the secrets, and says so in one line when the secret is absent", () => {
+    const tauri = jobById("tauri-bundles");
+    const build = tauri.steps!.find((step) => /build --bundles/.test(step.run ?? ""))! as { env?: Record<string, string>; run?: string };
+    expect(build.env?.TAURI_SIGNING_PRIVATE_KEY).toBe("${{ secrets.TAURI_SIGNING_PRIVATE_KEY }}");
+    expect(build.env?.TAURI_SIGNING_PRIVATE_KEY_PASSWORD).toBe("${{ secrets.TAURI_SIGNING_PRIVATE_KEY_PASSWORD }}");
+    expect(build.env?.DDS_TAURI_UPDATE_URL).toBe("${{ vars.DDS_TAURI_UPDATE_URL }}");
+    // createUpdaterArtifacts makes `tauri build` fail without a key: it is asked for only when the key is there.
+    expect(build.run).toMatch(/\$DDS_TAURI_SIGNING$/);
+    const decide = runs(tauri);
+    expect(decide).toMatch(/if \[ -n "\$TAURI_SIGNING_PRIVATE_KEY" \]; then\n\s+echo "DDS_TAURI_SIGNING=--config src-tauri\/tauri\.updater\.conf\.json" >> "\$GITHUB_ENV"/);
+    expect(decide).toMatch(/::notice::TAURI_SIGNING_PRIVATE_KEY is not set: the Tauri bundles are built unsigned/);
+    const updaterConfig = JSON.parse(readFileSync(path.join(repoRoot, "experiments/tauri/src-tauri/tauri.updater.conf.json"), "utf8"));
+    expect(updaterConfig.bundle.createUpdaterArtifacts).toBe(true);
+  });
+
+  it("writes each platform's updater entries from its .sig files, then one latest.json from them all", () => {
+    expect(runs(jobById("tauri-bundles"))).toMatch(/updater-manifest\.ts fragment experiments\/tauri\/src-tauri\/target\/release\/bundle /);
+    const manifest = jobById("tauri-updater-manifest");
+    const download = manifest.steps!.find((step) => step.uses?.startsWith("actions/download-artifact@"));
+    expect(download?.with?.pattern).toBe("experimental-tauri-*");
+    expect(runs(manifest)).toMatch(/updater-manifest\.ts merge tauri-release\/latest\.json /);
+    expect(String(uploadOf(manifest).with?.path)).toBe("tauri-release/");
   });
 
   it("builds the installers, Electron's and Tauri's, through the script that retries once on macOS for hdiutil's \"Resource busy\"", () => {

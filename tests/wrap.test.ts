@@ -90,7 +90,7 @@ describe("npm run wrap", () => {
   it("prints its options with --help", () => {
     const help = npmRun(repoRoot, "wrap", ["--help"]);
     expect(help.status).toBe(0);
-    for (const option of ["--dry-run", "--force", "--name"]) expect(help.stdout).toContain(option);
+    for (const option of ["--dry-run", "--force", "--name", "--settings", "--keep"]) expect(help.stdout).toContain(option);
   });
 
   it("refuses, in one paragraph, a folder without manage.py", () => {
@@ -177,6 +177,7 @@ describe("npm run wrap", () => {
 
 describe("the wrapped project", () => {
   const env = { DJANGO_SETTINGS_MODULE: "desktop_settings.dev" };
+  const testEnv = { DJANGO_SETTINGS_MODULE: "desktop_settings.test" };
   const python = () => path.join(target, ".venv", process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
 
   beforeAll(() => {
@@ -208,10 +209,10 @@ describe("the wrapped project", () => {
     expect(html).not.toMatch(/cdn\.jsdelivr/);
   }, TEN_MINUTES);
 
-  it("passes its own tests with the desktop development settings", () => {
+  it("passes its own tests with the desktop test settings", () => {
     const desktopRequirements = run([python(), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "desktop/requirements-desktop.txt"], target);
     expect(desktopRequirements.status, desktopRequirements.stderr).toBe(0);
-    const tests = run([python(), "manage.py", "test", "--noinput"], target, env);
+    const tests = run([python(), "manage.py", "test", "--noinput"], target, testEnv);
     expect(tests.status, `${tests.stdout}${tests.stderr}`).toBe(0);
     expect(tests.stderr).toMatch(/^OK$/m);
   }, TEN_MINUTES);

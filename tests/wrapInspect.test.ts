@@ -5,11 +5,14 @@
  * environment variable, a Django older than 5.2 LTS. Small projects written
  * into a temporary folder.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { desktopRequirements } from "../scripts/wrap/desktopSettings.ts";
+import { venvBin } from "../scripts/python-env.ts";
+import { checkWheels, platformsWithoutWheels } from "../scripts/wrap/dependencies.ts";
+import { desktopRequirements, desktopSettingsFiles } from "../scripts/wrap/desktopSettings.ts";
 import { inspectProject, OLDEST_DJANGO, WrapRefusal } from "../scripts/wrap/inspect.ts";
 import { desktopPackageJson, projectFactsFor } from "../scripts/wrap/shellFiles.ts";
 
@@ -46,35 +49,70 @@ describe("inspectProject", () => {
     const report = inspectProject(blog());
     expect(report.settingsKind).toBe("module of a settings package");
     expect(report.rootUrlconf).toBe("mysite.urls");
-    expect(report.staticUrl).toBe("/static/");
     expect(report.decisions.map((decision) => decision.found)).toEqual(
       expect.arrayContaining([
         'MEDIA_ROOT = BASE_DIR / "media"',
-        "the desktop settings build on mysite.settings.dev, the development module manage.py defaults to",
+        "manage.py defaults to the development module mysite.settings.dev; the desktop settings build on mysite.settings.production, the module the project deploys with",
         "Django's admin is installed",
-        'a setting that requires an environment variable: SECRET_KEY = os.environ["SECRET_KEY"]',
+        "SECRET_KEY is read from the environment variable SECRET_KEY with no usable default",
       ]),
     );
   });
 
-  it("leaves database-server drivers out of the desktop requirements, and keeps pure-Python helpers", () => {
-    const report = inspectProject(blog());
-    expect(report.droppedRequirements).toEqual(["psycopg2-binary==2.9.11"]);
+  it("leaves server-only packages out with the reason, drops index lines, follows -r, and --keep puts one back", () => {
+    const files = {
+      "manage.py": MANAGE("site_settings"),
+      "site_settings.py": "",
+      "requirements.txt": "-i https://pypi.internal.example/simple\n--trusted-host pypi.internal.example\n-r requirements/base.txt\nuwsgi==2.0.31\ngunicorn==23.0.0\nboto3==1.40.0\n",
+      "requirements/base.txt": "Django==6.1.3\npsycopg2-binary==2.9.11\nMarkdown==3.10\n",
+    };
+    const report = inspectProject(project(files));
+    expect(report.leftOutRequirements.map((dropped) => dropped.name)).toEqual(["psycopg2-binary", "uwsgi", "gunicorn", "boto3"]);
     const requirements = desktopRequirements(report);
-    expect(requirements).toContain("#   left out: psycopg2-binary==2.9.11");
-    expect(requirements).toMatch(/^dj-database-url==3\.0\.1$/m);
+    expect(requirements).not.toMatch(/index-url|^-i|trusted-host|^-r/m);
+    expect(requirements).toMatch(/^Django==6\.1\.3$/m);
     expect(requirements).toMatch(/^Markdown==3\.10$/m);
-    expect(requirements).not.toMatch(/^psycopg2/m);
-    expect(requirements).toMatch(/^whitenoise==/m);
+    expect(requirements).not.toMatch(/^(psycopg2|uwsgi|gunicorn|boto3)/m);
+    expect(requirements).toContain("#   left out: uwsgi==2.0.31 (a web server for hosted deployments (desktop_serve runs Django on waitress); `--keep uwsgi` keeps it)");
     expect(requirements).toMatch(/^waitress==/m);
+    expect(requirements).toMatch(/^whitenoise==/m);
+    const found = report.decisions.map((decision) => `${decision.where}: ${decision.found}`);
+    expect(found).toContain("requirements.txt: an install option left out: -i https://pypi.internal.example/simple");
+    expect(found).toContain("requirements/base.txt:2: left out of the desktop requirements: psycopg2-binary==2.9.11, a database-server driver (the desktop app uses SQLite)");
+    // --keep, and a cloud SDK the settings use, stay.
+    const kept = inspectProject(project({ ...files, "site_settings.py": 'STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}\n' }), { keep: ["uWSGI"] });
+    expect(kept.leftOutRequirements.map((dropped) => dropped.name)).toEqual(["psycopg2-binary", "gunicorn"]);
   });
 
-  it("reads requirements.txt through -r when nothing needs leaving out", () => {
-    const report = inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", "requirements.txt": "Django==6.1.3\n" }));
-    expect(report.settingsKind).toBe("single file");
-    expect(desktopRequirements(report)).toContain("-r ../requirements.txt\n");
-    // desktop_serve runs on waitress, whatever the project uses.
-    expect(desktopRequirements(report)).toMatch(/^waitress==[\d.]+$/m);
+  it("pins the whole set the project's virtualenv resolves, dependencies included", () => {
+    const root = project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", "requirements.txt": "django>=5.2\nwaitress\n" });
+    // A virtualenv beside manage.py: the starter's own, which has Django and its dependencies installed.
+    symlinkSync(path.dirname(path.dirname(venvBin("python"))), path.join(root, ".venv"));
+    const report = inspectProject(root);
+    expect(report.resolvedRequirements.source).toBe("virtualenv");
+    const requirements = desktopRequirements(report);
+    expect(requirements).toMatch(/^Django==\d+\.\d+\.\d+$/m);
+    expect(requirements).toMatch(/^asgiref==[\d.]+$/m);
+    expect(requirements).toMatch(/^sqlparse==[\d.]+$/m);
+    expect(requirements).toMatch(/^waitress==[\d.]+$/m);
+    expect(requirements).toMatch(/^tzdata ; sys_platform == "win32"$/m);
+  });
+
+  it("checks that every pinned package has a wheel for macOS arm64 and x86_64, Windows and Linux, or a pure-Python one", async () => {
+    expect(platformsWithoutWheels(["whitenoise-6.12.0-py3-none-any.whl", "whitenoise-6.12.0.tar.gz"], "3.13")).toEqual([]);
+    expect(platformsWithoutWheels(["uwsgi-2.0.31.tar.gz"], "3.12")).toEqual(["macOS arm64", "macOS x86_64", "Windows x64", "Linux x86_64"]);
+    const pillow = ["macosx_11_0_arm64", "macosx_10_13_x86_64", "win_amd64", "manylinux_2_27_x86_64.manylinux_2_28_x86_64"].map((tag) => `pillow-12.0.0-cp312-cp312-${tag}.whl`);
+    expect(platformsWithoutWheels(pillow, "3.12")).toEqual([]);
+    expect(platformsWithoutWheels(pillow, "3.13")).toHaveLength(4);
+    expect(platformsWithoutWheels(["cryptography-46.0.0-cp311-abi3-macosx_10_9_universal2.whl", "cryptography-46.0.0-cp311-abi3-manylinux_2_28_x86_64.whl"], "3.13")).toEqual(["Windows x64"]);
+    const checked = await checkWheels(["uwsgi==2.0.31", "Django==6.1.3", "tzdata ; sys_platform == \"win32\""], "3.12", async (url) => ({
+      releases: url.includes("/uwsgi/") ? { "2.0.31": [{ filename: "uwsgi-2.0.31.tar.gz" }] } : { "6.1.3": [{ filename: "django-6.1.3-py3-none-any.whl" }] },
+    }));
+    expect(checked.gaps).toEqual([{ line: "uwsgi==2.0.31", missing: ["macOS arm64", "macOS x86_64", "Windows x64", "Linux x86_64"], sourceOnly: true }]);
+    expect(checked.unchecked).toEqual(['tzdata ; sys_platform == "win32"']);
+    // The real index, when this machine reaches it: uwsgi has no wheels at all, Django a pure-Python one.
+    const real = await checkWheels(["uwsgi==2.0.31", "Django==6.1.3"], "3.12").catch(() => undefined);
+    if (real && real.unchecked.length === 0) expect(real.gaps.map((gap) => gap.line)).toEqual(["uwsgi==2.0.31"]);
   });
 
   describe("the project's Django version", () => {
@@ -126,45 +164,55 @@ describe("inspectProject", () => {
       'dev = ["ruff>=0.8"]',
       "",
     ].join("\n");
-    const lockEntry = (name: string, version: string) => `[[package]]\nname = "${name}"\nversion = "${version}"\nsource = { registry = "https://pypi.org/simple" }\n`;
+    const lockEntry = (name: string, version: string, dependencies = "") =>
+      `[[package]]\nname = "${name}"\nversion = "${version}"\nsource = { registry = "https://pypi.org/simple" }\n${dependencies ? `dependencies = [\n${dependencies}]\n` : ""}`;
     const UV_LOCK = [
       "version = 1\nrevision = 3\nrequires-python = \">=3.12\"\n",
-      lockEntry("django", "5.2.19"),
+      lockEntry("asgiref", "3.9.1"),
+      lockEntry("django", "5.2.19", '    { name = "asgiref" },\n    { name = "sqlparse" },\n    { name = "tzdata", marker = "sys_platform == \'win32\'" },\n'),
       lockEntry("django-environ", "0.14.0"),
+      lockEntry("markdown", "3.8"),
       lockEntry("pillow", "13.0.0"),
-      lockEntry("psycopg", "3.2.9"),
+      lockEntry("psycopg", "3.2.9", '    { name = "typing-extensions" },\n'),
+      lockEntry("psycopg-binary", "3.2.9"),
       lockEntry("ruff", "0.17.6"),
-      '[[package]]\nname = "fieldnotes"\nversion = "0.1.0"\nsource = { virtual = "." }\n',
+      lockEntry("sqlparse", "0.5.3"),
+      lockEntry("typing-extensions", "4.15.0"),
+      lockEntry("tzdata", "2025.2"),
+      '[[package]]\nname = "fieldnotes"\nversion = "0.1.0"\nsource = { virtual = "." }\ndependencies = [\n' +
+        '    { name = "django" },\n    { name = "django-environ" },\n    { name = "markdown" },\n' +
+        '    { name = "pillow", extra = ["xmp"], marker = "python_full_version >= \'3.12\'" },\n    { name = "psycopg", extra = ["binary"] },\n]\n' +
+        '[package.dev-dependencies]\ndev = [{ name = "ruff" }]\n',
     ].join("\n");
     const fieldnotes = (files: Record<string, string> = {}) =>
       project({ "manage.py": MANAGE("config.settings"), "config/__init__.py": "", "config/settings.py": "", "pyproject.toml": PYPROJECT, ...files });
 
-    it("lists them in the desktop requirements pinned to uv.lock, without the database-server driver or the dev group", () => {
+    it("walks uv.lock's graph from the runtime dependencies: every package pinned, markers kept, no server driver or dev group", () => {
       const report = inspectProject(fieldnotes({ "uv.lock": UV_LOCK }));
       expect(report.requirements).toBe("pyproject.toml");
+      expect(report.resolvedRequirements.source).toBe("uv.lock");
       const requirements = desktopRequirements(report);
       expect(requirements).toMatch(/^django==5\.2\.19$/m);
+      expect(requirements).toMatch(/^asgiref==3\.9\.1$/m);
+      expect(requirements).toMatch(/^tzdata==2025\.2 ; sys_platform == 'win32'$/m);
       expect(requirements).toMatch(/^django-environ==0\.14\.0$/m);
-      expect(requirements).toMatch(/^pillow\[xmp\]==13\.0\.0 ; python_version >= '3\.12'$/m);
-      // Not in uv.lock: kept as declared, and named in WRAP.md for pinning by hand.
-      expect(requirements).toMatch(/^markdown>=3\.7$/m);
-      expect(requirements).toContain("#   left out (the desktop app uses SQLite): psycopg[binary]==3.2.9");
+      expect(requirements).toMatch(/^pillow==13\.0\.0 ; python_full_version >= '3\.12'$/m);
+      expect(requirements).toMatch(/^markdown==3\.8$/m);
+      expect(requirements).toContain("#   left out: psycopg[binary]>=3.2 (a database-server driver (the desktop app uses SQLite)");
       expect(requirements).not.toMatch(/^psycopg/m);
       expect(requirements).not.toMatch(/ruff/);
       expect(requirements).toMatch(/^waitress==/m);
       expect(requirements).toMatch(/^whitenoise==/m);
       const found = report.decisions.map((decision) => `${decision.where}: ${decision.found}`);
-      expect(found).toContain("pyproject.toml:8: a database-server driver: psycopg[binary]==3.2.9");
+      expect(found).toContain("pyproject.toml:8: left out of the desktop requirements: psycopg[binary]>=3.2, a database-server driver (the desktop app uses SQLite)");
       expect(found).not.toContain("manage.py's folder: no requirements.txt and no [project] dependencies in pyproject.toml");
-      const uv = report.decisions.find((decision) => decision.where === "pyproject.toml")!;
-      expect(uv.todo).toContain("(not markdown>=3.7: pin these by hand)");
-      expect(uv.todo).toContain("`uv add --dev`");
+      expect(report.decisions.find((decision) => decision.where === "pyproject.toml")!.todo).toContain("`uv add --dev`");
     });
 
-    it("without a uv.lock, lists them as declared and asks for pins", () => {
+    it("without a uv.lock or a virtualenv, lists them as declared and asks for pins", () => {
       const report = inspectProject(fieldnotes());
       expect(desktopRequirements(report)).toMatch(/^django>=5\.2,<5\.3$/m);
-      expect(report.decisions.find((decision) => decision.where === "pyproject.toml")!.todo).toContain("pin each to the version you test with");
+      expect(report.decisions.find((decision) => decision.where === "pyproject.toml")!.todo).toContain("pin each (==) to the version you test with");
     });
 
     it("names the app and describes it from [project] name and description, not from the folder", () => {
@@ -174,13 +222,13 @@ describe("inspectProject", () => {
       expect(facts.productName).toBe("Field Notes");
       expect(facts.executableName).toBe("field-notes");
       const finalPackage = readFileSync(path.join(import.meta.dirname, "..", "final", "package.json"), "utf8");
-      const pkg = JSON.parse(desktopPackageJson(finalPackage, facts, report.pyprojectDescription)) as { name: string; description: string };
+      const pkg = JSON.parse(desktopPackageJson(finalPackage, facts, report.appDescription)) as { name: string; description: string };
       expect(pkg).toMatchObject({ name: "field-notes-desktop", description: "Notes from the field, with photos and maps." });
       // --name still wins; without a description the package says what it is.
       expect(projectFactsFor(report, "Field Journal").productName).toBe("Field Journal");
       const plain = inspectProject(fieldnotes());
       expect(projectFactsFor(plain).productName).toBe("Fieldnotes");
-      expect((JSON.parse(desktopPackageJson(finalPackage, projectFactsFor(plain), plain.pyprojectDescription)) as { description: string }).description).toBe(
+      expect((JSON.parse(desktopPackageJson(finalPackage, projectFactsFor(plain), plain.appDescription)) as { description: string }).description).toBe(
         "Fieldnotes as a desktop app: an Electron shell around its Django project.",
       );
     });
@@ -221,7 +269,7 @@ describe("inspectProject", () => {
         ].join("\n"),
       );
       expect(found).toEqual([
-        'config/settings.py:4: a setting that requires an environment variable (django-environ, no default): SECRET_KEY = env("SECRET_KEY")',
+        "config/settings.py:4: SECRET_KEY is read from the environment variable SECRET_KEY with no usable default",
         'config/settings.py:6: a setting that requires an environment variable (django-environ, no default): ALLOWED_HOSTS = env("ALLOWED_HOSTS")',
         'config/settings.py:10: a setting that requires an environment variable (django-environ, no default): DATABASES = {"default": env.db("DATABASE_URL")}',
         'config/settings.py:12: a setting that requires an environment variable (django-environ, no default): "default": env.cache(),',
@@ -248,19 +296,187 @@ describe("inspectProject", () => {
       );
       const settings = report.decisions.filter((decision) => decision.topic === "settings");
       expect(settings.map((decision) => `${decision.where}: ${decision.found}`)).toEqual([
-        'config/settings.py:4: a setting that requires an environment variable (python-decouple, no default): SECRET_KEY = config("SECRET_KEY")',
+        "config/settings.py:4: SECRET_KEY is read from the environment variable SECRET_KEY with no usable default",
         'config/settings.py:6: a setting that requires an environment variable (python-decouple, no default): ALLOWED_HOSTS = config("ALLOWED_HOSTS", cast=Csv())',
         "config/settings.py:3: the settings read a .env file: load_dotenv()",
       ]);
-      expect(settings[0]!.todo).toBe(
-        "The desktop app starts without your deployment's environment: give it a default (default=...) or set SECRET_KEY in desktop_settings/base.py (os.environ.setdefault) before the import.",
+      expect(settings[0]!.todo).toContain("desktop_settings/base.py gives SECRET_KEY a development-only value when it is unset");
+      expect(settings[1]!.todo).toBe(
+        "The desktop app starts without your deployment's environment: give it a default (default=...) or set ALLOWED_HOSTS in desktop_settings/base.py (os.environ.setdefault) before the import.",
       );
       expect(settings[2]!.todo).toContain("The desktop app must not depend on a .env file: the stage leaves .env out of the bundle");
     });
   });
 
-  it("refuses a manage.py without a default settings module, saying what to add", () => {
+  it("refuses a manage.py without a default settings module, and names --settings", () => {
     expect(() => inspectProject(project({ "manage.py": "print('hi')\n" }))).toThrow(WrapRefusal);
-    expect(() => inspectProject(project({ "manage.py": "print('hi')\n" }))).toThrow(/does not set a default DJANGO_SETTINGS_MODULE/);
+    expect(() => inspectProject(project({ "manage.py": "print('hi')\n" }))).toThrow(/does not set a default DJANGO_SETTINGS_MODULE.*Name them with --settings <module>/s);
+  });
+
+  describe("which settings the desktop settings build on", () => {
+    const layered = (manage: string, init: string) =>
+      project({
+        "manage.py": manage,
+        "family/__init__.py": "",
+        "family/settings/__init__.py": init,
+        "family/settings/base.py": 'INSTALLED_APPS = ["django.contrib.auth"]\nROOT_URLCONF = "family.urls"\n',
+        "family/settings/dev.py": 'from .base import *\nINSTALLED_APPS += ["debug_toolbar"]\n',
+        "family/settings/production.py": "from .base import *\nDEBUG = False\n",
+        "family/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "family.settings.production")\n',
+      });
+
+    it("--settings names them when manage.py names none, without editing manage.py", () => {
+      const root = layered("import sys\n", "");
+      const report = inspectProject(root, { settings: "family.settings.production" });
+      expect(report.settingsModule).toBe("family.settings.production");
+      expect(report.settingsKind).toBe("module of a settings package");
+      expect(report.managePySettings).toBeUndefined();
+      expect(readFileSync(path.join(root, "manage.py"), "utf8")).toBe("import sys\n");
+      expect(() => inspectProject(root, { settings: "family.settings.staging" })).toThrow(/--settings names the settings module family\.settings\.staging, but neither/);
+    });
+
+    it("a package whose __init__ imports its dev module is reported, and the desktop settings build on the module wsgi.py deploys with", () => {
+      const report = inspectProject(layered(MANAGE("family.settings"), "from .dev import *  # noqa\n"));
+      expect(report.settingsModule).toBe("family.settings.production");
+      const reported = report.decisions.find((decision) => decision.found.includes("imports its development module"))!;
+      expect(reported).toMatchObject({ topic: "settings", where: "family/settings/__init__.py:1" });
+      expect(reported.todo).toContain("the desktop settings build on family.settings.production");
+      // --settings wins over the wrap's choice.
+      expect(inspectProject(layered(MANAGE("family.settings"), "from .dev import *\n"), { settings: "family.settings" }).settingsModule).toBe("family.settings");
+    });
+  });
+
+  describe("the bundled Python version", () => {
+    const versioned = (files: Record<string, string>) => inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", ...files }));
+
+    it("is 3.12 when the project names none, 3.13 for requires-python >= 3.13, .python-version or runtime.txt", () => {
+      expect(versioned({}).pythonVersion).toBe("3.12");
+      expect(versioned({ "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.13"\n' }).pythonVersion).toBe("3.13");
+      expect(versioned({ "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10,<3.14"\n' }).pythonVersion).toBe("3.12");
+      expect(versioned({ ".python-version": "3.13.1\n" }).pythonVersion).toBe("3.13");
+      expect(versioned({ "runtime.txt": "python-3.13.2\n" }).pythonVersion).toBe("3.13");
+      const report = versioned({ "pyproject.toml": '[project]\nname = "x"\nrequires-python = "~=3.13"\n' });
+      expect(report.decisions.find((decision) => decision.topic === "python")!.found).toBe("the app bundles Python 3.13 (pyproject.toml's requires-python is ~=3.13)");
+      expect(projectFactsFor(report).pythonVersion).toBe("3.13");
+    });
+
+    it("refuses, in one paragraph, when no bundled version satisfies the project", () => {
+      expect(() => versioned({ "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.14"\n' })).toThrow(
+        /needs a Python the bundled runtime does not carry: pyproject\.toml's requires-python is >=3\.14\. The pinned python-build-standalone release carries 3\.12\.12 and 3\.13\.12/,
+      );
+      expect(() => versioned({ ".python-version": "3.11\n" })).toThrow(WrapRefusal);
+      expect(() => versioned({ ".python-version": "3.12\n", "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.13"\n' })).toThrow(/\.python-version says 3\.12/);
+    });
+  });
+
+  describe("the app's name and description", () => {
+    const named = (files: Record<string, string>) => {
+      const report = inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", ...files }));
+      return { facts: projectFactsFor(report), description: report.appDescription };
+    };
+
+    it("come from setup.cfg's [metadata], else the README's title and first paragraph, not from the folder", () => {
+      expect(named({ "setup.cfg": "[metadata]\nname = linkding\ndescription = Self-hosted bookmark manager\n\n[options]\npackages = find:\n" })).toMatchObject({
+        facts: { productName: "Linkding", executableName: "linkding" },
+        description: "Self-hosted bookmark manager",
+      });
+      expect(named({ "README.md": "[![CI](https://x/badge.svg)](https://x)\n\n# Family Hub\n\nA private place for a family's calendar and chores.\n\n## Install\n" })).toMatchObject({
+        facts: { productName: "Family Hub" },
+        description: "A private place for a family's calendar and chores.",
+      });
+      // A sentence is not a name: the folder's name stays.
+      expect(named({ "README.md": "# Outside project: a library catalog (test fixture)\n" }).facts.productName).toMatch(/^Dds Inspect/);
+    });
+  });
+
+  it("looks for assets from other hosts only in templates Django serves", () => {
+    const report = inspectProject(
+      project({
+        "manage.py": MANAGE("site_settings"),
+        "site_settings.py": "",
+        "templates/base.html": '<link rel="stylesheet" href="https://cdn.example/site.css">\n',
+        "docs/_build/html/index.html": '<script src="https://cdn.example/docs.js"></script>\n',
+        "coverage/index.html": '<script src="https://cdn.example/coverage.js"></script>\n',
+      }),
+    );
+    expect(report.decisions.filter((decision) => decision.topic === "cdn").map((decision) => decision.where)).toEqual(["templates/base.html:1"]);
+  });
+
+  it("lists the paths under the project the settings write to, which the desktop settings move", () => {
+    const report = inspectProject(
+      project({
+        "manage.py": MANAGE("site_settings"),
+        "site_settings.py": [
+          "BASE_DIR = Path(__file__).resolve().parent",
+          'STATIC_ROOT = BASE_DIR / "staticfiles"',
+          'FAVICON_CACHE_DIR = BASE_DIR / "favicons"',
+          'LOGGING = {"handlers": {"file": {"class": "logging.FileHandler", "filename": BASE_DIR / "app.log"}}}',
+        ].join("\n"),
+      }),
+    );
+    expect(report.decisions.filter((decision) => decision.topic === "writes").map((decision) => decision.where)).toEqual(["site_settings.py:3", "site_settings.py:4"]);
+  });
+
+  describe("test settings and task queues", () => {
+    const layered = (files: Record<string, string>) =>
+      inspectProject(project({ "manage.py": MANAGE("shop.settings.production"), "shop/__init__.py": "", "shop/settings/__init__.py": "", "shop/settings/production.py": "", ...files }));
+
+    it("finds the project's test settings: pytest's DJANGO_SETTINGS_MODULE first, else a test module of the settings package", () => {
+      expect(layered({ "shop/settings/test.py": "" }).testSettings).toEqual({ module: "shop.settings.test", where: "shop/settings/test.py" });
+      expect(layered({ "shop/settings/ci.py": "", "pyproject.toml": '[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = "shop.settings.ci"\n' }).testSettings).toEqual({
+        module: "shop.settings.ci",
+        where: "pyproject.toml:2",
+      });
+      expect(layered({}).testSettings).toBeUndefined();
+      expect(desktopSettingsFiles(layered({ "shop/settings/test.py": "" }))["test.py"]).toContain("from shop.settings.test import *");
+      expect(desktopSettingsFiles(layered({}))["test.py"]).toContain("from .dev import *");
+    });
+
+    it("writes a worker for huey and django-q2, and says what to do instead for Celery and RQ", () => {
+      const huey = layered({ "shop/settings/production.py": 'INSTALLED_APPS = ["huey.contrib.djhuey"]\nHUEY = {"huey_class": "huey.SqliteHuey"}\n' });
+      expect(huey.queues).toEqual([{ name: "huey", where: "shop/settings/production.py:1", worker: "desktop_huey_worker" }]);
+      const files = desktopSettingsFiles(huey);
+      expect(files["apps.py"]).toContain('desktop_worker_command = "desktop_huey_worker"');
+      expect(files["management/commands/desktop_huey_worker.py"]).toContain("exit_when_stdin_closes()");
+      expect(files["base.py"]).toContain('"desktop_runtime", "desktop_settings"');
+      const celery = layered({ "requirements.txt": "Django==6.1.3\ncelery==5.5.3\nredis==7.0.1\n" });
+      expect(celery.queues).toEqual([{ name: "celery", where: "requirements.txt:2", worker: undefined }]);
+      expect(celery.decisions.find((decision) => decision.topic === "workers")!.todo).toMatch(/^A desktop app has no broker server\. Move the tasks to huey with its SQLite storage, django-q2 with its ORM broker/);
+      expect(Object.keys(desktopSettingsFiles(celery))).not.toContain("apps.py");
+      expect(layered({ "requirements.txt": "django-rq==3.1\n" }).queues.map((queue) => queue.name)).toEqual(["rq"]);
+    });
+  });
+
+  describe("a frontend build", () => {
+    const built = (files: Record<string, string>) => inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", ...files }));
+
+    it("an npm build script becomes the facts' frontendBuild, said in WRAP.md with the file and line", () => {
+      const report = built({
+        "frontend/package.json": '{\n  "name": "ui",\n  "scripts": {\n    "build": "esbuild src/app.js --bundle --outdir=../static/dist"\n  }\n}\n',
+        "frontend/package-lock.json": "{}\n",
+      });
+      expect(projectFactsFor(report).frontendBuild).toEqual({ cwd: "frontend", commands: [["npm", "ci"], ["npm", "run", "build"]] });
+      const decision = report.decisions.find((item) => item.topic === "frontend")!;
+      expect(decision.where).toBe("frontend/package.json:4");
+      expect(decision.todo).toContain("`npm ci`, then `npm run build` in frontend/");
+    });
+
+    it("static files git ignores, with no build found, ask for frontendBuild; with a build, WRAP.md says they reach the bundle", () => {
+      const root = project({ "manage.py": MANAGE("site_settings"), "site_settings.py": "", "app/static/app/dist/app.js": "built();\n", ".gitignore": "dist/\n" });
+      expect(spawnSync("git", ["init", "-q"], { cwd: root }).status).toBe(0);
+      const unbuilt = inspectProject(root).decisions.find((decision) => decision.topic === "frontend")!;
+      expect(unbuilt).toMatchObject({ where: "app/static/app/dist", found: "static files that git ignores: app/static/app/dist" });
+      expect(unbuilt.todo).toContain("set frontendBuild in desktop/src/project.ts");
+      writeFileSync(path.join(root, "package.json"), '{"scripts": {"build": "rollup -c"}}\n');
+      expect(inspectProject(root).decisions.find((decision) => decision.topic === "frontend")!.todo).toContain("although git ignores it (app/static/app/dist)");
+    });
+
+    it("a bundler config without a build script is run with npx; no build gives empty commands", () => {
+      expect(projectFactsFor(built({ "package.json": '{"devDependencies": {"rollup": "4.0.0"}}', "rollup.config.mjs": "export default {};\n" })).frontendBuild).toEqual({
+        cwd: ".",
+        commands: [["npm", "install"], ["npx", "rollup", "-c"]],
+      });
+      expect(projectFactsFor(built({})).frontendBuild).toEqual({ cwd: ".", commands: [] });
+    });
   });
 });

@@ -3,8 +3,8 @@
  * shaped like python-build-standalone's install_only_stripped archives, and a
  * wheelhouse of the project's Python dependencies.
  *
- * The archive comes from a pyenv-built CPython 3.12 or newer (Django 6 needs
- * 3.12), which relocates once its runtime library path is relative: the copy
+ * The archive comes from a pyenv-built CPython of the project's pythonVersion
+ * (3.12 or 3.13; Django 6 needs 3.12 or newer), which relocates once its runtime library path is relative: the copy
  * holds bin/python3.X, lib/python3.X and lib/libpython3.X.so, and the
  * binary's RUNPATH, which pyenv sets to its own install folder, is rewritten
  * to $ORIGIN/../lib as python-build-standalone's is. Like the release's
@@ -21,6 +21,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import os from "node:os";
 import path from "node:path";
 import { c as createTar } from "tar";
+import project from "../src/project";
 import { sha256File } from "./runtimeArchive";
 
 /** The oldest Python the staged Django runs on. */
@@ -57,15 +58,16 @@ function pyenvInterpreters(home: string): LocalInterpreter[] {
     });
 }
 
-function localInterpreter(): LocalInterpreter | string {
+/** pyenv's interpreter of minor version `pythonVersion` ("3.13"; default: src/project.ts's), a string that says why there is none. */
+function localInterpreter(pythonVersion: string = project.pythonVersion): LocalInterpreter | string {
   if (process.platform !== "linux") return `a local runtime archive is built from pyenv's Python on Linux, and this is ${process.platform}`;
-  const found = pyenvInterpreters(os.homedir())[0];
-  return found ?? `no pyenv-built Python 3.${MIN_MINOR}+ (with its shared libpython) was found in ~/.pyenv/versions`;
+  const found = pyenvInterpreters(os.homedir()).find((interpreter) => interpreter.version === pythonVersion);
+  return found ?? `no pyenv-built Python ${pythonVersion} (src/project.ts's pythonVersion, with its shared libpython) was found in ~/.pyenv/versions`;
 }
 
-/** Why a local runtime archive cannot be built here, or undefined when it can. */
-export function localRuntimeUnavailable(): string | undefined {
-  const found = localInterpreter();
+/** Why a local runtime archive of `pythonVersion` (default: src/project.ts's) cannot be built here, or undefined when it can. */
+export function localRuntimeUnavailable(pythonVersion?: string): string | undefined {
+  const found = localInterpreter(pythonVersion);
   return typeof found === "string" ? found : undefined;
 }
 
@@ -118,9 +120,13 @@ function stripDebugSections(pythonDir: string, version: string): void {
   check(result, "Stripping the debug sections of the copied interpreter");
 }
 
-/** Builds (or reuses from `cacheDir`) cpython-<version>-local-<key>-install_only_stripped.tar.gz. */
-export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: string) => void = console.log): Promise<LocalArchive> {
-  const found = localInterpreter();
+/**
+ * Builds (or reuses from `cacheDir`) cpython-<version>-local-<key>-install_only_stripped.tar.gz
+ * of the minor version `pythonVersion`: by default src/project.ts's, the version the stage
+ * downloads, so an offline build bundles the same Python as an online one.
+ */
+export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: string) => void = console.log, pythonVersion?: string): Promise<LocalArchive> {
+  const found = localInterpreter(pythonVersion);
   if (typeof found === "string") throw new Error(`Cannot build a local Python runtime archive: ${found}.`);
   const binary = path.join(found.prefix, "bin", `python${found.version}`);
   const libpython = `libpython${found.version}.so.1.0`;

@@ -16,6 +16,26 @@ export const PYTHON_RELEASE = {
 
 export type PythonRelease = typeof PYTHON_RELEASE;
 
+/**
+ * The CPython versions the pinned release carries, by minor version: the ones
+ * a project may choose with src/project.ts's `pythonVersion` (the wrap reads
+ * it from requires-python, .python-version or runtime.txt). Each has the same
+ * asset names and is checked against the same SHA256SUMS.
+ */
+export const PYTHON_VERSIONS: Record<string, string> = { "3.12": "3.12.12", "3.13": "3.13.12" };
+
+/** The pinned release for a minor version ("3.13"); an Error that names the ones there are otherwise. */
+export function releaseFor(minor: string, release: PythonRelease = PYTHON_RELEASE): PythonRelease {
+  const pythonVersion = PYTHON_VERSIONS[minor];
+  if (!pythonVersion) {
+    throw new Error(
+      `src/project.ts asks for Python ${minor}, and the pinned python-build-standalone release ${release.tag} is used here for ${Object.keys(PYTHON_VERSIONS).join(" and ")}. ` +
+        "Set pythonVersion to one of those, or pin another release and its versions in scripts/pythonRelease.ts.",
+    );
+  }
+  return { ...release, pythonVersion };
+}
+
 /** Node's `process.platform`/`process.arch` pairs we ship, and the target triple of their runtime. */
 const TARGET_TRIPLES: Record<string, string> = {
   "darwin-arm64": "aarch64-apple-darwin",

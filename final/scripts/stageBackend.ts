@@ -27,7 +27,7 @@ import { bundleDigest, bundleSizeByPart, directorySize, formatMegabytes, formatP
 import { filesWrittenSince, type FrontendBuild, runFrontendBuild } from "./frontendBuild";
 import { copyProjectFiles, describeLeftOut, type LeftOut, projectFileRules, type ProjectFileRules } from "./projectFiles";
 import { DJANGO_FACTS_SCRIPT, type DjangoFacts, isInside, pruneDjango, pruneRuntime, removeCachesAndSources, type RuntimePaths } from "./pruneBundle";
-import { releaseAsset, type PythonRelease, PYTHON_RELEASE } from "./pythonRelease";
+import { releaseAsset, releaseFor, type PythonRelease } from "./pythonRelease";
 import { cachedRuntimeArchive, checkRuntimeArchive, localRuntimeArchive, type RuntimeArchive } from "./runtimeArchive";
 
 export interface StageOptions {
@@ -249,7 +249,8 @@ async function obtainArchive(options: StageOptions, cacheDir: string, platform: 
     log(`Using the local Python archive ${options.pythonArchive}${options.pythonSha256 ? " (verifying its SHA-256)" : " (no checksum given, not verified)"}`);
     return localRuntimeArchive(options.pythonArchive, options.pythonSha256);
   }
-  return cachedRuntimeArchive(releaseAsset(platform, arch, options.release ?? PYTHON_RELEASE), cacheDir, log);
+  // The CPython version src/project.ts names (the wrap reads it from the project), from the pinned release.
+  return cachedRuntimeArchive(releaseAsset(platform, arch, options.release ?? releaseFor(project.pythonVersion)), cacheDir, log);
 }
 
 /** Replaces `bundleDir` with the finished `staging` folder in two renames, so readers never see a half-built bundle. */
@@ -304,6 +305,9 @@ export async function stageBackend(options: StageOptions): Promise<StageResult> 
     const python = path.join(staging, interpreter);
     const runtime = runtimeInfo(python);
     log(`Bundled Python ${runtime.version}`);
+    if (!runtime.version.startsWith(`${project.pythonVersion}.`)) {
+      log(`Note: src/project.ts's pythonVersion is ${project.pythonVersion}, and this runtime is Python ${runtime.version}: the app ships the runtime's version.`);
+    }
 
     installDependencies(python, paths.requirements, options.wheelhouse, log);
     leftOut = copyDjangoProject(paths, path.join(staging, "django"), built);

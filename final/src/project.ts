@@ -21,12 +21,6 @@ export interface ProjectFacts {
   settings: { development: string; packaged: string };
   /** In the project: the runtime requirements the stage installs into the bundled Python. */
   requirements: string;
-  /**
-   * In the project: the frontend build that writes static files collectstatic gathers
-   * (npm + esbuild/rollup/vite/webpack/gulp). `npm run stage` runs each command, in
-   * order, in `cwd` (relative to djangoDir) before collectstatic. None: `commands: []`.
-   */
-  frontendBuild: { cwd: string; commands: string[][] };
   /** In the project: the virtualenv that development runs Django with. */
   venv: string;
   /** In the project: where development keeps its database and logs (git-ignored). */
@@ -43,6 +37,14 @@ export interface ProjectFacts {
    * its scripts run inside its folder.
    */
   npmWorkspace: string;
+  /**
+   * In the project: the frontend build that writes static files collectstatic gathers
+   * (npm + esbuild/rollup/vite/webpack/gulp). `npm run stage` runs each command, in
+   * order, in `cwd` (relative to djangoDir) before collectstatic. None: `commands: []`.
+   */
+  frontendBuild: { cwd: string; commands: string[][] };
+  /** The CPython minor version of the bundled runtime ("3.12", "3.13"); the stage picks the release asset for it. */
+  pythonVersion: string;
 }
 
 const project: ProjectFacts = {
@@ -55,13 +57,14 @@ const project: ProjectFacts = {
     packaged: "desktop_django_starter.settings.packaged",
   },
   requirements: "requirements.txt",
-  frontendBuild: { cwd: ".", commands: [] },
   venv: ".venv",
   devAppData: ".dev-data",
   splash: "desktop_runtime/templates/desktop_runtime/splash.html",
   iconSource: "../assets/brand/pony.svg",
   stageDir: "../.stage",
   npmWorkspace: "final",
+  frontendBuild: { cwd: ".", commands: [] },
+  pythonVersion: "3.12",
 };
 
 export default project;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checksumFor, PYTHON_RELEASE, releaseAsset, SUPPORTED_TARGETS, UnsupportedPlatformError } from "../scripts/pythonRelease";
+import { checksumFor, PYTHON_RELEASE, PYTHON_VERSIONS, releaseAsset, releaseFor, SUPPORTED_TARGETS, UnsupportedPlatformError } from "../scripts/pythonRelease";
 
 describe("releaseAsset", () => {
   const { tag, pythonVersion } = PYTHON_RELEASE;
@@ -45,5 +45,16 @@ describe("checksumFor", () => {
   });
   it("returns undefined for a name it does not list, even as a prefix", () => {
     expect(checksumFor(sums, "cpython-1-install_only.tar")).toBeUndefined();
+  });
+});
+
+describe("releaseFor", () => {
+  it("picks the pinned release's CPython for a project's pythonVersion, with the same asset naming", () => {
+    expect(releaseFor("3.12")).toEqual(PYTHON_RELEASE);
+    expect(releaseFor("3.13").pythonVersion).toBe(PYTHON_VERSIONS["3.13"]);
+    expect(releaseAsset("darwin", "arm64", releaseFor("3.13")).name).toBe(`cpython-3.13.12+${PYTHON_RELEASE.tag}-aarch64-apple-darwin-install_only_stripped.tar.gz`);
+  });
+  it("names the versions there are when asked for another", () => {
+    expect(() => releaseFor("3.11")).toThrow(/asks for Python 3\.11.*3\.12 and 3\.13/);
   });
 });

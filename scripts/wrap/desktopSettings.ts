@@ -4,23 +4,31 @@
  * override only what a desktop app needs. The project's settings file is not
  * touched, so its hosted deployment keeps working.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { normalizedName, type WheelGap } from "./dependencies.ts";
 import type { ProjectReport } from "./inspect.ts";
-
-const starterRequirements = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "django", "requirements.txt");
-
-/** The pinned line for `name` in the starter's django/requirements.txt: the versions desktop_runtime is tested with. */
-export function starterPin(name: string, requirements = readFileSync(starterRequirements, "utf8")): string {
-  const line = requirements.split("\n").find((candidate) => candidate.toLowerCase().startsWith(`${name.toLowerCase()}==`));
-  if (!line) throw new Error(`django/requirements.txt pins no ${name}: the wrap needs its version for desktop/requirements-desktop.txt.`);
-  return line.trim();
-}
+import { starterPin } from "./starterPins.ts";
 
 const HEADER = "# Written by desktop-django-starter's `npm run wrap`; yours to edit.\n";
 
-function base(report: ProjectReport): string {
+/** Lines that give a secret key read from the environment without a usable default a development value, before the project's settings load. */
+function secretKeyDefault(report: ProjectReport): string {
+  if (!report.secretKeyVariable) return "";
+  const variable = report.secretKeyVariable;
+  return `
+# ${report.secretKeyWhere} reads SECRET_KEY from ${variable} with no usable default, so the
+# settings could not load without your deployment's environment. A development-only
+# value lets them load; packaged.py replaces SECRET_KEY with the per-install key
+# kept in the app-data folder, so this value never signs anything in the app.
+if not os.environ.get("${variable}"):
+    os.environ["${variable}"] = "desktop-development-only-secret-key-not-for-deployment"
+`;
+}
+
+/** The desktop contract on top of the settings module \`module\`: the part base.py and test.py share. */
+function contract(report: ProjectReport, module: string): string {
   const autoLogin = report.loginGated
     ? `
 # The project's pages need a login; a desktop app has one user, who is logged
@@ -33,18 +41,11 @@ MIDDLEWARE = _insert_after(
 )
 `
     : "";
-  return `${HEADER}"""Desktop settings shared by development and packaged runs.
-
-The project's own settings (${report.settingsModule}) come first, unchanged;
-below them is only what the desktop shell needs: the runtime contract's
-variables, loopback hosts, the shell's request guards, plain-http cookies,
-static files through WhiteNoise, and the desktop URLs in front of the project's.
-"""
-
-import os
-
-from ${report.settingsModule} import *  # noqa: F403
-from ${report.settingsModule} import INSTALLED_APPS, MIDDLEWARE, ROOT_URLCONF
+  const apps = report.queues.some((queue) => queue.worker) ? '"desktop_runtime", "desktop_settings"' : '"desktop_runtime"';
+  return `import os
+${secretKeyDefault(report)}
+from ${module} import *  # noqa: F403
+from ${module} import INSTALLED_APPS, MIDDLEWARE, ROOT_URLCONF
 
 # --- The shell-to-Django contract (environment set by the desktop shell) ----
 DESKTOP_DJANGO_HOST = os.environ.get("DESKTOP_DJANGO_HOST") or "127.0.0.1"
@@ -75,7 +76,7 @@ def _insert_after(items, anchor, item):
     return [*items[:position], item, *items[position:]]
 
 
-INSTALLED_APPS = [*INSTALLED_APPS, "desktop_runtime"]
+INSTALLED_APPS = [*INSTALLED_APPS, ${apps}]
 
 # The shell's guards come first, so a foreign Host or a missing token never
 # reaches the project; then WhiteNoise serves static files with DEBUG off.
@@ -96,6 +97,53 @@ ROOT_URLCONF = "desktop_settings.urls"
 `;
 }
 
+function base(report: ProjectReport): string {
+  return `${HEADER}"""Desktop settings shared by development and packaged runs.
+
+The project's own settings (${report.settingsModule}) come first, unchanged;
+below them is only what the desktop shell needs: the runtime contract's
+variables, loopback hosts, the shell's request guards, plain-http cookies,
+static files through WhiteNoise, and the desktop URLs in front of the project's.
+"""
+
+${contract(report, report.settingsModule)}`;
+}
+
+/** desktop_settings/test.py: the project's own test settings (or the desktop development settings) with the desktop contract. */
+function testSettings(report: ProjectReport): string {
+  if (!report.testSettings) {
+    return `${HEADER}"""Desktop test settings: the project names no test settings of its own, so its
+tests run on the desktop development settings:
+
+    DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test
+"""
+
+from .dev import *  # noqa: F403
+`;
+  }
+  return `${HEADER}"""Desktop test settings: the project's own test settings (${report.testSettings.module},
+found in ${report.testSettings.where}) with the desktop contract on top, so its tests
+run as they do on their own settings, plus the desktop's hosts, guards and URLs:
+
+    DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test
+"""
+
+import tempfile
+from pathlib import Path
+
+${contract(report, report.testSettings.module)}
+from .writable import writable_settings  # noqa: E402
+
+# The desktop app runs on SQLite; Django's test runner makes the test database from this.
+_DATA_DIR = Path(__file__).resolve().parent.parent / ".dev-data"
+_DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _DATA_DIR / "test.sqlite3"}}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="desktop-test-media-")
+# What the settings would write next to the code (logs, file storages) goes below .dev-data/test/.
+globals().update(writable_settings(globals(), Path(__file__).resolve().parent.parent, _DATA_DIR / "test"))
+`;
+}
+
 const DEV = `${HEADER}"""Desktop development settings: the project's code from the checkout, loud errors.
 
 The database and uploads go to the shell's app-data folder, or to .dev-data/
@@ -106,6 +154,7 @@ from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DESKTOP_DJANGO_APP_DATA_DIR
+from .writable import queue_settings, writable_settings
 
 DEBUG = True
 
@@ -116,6 +165,10 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "app.sqlite3"}}
 MEDIA_ROOT = DATA_DIR / "media"
+
+# What the project would write next to its code, and its task queue's files, in DATA_DIR.
+globals().update(writable_settings(globals(), Path(__file__).resolve().parent.parent, DATA_DIR))
+globals().update(queue_settings(globals(), DATA_DIR))
 
 # WhiteNoise finds static files in the apps, as runserver does, and sees edits.
 WHITENOISE_USE_FINDERS = True
@@ -139,6 +192,7 @@ from desktop_runtime.secret_key import load_or_create_secret_key
 
 from .base import *  # noqa: F403
 from .base import DESKTOP_DJANGO_APP_DATA_DIR
+from .writable import queue_settings, writable_settings
 
 # The bundle may be read-only or code-signed: never write .pyc files into it.
 sys.dont_write_bytecode = True
@@ -160,6 +214,10 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": APP_DAT
 MEDIA_ROOT = APP_DATA_DIR / "media"
 # Filled by collectstatic when the app is built (npm run stage), read-only after.
 STATIC_ROOT = BUNDLE_DIR / "static"
+
+# What the project would write next to its code, and its task queue's files, in the app-data folder.
+globals().update(writable_settings(globals(), Path(__file__).resolve().parent.parent, APP_DATA_DIR))
+globals().update(queue_settings(globals(), APP_DATA_DIR))
 
 LOGGING = {
     "version": 1,
@@ -199,41 +257,66 @@ if settings.MEDIA_URL and settings.MEDIA_URL.strip("/"):
 urlpatterns.append(path("", include(settings.DESKTOP_PROJECT_URLCONF)))
 `;
 
-/** The files of desktop_settings/, by name. */
+const pythonSource = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "python", name), "utf8");
+
+/** desktop_settings/apps.py: the app that declares the task queue's worker to the shell. */
+function appsPy(worker: string): string {
+  return `${HEADER}"""desktop_settings as an app: it declares the project's task-queue worker to the shell."""
+
+from django.apps import AppConfig
+
+
+class DesktopSettingsConfig(AppConfig):
+    name = "desktop_settings"
+    verbose_name = "Desktop settings"
+    # desktop_serve lists it in its DESKTOP_DJANGO_SERVING line; the shell runs
+    # \`manage.py ${worker}\` beside the server and stops it with the app.
+    desktop_worker_command = "${worker}"
+`;
+}
+
+/** The files of desktop_settings/, by name ("/"-separated below it). */
 export function desktopSettingsFiles(report: ProjectReport): Record<string, string> {
-  return {
-    "__init__.py": `${HEADER}"""Desktop settings for ${report.settingsModule}: dev.py and packaged.py, and their URLs."""\n`,
+  const files: Record<string, string> = {
+    "__init__.py": `${HEADER}"""Desktop settings for ${report.settingsModule}: dev.py, packaged.py and test.py, and their URLs."""\n`,
     "base.py": base(report),
     "dev.py": DEV,
     "packaged.py": PACKAGED,
+    "test.py": testSettings(report),
     "urls.py": URLS,
+    "writable.py": pythonSource("writable.py"),
   };
+  const worker = report.queues.find((queue) => queue.worker)?.worker;
+  if (worker) {
+    files["apps.py"] = appsPy(worker);
+    files["management/__init__.py"] = "";
+    files["management/commands/__init__.py"] = "";
+    files[`management/commands/${worker}.py`] = pythonSource(`${worker}.py`);
+  }
+  return files;
 }
 
 /**
- * desktop/requirements-desktop.txt: the project's requirements plus what
- * desktop_runtime and the desktop settings import (waitress; WhiteNoise if the
- * project lacks it), pinned as the starter's django/requirements.txt pins them. It reads requirements.txt with `-r`, unless some
- * lines must stay out (database-server drivers): then it is a copy without them.
+ * desktop/requirements-desktop.txt: the project's full resolved set of runtime
+ * packages, pinned (scripts/wrap/dependencies.ts says from where), without the
+ * server-only packages, plus what desktop_runtime and the desktop settings
+ * import (waitress; WhiteNoise if the project lacks it), pinned as the
+ * starter's django/requirements.txt pins them.
  */
-export function desktopRequirements(report: ProjectReport): string {
-  const lines = ["# What `npm run stage` installs into the bundled Python: the project's", "# requirements, plus what the desktop settings need. Pin every version."];
-  if (report.pyprojectRequirements) {
-    const dropped = new Set(report.droppedRequirements);
-    lines.push(`# The project's [project] dependencies from ../pyproject.toml${existsSync(path.join(report.root, "uv.lock")) ? ", at the versions ../uv.lock locks" : ""}:`);
-    lines.push(...report.droppedRequirements.map((line) => `#   left out (the desktop app uses SQLite): ${line}`));
-    lines.push(...report.pyprojectRequirements.filter((line) => !dropped.has(line)));
-  } else if (report.requirements && report.droppedRequirements.length) {
-    lines.push(`# A copy of ../${report.requirements} without the database-server drivers (the desktop app uses SQLite):`);
-    lines.push(...report.droppedRequirements.map((line) => `#   left out: ${line}`));
-    const dropped = new Set(report.droppedRequirements);
-    const source = readFileSync(path.join(report.root, report.requirements), "utf8").split("\n");
-    lines.push(...source.filter((line) => line.trim() && !dropped.has(line.trim())));
-  } else if (report.requirements) {
-    lines.push(`-r ../${report.requirements}`);
-  }
+export function desktopRequirements(report: ProjectReport, wheelGaps: WheelGap[] = []): string {
+  const resolved = report.resolvedRequirements;
+  const from =
+    resolved.source === "uv.lock" ? "as ../uv.lock locks them" : resolved.source === "virtualenv" ? `as ../${report.venv}/ has them installed` : `as ../${report.requirements ?? "requirements.txt"} declares them`;
+  const lines = [
+    "# What `npm run stage` installs into the bundled Python. Written by `npm run wrap`:",
+    `# the project's runtime packages and their dependencies, ${from}, then what the desktop settings need.`,
+    ...report.leftOutRequirements.map((dropped) => `#   left out: ${dropped.line} (${dropped.reason}; \`--keep ${dropped.name}\` keeps it)`),
+    ...wheelGaps.map((gap) => (gap.sourceOnly ? `#   only a source archive on PyPI (fine when pure Python): ${gap.line}` : `#   no wheel for ${gap.missing.join(", ")}: ${gap.line}`)),
+    ...resolved.lines,
+  ];
+  const names = new Set(resolved.lines.map((line) => normalizedName(/^[A-Za-z0-9._-]+/.exec(line)?.[0] ?? "")));
   // desktop_serve's server, and the static-file middleware the desktop settings add.
-  lines.push(starterPin("waitress"));
-  if (!report.usesWhiteNoise) lines.push(starterPin("whitenoise"));
+  if (!names.has("waitress")) lines.push(starterPin("waitress"));
+  if (!names.has("whitenoise")) lines.push(starterPin("whitenoise"));
   return `${lines.join("\n")}\n`;
 }

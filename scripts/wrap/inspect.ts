@@ -9,11 +9,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
-import { starterPin } from "./desktopSettings.ts";
+import { leaveOutServerOnly, normalizedName, requirementsFileLines, resolveFromUvLock, resolveFromVirtualenv, type LeftOut, type Requirement, type Resolved } from "./dependencies.ts";
+import { starterPin } from "./starterPins.ts";
+import { detectFrontendBuild, ignoredStaticFiles, type FrontendBuild } from "./frontendBuild.ts";
+import { choosePython, type PythonChoice } from "./pythonVersion.ts";
 
 /** Something in the project the wrap cannot settle itself, with where it was seen and what to do. */
 export interface Decision {
-  topic: "login" | "cdn" | "writes" | "dependencies" | "database" | "settings" | "workers" | "branding";
+  topic: "login" | "cdn" | "frontend" | "writes" | "dependencies" | "python" | "database" | "settings" | "tests" | "workers" | "branding";
   where: string;
   found: string;
   todo: string;
@@ -21,30 +24,41 @@ export interface Decision {
 
 export interface ProjectReport {
   root: string;
-  /** The module manage.py defaults DJANGO_SETTINGS_MODULE to, e.g. `librarysite.settings`. */
+  /** The settings module the desktop settings build on, e.g. `librarysite.settings`: --settings, else manage.py's default, else the module the project deploys with when that one is a development module. */
   settingsModule: string;
+  /** The module manage.py defaults DJANGO_SETTINGS_MODULE to, if it names one. */
+  managePySettings?: string;
   /** The settings file, relative to root; a package's `__init__.py` when settings is a package. */
   settingsFile: string;
   settingsKind: "single file" | "package" | "module of a settings package";
   rootUrlconf?: string;
-  staticUrl?: string;
   usesWhiteNoise: boolean;
   loginGated: boolean;
   /** The virtualenv folder found beside manage.py, if any. */
   venv?: string;
   requirements?: string;
-  /**
-   * When the requirements are pyproject.toml's [project] dependencies: each
-   * one as the desktop requirements list it, pinned to uv.lock's version when
-   * the project has a uv.lock (requirements.txt files are read as they are).
-   */
-  pyprojectRequirements?: string[];
-  /** Requirement lines the stage should not install (database-server drivers), with why. */
-  droppedRequirements: string[];
+  /** The top-level requirements the desktop keeps, and those it leaves out (with why). */
+  keptRequirements: Requirement[];
+  leftOutRequirements: LeftOut[];
+  /** The full resolved set desktop/requirements-desktop.txt lists. */
+  resolvedRequirements: Resolved;
+  /** Task queues the project uses; huey and django-q2 get a worker command. */
+  queues: TaskQueue[];
+  /** The environment variable SECRET_KEY is read from without a usable default, and where. */
+  secretKeyVariable?: string;
+  secretKeyWhere?: string;
+  /** The project's own test settings, when it has some. */
+  testSettings?: { module: string; where: string };
   usesAdmin: boolean;
-  /** pyproject.toml's [project] name and description, when it has them: the app's default name and description. */
-  pyprojectName?: string;
-  pyprojectDescription?: string;
+  /** The project's frontend build, when it has one: the stage runs it before collectstatic. */
+  frontendBuild?: FrontendBuild;
+  /** The bundled runtime's CPython minor version ("3.12", "3.13"), and what in the project chose it. */
+  pythonVersion: string;
+  pythonReasons: string[];
+  /** The app's default name and description as the project states them (pyproject.toml, setup.cfg, the README's title), and which file said so. */
+  appName?: string;
+  appDescription?: string;
+  appNameSource?: string;
   decisions: Decision[];
 }
 
@@ -174,9 +188,6 @@ export function requiredEnvReads(root: string, file: string): Array<{ where: str
 const LOGIN = /\b(login_required|LoginRequiredMixin|LoginRequiredMiddleware|PermissionRequiredMixin|permission_required)\b/;
 const REMOTE_ASSET = /<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["'](https?:)?\/\/[^"']+["']/i;
 const FILE_WRITE = /\bopen\([^)]*["'][wax]b?\+?["']|\.write_text\(|\.write_bytes\(|FileSystemStorage\(/;
-const WORKER_LIBRARIES = /^(celery|rq|django-rq|huey|dramatiq|django-q2?|apscheduler|django-celery-beat)\b/i;
-/** Packages that talk to a database server, which a desktop app does not have. */
-const SERVER_DATABASE_DRIVERS = /^(psycopg2?(-binary)?|psycopg\[?|mysqlclient|pymysql|cx[-_]oracle|oracledb|pyodbc|mssql-django)\b/i;
 
 /**
  * The oldest Django desktop_runtime supports: Django 5.2 LTS, the long-term
@@ -236,8 +247,150 @@ export function djangoVersionDecision(where: string, line: string): Decision | u
   return undefined;
 }
 
+const DEV_MODULE = /(^|\.)(dev|local|development|debug|local_settings)$/;
+
+/** Where a settings module lives and its shape, or undefined when it does not exist. */
+function settingsShape(root: string, module: string): { file: string; kind: ProjectReport["settingsKind"] } | undefined {
+  const modulePath = path.join(root, ...module.split("."));
+  if (existsSync(path.join(modulePath, "__init__.py"))) return { file: path.join(modulePath, "__init__.py"), kind: "package" };
+  if (!existsSync(`${modulePath}.py`)) return undefined;
+  const inPackage = existsSync(path.join(path.dirname(modulePath), "__init__.py")) && path.dirname(modulePath) !== root;
+  return { file: `${modulePath}.py`, kind: inPackage && /settings$/.test(path.basename(path.dirname(modulePath))) ? "module of a settings package" : "single file" };
+}
+
+/** A settings package's `from .dev import *` (or .local, .development): the line number and text. */
+function devImportOf(init: string): { line: number; text: string } | undefined {
+  const lines = init.split("\n");
+  const index = lines.findIndex((line) => /^\s*from\s+\.(dev|local|development|debug|local_settings)\s+import\b/.test(line));
+  return index >= 0 ? { line: index + 1, text: lines[index]!.trim() } : undefined;
+}
+
+/**
+ * The module of settings package `pkg` the project deploys with: the one its
+ * wsgi.py or asgi.py names when that is a module of the package, else
+ * production.py, prod.py, deploy.py, live.py, then base.py, common.py.
+ */
+function deployModule(root: string, pkg: string): string | undefined {
+  const served = filesBelow(root, [".py"])
+    .filter((file) => /^(wsgi|asgi)\.py$/.test(path.basename(file)))
+    .map((file) => /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(readFileSync(file, "utf8"))?.[1])
+    .find((module) => module && module.startsWith(`${pkg}.`) && !DEV_MODULE.test(module) && settingsShape(root, module));
+  if (served) return served;
+  return ["production", "prod", "deploy", "live", "base", "common"].map((name) => `${pkg}.${name}`).find((module) => settingsShape(root, module));
+}
+
+/** Templates Django serves: files below a `templates` folder (an app's, or the project's TEMPLATES DIRS by convention). */
+function servedByDjango(file: string): boolean {
+  return file.split(path.sep).includes("templates");
+}
+
+/**
+ * The environment variable SECRET_KEY is read from when the settings give it no
+ * usable default: os.environ["X"], os.environ.get("X") or os.getenv("X") without
+ * a non-empty string default (or with `or None`), django-environ or decouple
+ * without a default. Undefined when SECRET_KEY has a default or is a literal.
+ */
+export function secretKeyRead(root: string, files: string[]): { variable: string; where: string } | undefined {
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    const relative = path.relative(root, file).split(path.sep).join("/");
+    for (const match of text.matchAll(/^SECRET_KEY\s*=\s*/gm)) {
+      const line = text.slice(0, match.index).split("\n").length;
+      const rest = text.slice(match.index + match[0].length);
+      const environ = /^os\.environ\[\s*["'](\w+)["']\s*\]/.exec(rest);
+      if (environ) return { variable: environ[1]!, where: `${relative}:${line}` };
+      const get = /^(?:os\.environ\.get|os\.getenv)\s*\(/.exec(rest);
+      if (get) {
+        const args = splitArguments(callArguments(rest, get[0].length - 1) ?? "");
+        const variable = /^["'](\w+)["']$/.exec(args[0] ?? "")?.[1];
+        const fallback = args[1] ?? "";
+        const afterCall = rest.slice((callArguments(rest, get[0].length - 1) ?? "").length + get[0].length + 1);
+        const usable = /^["'][^"']+["']$/.test(fallback.trim()) && !/^\s*or\s+None\b/.test(afterCall);
+        if (variable && !usable) return { variable, where: `${relative}:${line}` };
+      }
+    }
+    const read = requiredEnvReads(root, file).find((use) => /^SECRET_KEY\s*=/.test(use.line));
+    if (read) return { variable: read.variable, where: read.where };
+  }
+  return undefined;
+}
+
+/** A task queue the project uses: where it was seen, and the desktop worker command the wrap writes for it (huey, django-q2). */
+export interface TaskQueue {
+  name: "huey" | "django-q2" | "celery" | "rq" | "dramatiq";
+  where: string;
+  worker?: string;
+}
+
+const QUEUES: Array<{ name: TaskQueue["name"]; settings: RegExp; requirement: RegExp; worker?: string }> = [
+  { name: "huey", settings: /huey\.contrib\.djhuey|^HUEY\s*=/m, requirement: /^huey\b/i, worker: "desktop_huey_worker" },
+  { name: "django-q2", settings: /["']django_q["']|^Q_CLUSTER\s*=/m, requirement: /^django-q2?\b/i, worker: "desktop_django_q_worker" },
+  { name: "celery", settings: /^CELERY_\w+\s*=|["']django_celery_\w+["']/m, requirement: /^(celery|django-celery-\w+)\b/i },
+  { name: "rq", settings: /^RQ_QUEUES\s*=|["']django_rq["']/m, requirement: /^(rq|django-rq)\b/i },
+  { name: "dramatiq", settings: /^DRAMATIQ_\w+\s*=|["']django_dramatiq["']/m, requirement: /^(dramatiq|django-dramatiq)\b/i },
+];
+
+/** The task queues named in the settings files or the requirement lines. */
+function taskQueues(root: string, settingsFiles: string[], requirementUses: Array<{ where: string; line: string }>): TaskQueue[] {
+  const found: TaskQueue[] = [];
+  for (const queue of QUEUES) {
+    const inSettings = settingsFiles.flatMap((file) => {
+      const lines = readFileSync(file, "utf8").split("\n");
+      const index = lines.findIndex((line) => queue.settings.test(line));
+      return index >= 0 ? [`${path.relative(root, file).split(path.sep).join("/")}:${index + 1}`] : [];
+    })[0];
+    const inRequirements = requirementUses.find((use) => queue.requirement.test(use.line))?.where;
+    const where = inSettings ?? inRequirements;
+    if (where) found.push({ name: queue.name, where, worker: queue.worker });
+  }
+  return found;
+}
+
+const TEST_MODULE_NAMES = ["test", "tests", "testing", "test_settings", "settings_test", "ci"];
+
+/**
+ * The project's own test settings: DJANGO_SETTINGS_MODULE in pytest's config
+ * (pytest.ini, pyproject.toml, setup.cfg, tox.ini), else a test/tests/testing/ci
+ * module of the settings package, else test_settings.py beside the settings.
+ */
+export function testSettingsOf(root: string, settingsModule: string, settingsKind: ProjectReport["settingsKind"]): { module: string; where: string } | undefined {
+  const configs: Array<[string, RegExp]> = [
+    ["pytest.ini", /^\[pytest\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=\s*([\w.]+)/m],
+    ["pyproject.toml", /^\[tool\.pytest\.ini_options\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=\s*["']([\w.]+)["']/m],
+    ["setup.cfg", /^\[tool:pytest\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=\s*([\w.]+)/m],
+    ["tox.ini", /^\[pytest\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=\s*([\w.]+)/m],
+  ];
+  for (const [file, pattern] of configs) {
+    const full = path.join(root, file);
+    if (!existsSync(full)) continue;
+    const text = readFileSync(full, "utf8");
+    const match = pattern.exec(text);
+    if (match && settingsShape(root, match[1]!)) {
+      const line = text.slice(0, match.index + match[0].length).split("\n").length;
+      return { module: match[1]!, where: `${file}:${line}` };
+    }
+  }
+  const packageModule = settingsKind === "module of a settings package" ? settingsModule.replace(/\.\w+$/, "") : settingsKind === "package" ? settingsModule : undefined;
+  const parent = settingsModule.includes(".") ? settingsModule.replace(/\.\w+$/, "") : "";
+  const candidates = [
+    ...(packageModule ? TEST_MODULE_NAMES.map((name) => `${packageModule}.${name}`) : []),
+    ...(parent ? ["test_settings", "settings_test"].map((name) => `${parent}.${name}`) : []),
+    "test_settings",
+    "settings_test",
+  ];
+  const module = candidates.find((candidate) => candidate !== settingsModule && settingsShape(root, candidate));
+  return module ? { module, where: `${path.join(...module.split(".")).split(path.sep).join("/")}.py` } : undefined;
+}
+
+export interface InspectOptions {
+  /** --settings: the settings module to build on, instead of the one manage.py names. */
+  settings?: string;
+  /** --keep: packages to keep in the desktop requirements although the wrap would leave them out. */
+  keep?: string[];
+}
+
 /** Reads the project at `root`; throws WrapRefusal with one paragraph when it is not a Django project. */
-export function inspectProject(root: string): ProjectReport {
+export function inspectProject(root: string, options: InspectOptions = {}): ProjectReport {
   const managePy = path.join(root, "manage.py");
   if (!existsSync(managePy)) {
     throw new WrapRefusal(
@@ -245,44 +398,63 @@ export function inspectProject(root: string): ProjectReport {
         "(the wrap never moves files, so the desktop shell is added beside it).",
     );
   }
-  const settingsModule = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(readFileSync(managePy, "utf8"))?.[1];
+  const managePyModule = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(readFileSync(managePy, "utf8"))?.[1];
+  if (options.settings && !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(options.settings)) {
+    throw new WrapRefusal(`--settings ${options.settings} is not a Python module path: give the dotted module, for example --settings mysite.settings.production.`);
+  }
+  const settingsModule = options.settings ?? managePyModule;
   if (!settingsModule) {
     throw new WrapRefusal(
-      `${managePy} does not set a default DJANGO_SETTINGS_MODULE (os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")). ` +
-        "Add that line, as django-admin startproject writes it, so the wrap knows which settings the desktop settings build on.",
+      `${managePy} does not set a default DJANGO_SETTINGS_MODULE (os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")), so the wrap cannot tell which settings to build on. ` +
+        "Name them with --settings <module> (the module your deployment uses, for example --settings mysite.settings.production); the project's files stay as they are.",
     );
   }
-  const modulePath = path.join(root, ...settingsModule.split("."));
-  const inPackage = existsSync(path.join(path.dirname(modulePath), "__init__.py")) && path.dirname(modulePath) !== root;
-  const settingsKind = existsSync(path.join(modulePath, "__init__.py"))
-    ? "package"
-    : existsSync(`${modulePath}.py`)
-      ? inPackage && /settings$/.test(path.basename(path.dirname(modulePath)))
-        ? "module of a settings package"
-        : "single file"
-      : undefined;
-  if (!settingsKind) {
-    throw new WrapRefusal(`manage.py names the settings module ${settingsModule}, but neither ${modulePath}.py nor ${modulePath}/__init__.py exists.`);
+  const named = settingsShape(root, settingsModule);
+  if (!named) {
+    const modulePath = path.join(root, ...settingsModule.split("."));
+    throw new WrapRefusal(
+      `${options.settings ? "--settings names" : "manage.py names"} the settings module ${settingsModule}, but neither ${modulePath}.py nor ${modulePath}/__init__.py exists. ` +
+        "Give the module the project deploys with as --settings <module>.",
+    );
   }
-  const settingsFile = settingsKind === "package" ? path.join(modulePath, "__init__.py") : `${modulePath}.py`;
-  // A settings package spreads its values over several files (base.py, dev.py, ...): read them all.
-  const settingsFiles =
-    settingsKind === "single file" ? [settingsFile] : filesBelow(settingsKind === "package" ? modulePath : path.dirname(modulePath), [".py"]);
-  const settingsText = settingsFiles.map((file) => readFileSync(file, "utf8")).join("\n");
-  const python = filesBelow(root, [".py"]).filter((file) => !file.includes(`${path.sep}migrations${path.sep}`));
-  const templates = filesBelow(root, [".html", ".htm", ".txt"]);
   const decisions: Decision[] = [];
   const relative = (file: string) => path.relative(root, file).split(path.sep).join("/");
-  if (settingsKind === "module of a settings package" && /(dev|local|development|debug)$/.test(settingsModule)) {
+  // A development module (named by manage.py, or star-imported by the package's __init__) must not
+  // ship in the packaged app: the desktop settings build on the module the project deploys with.
+  const devModule = named.kind === "module of a settings package" && DEV_MODULE.test(settingsModule) ? settingsModule : undefined;
+  const initImport = named.kind === "package" ? devImportOf(readFileSync(named.file, "utf8")) : undefined;
+  const deployed = !options.settings && (devModule || initImport) ? deployModule(root, named.kind === "package" ? settingsModule : settingsModule.replace(/\.\w+$/, "")) : undefined;
+  const chosen = deployed ? { module: deployed, ...settingsShape(root, deployed)! } : { module: settingsModule, ...named };
+  if (initImport) {
     decisions.push({
       topic: "settings",
-      where: relative(settingsFile),
-      found: `the desktop settings build on ${settingsModule}, the development module manage.py defaults to`,
-      todo:
-        "They ship in the packaged app too: check its INSTALLED_APPS and MIDDLEWARE for development-only apps (debug toolbars, profilers) and remove them in desktop_settings/packaged.py, " +
-        "or make desktop_settings/base.py import the package's shared module (often base.py) instead.",
+      where: `${relative(named.file)}:${initImport.line}`,
+      found: `the settings package ${settingsModule} imports its development module: ${initImport.text}`,
+      todo: deployed
+        ? `Nothing to do: the desktop settings build on ${deployed}, the module the project deploys with, so development-only apps do not ship. If that is the wrong module, wrap again with --settings <module>.`
+        : "No deployment module was found beside it (production.py, prod.py, base.py): wrap again with --settings <module> naming the module without development-only apps, or remove them in desktop_settings/packaged.py.",
+    });
+  } else if (devModule) {
+    decisions.push({
+      topic: "settings",
+      where: relative(named.file),
+      found: deployed
+        ? `manage.py defaults to the development module ${settingsModule}; the desktop settings build on ${deployed}, the module the project deploys with`
+        : `the desktop settings build on ${settingsModule}, the development module manage.py defaults to`,
+      todo: deployed
+        ? "Nothing to do unless that is the wrong module: then wrap again with --settings <module>."
+        : "They ship in the packaged app too: check its INSTALLED_APPS and MIDDLEWARE for development-only apps (debug toolbars, profilers) and remove them in desktop_settings/packaged.py, " +
+          "or wrap again with --settings <module> naming the package's shared module (often base.py).",
     });
   }
+  const settingsKind = chosen.kind;
+  const settingsFile = chosen.file;
+  // A settings package spreads its values over several files (base.py, dev.py, ...): read them all.
+  const settingsFiles =
+    settingsKind === "single file" ? [settingsFile] : filesBelow(root, [".py"], path.dirname(settingsFile));
+  const settingsText = settingsFiles.map((file) => readFileSync(file, "utf8")).join("\n");
+  const python = filesBelow(root, [".py"]).filter((file) => !file.includes(`${path.sep}migrations${path.sep}`));
+  const templates = filesBelow(root, [".html", ".htm", ".txt"]).filter(servedByDjango);
   const usesAdmin = /["']django\.contrib\.admin["']/.test(settingsText);
   if (usesAdmin) {
     decisions.push({
@@ -338,6 +510,19 @@ export function inspectProject(root: string): ProjectReport {
       todo: "Nothing to do: the desktop settings move MEDIA_ROOT into the app-data folder and serve it. Check that uploads still work with `npm run backend`.",
     });
   }
+  // What desktop_settings/writable.py moves at settings load: path settings, file storages, log files and file caches under the project.
+  const KEPT_PATHS = /^(BASE_DIR|STATIC_ROOT|STATICFILES_DIRS|MEDIA_ROOT|LOCALE_PATHS|FIXTURE_DIRS)\b/;
+  const WRITTEN_PATH = /^\s*(?:[A-Z][A-Z0-9_]*(?:_ROOT|_DIR|_PATH|_FILE|_FOLDER)\s*=|.*["'](?:filename|location|LOCATION)["']\s*:).*\b(?:BASE_DIR|PROJECT_ROOT|ROOT_DIR)\b/;
+  for (const use of settingsFiles.flatMap((file) => matchingLines(root, file, WRITTEN_PATH)).filter((use) => !KEPT_PATHS.test(use.line))) {
+    decisions.push({
+      topic: "writes",
+      where: use.where,
+      found: `a path under the project the settings may write to: ${use.line}`,
+      todo:
+        "Nothing to do: desktop_settings/writable.py moves it into the app-data folder when the app does not ship what it points at (a folder the project ships is data it reads, and stays). " +
+        "Check with `npm run check -- --staged`: nothing may be written inside the bundle.",
+    });
+  }
   for (const file of python) {
     for (const use of matchingLines(root, file, FILE_WRITE)) {
       decisions.push({
@@ -348,7 +533,19 @@ export function inspectProject(root: string): ProjectReport {
       });
     }
   }
-  for (const use of settingsFiles.flatMap((file) => matchingLines(root, file, /os\.environ\[["']\w+["']\]/))) {
+  const secretKey = secretKeyRead(root, settingsFiles);
+  if (secretKey) {
+    decisions.push({
+      topic: "settings",
+      where: secretKey.where,
+      found: `SECRET_KEY is read from the environment variable ${secretKey.variable} with no usable default`,
+      todo:
+        `Nothing to do: desktop_settings/base.py gives ${secretKey.variable} a development-only value when it is unset, so the settings load in development and in tests; ` +
+        "the packaged app replaces SECRET_KEY with a key made on first run and kept in the user's app-data folder.",
+    });
+  }
+  const handled = (where: string) => where === secretKey?.where;
+  for (const use of settingsFiles.flatMap((file) => matchingLines(root, file, /os\.environ\[["']\w+["']\]/)).filter((use) => !handled(use.where))) {
     decisions.push({
       topic: "settings",
       where: use.where,
@@ -356,7 +553,7 @@ export function inspectProject(root: string): ProjectReport {
       todo: "The desktop app starts without your deployment's environment: give it a default (os.environ.get) or set it in desktop_settings/base.py before the import.",
     });
   }
-  for (const use of settingsFiles.flatMap((file) => requiredEnvReads(root, file))) {
+  for (const use of settingsFiles.flatMap((file) => requiredEnvReads(root, file)).filter((use) => !handled(use.where))) {
     decisions.push({
       topic: "settings",
       where: use.where,
@@ -384,11 +581,26 @@ export function inspectProject(root: string): ProjectReport {
     });
   }
 
-  const requirementsFile = ["requirements.txt", "requirements/base.txt", "requirements/production.txt"].find((file) => existsSync(path.join(root, file)));
+  const requirementsFile = ["requirements.txt", "requirements/production.txt", "requirements/prod.txt", "requirements/base.txt"].find((file) => existsSync(path.join(root, file)));
   const pyproject = readPyproject(root);
   const fromPyproject = requirementsFile ? undefined : pyprojectDependencies(root, pyproject);
   const requirements = requirementsFile ?? (fromPyproject ? "pyproject.toml" : undefined);
-  const droppedRequirements: string[] = [];
+  const fromFile = requirementsFile ? requirementsFileLines(root, requirementsFile) : undefined;
+  const declared: Requirement[] = fromFile?.requirements ?? (fromPyproject?.declared ?? []);
+  const projectText = [settingsText, ...python.filter((file) => !settingsFiles.includes(file)).map((file) => readFileSync(file, "utf8"))].join("\n");
+  const { kept, leftOut } = leaveOutServerOnly(declared, projectText, options.keep ?? []);
+  const venvFolder = [".venv", "venv", "env"].find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
+  const lockFile = path.join(root, "uv.lock");
+  const keptNames = new Set(kept.flatMap((requirement) => (requirement.name ? [requirement.name] : [])));
+  const resolved: Resolved =
+    (fromPyproject && existsSync(lockFile) ? resolveFromUvLock(readFileSync(lockFile, "utf8"), typeof pyproject?.project.name === "string" ? pyproject.project.name : undefined, keptNames) : undefined) ??
+    (venvFolder ? resolveFromVirtualenv(path.join(root, venvFolder, process.platform === "win32" ? "Scripts/python.exe" : "bin/python"), kept) : undefined) ?? {
+      source: "declared",
+      lines: kept.map((requirement) => requirement.line),
+      notes: kept.every((requirement) => /==/.test(requirement.line))
+        ? ["no uv.lock and no virtualenv with the packages installed, so their own dependencies are left to pip at stage time: wrap again with the virtualenv in place to pin them too"]
+        : ["no uv.lock and no virtualenv with the packages installed, so the versions are the ones declared: pin each (==) to the version you test with"],
+    };
   if (!requirements) {
     decisions.push({
       topic: "dependencies",
@@ -397,132 +609,204 @@ export function inspectProject(root: string): ProjectReport {
       todo: "The stage installs the packages in desktop/requirements-desktop.txt into the bundled Python: list the project's runtime packages there, pinned.",
     });
   } else {
-    if (fromPyproject) decisions.push(pyprojectDecision(fromPyproject));
-    const uses = fromPyproject ? fromPyproject.uses : matchingLines(root, path.join(root, requirements), /^\s*[A-Za-z]/);
-    for (const use of uses) {
-      const djangoVersion = djangoVersionDecision(use.where, use.line);
-      if (djangoVersion) decisions.push(djangoVersion);
-      if (WORKER_LIBRARIES.test(use.line)) {
-        decisions.push({
-          topic: "workers",
-          where: use.where,
-          found: `a background-job library: ${use.line}`,
-          todo:
-            "A desktop app has no broker: run the work in a management command declared as desktop_worker_command on an AppConfig (the shell starts and stops it), " +
-            "calling desktop_runtime.lifetime.exit_when_stdin_closes() first, or use Django's Tasks framework with a database backend.",
-        });
-      }
-      if (SERVER_DATABASE_DRIVERS.test(use.line)) {
-        droppedRequirements.push(use.line);
-        decisions.push({
-          topic: "dependencies",
-          where: use.where,
-          found: `a database-server driver: ${use.line}`,
-          todo: `Nothing to do: the desktop app uses SQLite, so desktop/requirements-desktop.txt lists your requirements without it. Keep that file in step when ${requirements} changes.`,
-        });
-      }
+    decisions.push({
+      topic: "dependencies",
+      where: requirements,
+      found: `the project's runtime packages: ${declared.length} declared in ${requirements}, ${resolved.lines.length} in the resolved set (from ${resolved.source === "uv.lock" ? "uv.lock" : resolved.source === "virtualenv" ? `what ${venvFolder}/ has installed` : "the declarations"})`,
+      todo:
+        `Nothing to do unless a note follows: desktop/requirements-desktop.txt lists them pinned${resolved.notes.length ? `; ${resolved.notes.join("; ")}` : ""}. ` +
+        `Run the wrap again (after deleting that file) when ${requirements}${resolved.source === "uv.lock" ? " or uv.lock" : ""} changes.` +
+        (resolved.source === "uv.lock"
+          ? " Your virtualenv is uv's: it has no pip, and `uv sync` removes packages pyproject.toml does not declare, so add what the desktop settings need to its dev group instead of pip-installing it: `uv add --dev` with the waitress and WhiteNoise lines of desktop/requirements-desktop.txt."
+          : ""),
+    });
+    for (const option of fromFile?.dropped ?? []) {
+      decisions.push({
+        topic: "dependencies",
+        where: requirements,
+        found: `an install option left out: ${option}`,
+        todo: "Nothing to do: an index, trusted-host or editable line in the desktop requirements breaks the install on a machine with another index (a CI runner, a colleague's machine). If a package lives only on a private index, configure pip there (PIP_INDEX_URL) instead.",
+      });
     }
+    for (const dropped of leftOut) {
+      decisions.push({
+        topic: "dependencies",
+        where: dropped.where,
+        found: `left out of the desktop requirements: ${dropped.line}, ${dropped.reason}`,
+        todo: `Nothing to do. If the desktop app does need it, wrap again with --keep ${dropped.name} (after deleting desktop/requirements-desktop.txt).`,
+      });
+    }
+    const versionDecisions = declared.flatMap((use) => djangoVersionDecision(use.where, use.line) ?? []);
+    // A lower bound says little: the version uv.lock locks says more.
+    if (!versionDecisions.length && resolved.source === "uv.lock") {
+      versionDecisions.push(...resolved.lines.flatMap((line) => (/^django==/i.test(line) ? (djangoVersionDecision("uv.lock", line) ?? []) : [])));
+    }
+    decisions.push(...versionDecisions);
   }
+  const queues = taskQueues(root, settingsFiles, declared.map((requirement) => ({ where: requirement.where, line: requirement.line })));
+  for (const queue of queues) decisions.push(queueDecision(queue));
 
-  const venv = [".venv", "venv", "env"].find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
-  const metadata = pyprojectMetadata(pyproject);
+  const testSettings = testSettingsOf(root, chosen.module, settingsKind);
+  decisions.push({
+    topic: "tests",
+    where: testSettings?.where ?? "manage.py's folder",
+    found: testSettings ? `the project's test settings, ${testSettings.module}` : "no test settings of the project's own",
+    todo:
+      `Nothing to do: desktop_settings/test.py ${testSettings ? `layers the desktop contract on ${testSettings.module}` : "uses the desktop development settings"}. ` +
+      "Run the project's tests with `DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test`; they should pass as they do on the project's own settings.",
+  });
+  const frontendBuild = detectFrontendBuild(root);
+  const ignoredStatic = ignoredStaticFiles(root);
+  if (frontendBuild) {
+    decisions.push({
+      topic: "frontend",
+      where: frontendBuild.where,
+      found: frontendBuild.found,
+      todo:
+        `Nothing to do: desktop/src/project.ts's frontendBuild runs ${frontendBuild.commands.map((command) => `\`${command.join(" ")}\``).join(", then ")} in ${frontendBuild.cwd === "." ? "manage.py's folder" : frontendBuild.cwd}/ before \`npm run stage\` collects static files, ` +
+        `so what it writes reaches the bundle${ignoredStatic.length ? ` although git ignores it (${ignoredStatic.slice(0, 5).join(", ")})` : ""}. Run the same build before \`npm run check\` in development. Change frontendBuild there if the build needs other commands.`,
+    });
+  } else if (ignoredStatic.length) {
+    decisions.push({
+      topic: "frontend",
+      where: ignoredStatic[0]!,
+      found: `static files that git ignores: ${ignoredStatic.slice(0, 5).join(", ")}`,
+      todo:
+        "The stage leaves git-ignored files out of the bundle. If a build writes them, set frontendBuild in desktop/src/project.ts to its commands (for example [[\"npm\", \"ci\"], [\"npm\", \"run\", \"build\"]]); " +
+        "if they are collectstatic's own output (STATIC_ROOT), nothing to do.",
+    });
+  }
+  const venv = venvFolder;
+  const metadata = projectMetadata(root, pyproject);
+  const requiresPython = pyproject?.project["requires-python"];
+  let pythonChoice: PythonChoice;
+  try {
+    pythonChoice = choosePython(root, typeof requiresPython === "string" ? requiresPython : undefined, venv);
+  } catch (error) {
+    throw new WrapRefusal((error as Error).message);
+  }
+  decisions.push({
+    topic: "python",
+    where: pythonChoice.reasons.length ? pythonChoice.reasons.map((reason) => /^(\.python-version|runtime\.txt|pyproject\.toml)/.exec(reason)?.[1] ?? `${venvFolder}/pyvenv.cfg`).join(", ") : "manage.py's folder",
+    found: `the app bundles Python ${pythonChoice.pythonVersion}${pythonChoice.reasons.length ? ` (${pythonChoice.reasons.join("; ")})` : " (the project names no version)"}`,
+    todo: `Nothing to do: desktop/src/project.ts's pythonVersion is ${pythonChoice.pythonVersion}, and \`npm run stage\` bundles that CPython from the pinned python-build-standalone release. Run the project's tests on a ${pythonChoice.pythonVersion} virtualenv.`,
+  });
   return {
     root,
-    settingsModule,
+    settingsModule: chosen.module,
+    managePySettings: managePyModule,
     settingsFile: relative(settingsFile),
     settingsKind,
     rootUrlconf: settingValue(settingsText, "ROOT_URLCONF"),
-    staticUrl: settingValue(settingsText, "STATIC_URL"),
     usesWhiteNoise: /whitenoise/i.test(settingsText),
     loginGated,
     venv,
     requirements,
-    pyprojectRequirements: fromPyproject?.uses.map((use) => use.line),
-    droppedRequirements,
+    keptRequirements: kept,
+    leftOutRequirements: leftOut,
+    resolvedRequirements: resolved,
+    queues,
+    secretKeyVariable: secretKey?.variable,
+    secretKeyWhere: secretKey?.where,
+    testSettings,
     usesAdmin,
-    pyprojectName: metadata.name,
-    pyprojectDescription: metadata.description,
+    frontendBuild,
+    pythonVersion: pythonChoice.pythonVersion,
+    pythonReasons: pythonChoice.reasons,
+    appName: metadata.name,
+    appDescription: metadata.description,
+    appNameSource: metadata.source,
     decisions,
   };
 }
 
 /** pyproject.toml's text and its [project] table, or undefined when the project has no pyproject.toml. */
-function readPyproject(root: string): { text: string; project: { name?: unknown; description?: unknown; dependencies?: unknown } } | undefined {
+function readPyproject(root: string): { text: string; project: { name?: unknown; description?: unknown; dependencies?: unknown; "requires-python"?: unknown } } | undefined {
   const file = path.join(root, "pyproject.toml");
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, "utf8");
   return { text, project: (parseToml(text) as { project?: Record<string, unknown> }).project ?? {} };
 }
 
-/** pyproject.toml's [project] name and description, each when it is a non-empty string. */
-function pyprojectMetadata(pyproject: ReturnType<typeof readPyproject>): { name?: string; description?: string } {
+/**
+ * The app's name and description as the project states them: pyproject.toml's
+ * [project], else setup.cfg's [metadata], else the README's title (when it is a
+ * name of at most four words) and its first paragraph. Each with where it came from.
+ */
+export function projectMetadata(root: string, pyproject: ReturnType<typeof readPyproject>): { name?: string; description?: string; source?: string } {
   const project = pyproject?.project ?? {};
   const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim() : undefined);
-  return { name: text(project.name), description: text(project.description) };
+  if (text(project.name)) return { name: text(project.name), description: text(project.description), source: "pyproject.toml" };
+  const setupCfg = path.join(root, "setup.cfg");
+  if (existsSync(setupCfg)) {
+    const metadata = /^\[metadata\][^\S\n]*\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(readFileSync(setupCfg, "utf8"))?.[1] ?? "";
+    const value = (key: string) => text(new RegExp(`^${key}\\s*=\\s*(.+)$`, "m").exec(metadata)?.[1]);
+    if (value("name")) return { name: value("name"), description: value("description"), source: "setup.cfg" };
+  }
+  const readme = ["README.md", "README.rst", "README.txt", "README"].map((file) => path.join(root, file)).find((file) => existsSync(file));
+  if (!readme) return {};
+  const lines = readFileSync(readme, "utf8").split(/\r?\n/);
+  const plain = (line: string) => line.replace(/!\[[^\]]*\]\([^)]*\)/g, "").replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[*_`]/g, "").trim();
+  const titleIndex = lines.findIndex((line, index) => /^#\s+\S/.test(line) || (/^(=+|-+)$/.test(lines[index + 1] ?? "") && line.trim().length > 0));
+  if (titleIndex < 0) return {};
+  const title = plain(lines[titleIndex]!.replace(/^#\s+/, ""));
+  if (!title || title.split(/\s+/).length > 4 || /[:(]/.test(title)) return {};
+  const paragraph: string[] = [];
+  for (const line of lines.slice(titleIndex + (lines[titleIndex]!.startsWith("#") ? 1 : 2))) {
+    if (!line.trim()) {
+      if (paragraph.length) break;
+      continue;
+    }
+    if (/^(#|=|-{3,}|\[!\[|!\[|<|\.\. )/.test(line.trim())) {
+      if (paragraph.length) break;
+      continue;
+    }
+    paragraph.push(plain(line));
+  }
+  const description = paragraph.join(" ").trim();
+  return { name: title, description: description && description.length <= 200 ? description : undefined, source: path.basename(readme) };
 }
-
-interface PyprojectDependencies {
-  /** Each dependency as the desktop requirements list it (pinned when uv.lock has it), with its line in pyproject.toml. */
-  uses: Array<{ where: string; line: string }>;
-  /** Whether a uv.lock gave the versions. */
-  locked: boolean;
-  /** Dependencies uv.lock has no single version for, left as pyproject.toml declares them. */
-  unpinned: string[];
-}
-
-/** PEP 503's normalized name: the form uv.lock uses. */
-const normalizedName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
 
 /**
- * pyproject.toml's [project] dependencies (PEP 621: uv, Poetry 2, Hatch, PDM),
- * or undefined when there are none. With a uv.lock, each named requirement is
- * pinned to the version locked there, keeping its extras and environment marker.
+ * pyproject.toml's [project] dependencies (PEP 621: uv, Poetry 2, Hatch, PDM)
+ * as declared, each with its line; undefined when there are none.
  */
-export function pyprojectDependencies(root: string, pyproject = readPyproject(root)): PyprojectDependencies | undefined {
+export function pyprojectDependencies(root: string, pyproject = readPyproject(root)): { declared: Requirement[] } | undefined {
   if (!pyproject) return undefined;
-  const { text } = pyproject;
   const declared = pyproject.project.dependencies;
   if (!Array.isArray(declared) || declared.length === 0) return undefined;
-  const lockFile = path.join(root, "uv.lock");
-  const versions = new Map<string, string[]>();
-  if (existsSync(lockFile)) {
-    const lock = parseToml(readFileSync(lockFile, "utf8")) as { package?: Array<{ name?: string; version?: string }> };
-    for (const locked of lock.package ?? []) {
-      if (locked.name && locked.version) versions.set(normalizedName(locked.name), [...(versions.get(normalizedName(locked.name)) ?? []), locked.version]);
-    }
-  }
-  const lines = text.split("\n");
-  const unpinned: string[] = [];
-  const uses = declared.map((requirement) => {
-    const declaredLine = String(requirement).trim();
-    const index = lines.findIndex((line) => line.includes(`"${declaredLine}"`) || line.includes(`'${declaredLine}'`));
-    const where = index >= 0 ? `pyproject.toml:${index + 1}` : "pyproject.toml";
-    // name, [extras], version specifiers, ; marker -- a direct reference (name @ url) is kept as it is.
-    const parts = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;@]*?)\s*(;.*)?$/.exec(declaredLine);
-    const locked = parts ? versions.get(normalizedName(parts[1]!)) : undefined;
-    if (!parts || !locked || locked.length !== 1) {
-      if (versions.size) unpinned.push(declaredLine);
-      return { where, line: declaredLine };
-    }
-    const marker = parts[4] ? ` ; ${parts[4].slice(1).trim()}` : "";
-    return { where, line: `${parts[1]}${parts[2] ?? ""}==${locked[0]}${marker}` };
-  });
-  return { uses, locked: versions.size > 0, unpinned };
+  const lines = pyproject.text.split("\n");
+  return {
+    declared: declared.map((requirement) => {
+      const line = String(requirement).trim();
+      const index = lines.findIndex((candidate) => candidate.includes(`"${line}"`) || candidate.includes(`'${line}'`));
+      const name = /^([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line)?.[1];
+      return { line, name: name ? normalizedName(name) : undefined, where: index >= 0 ? `pyproject.toml:${index + 1}` : "pyproject.toml" };
+    }),
+  };
 }
 
-function pyprojectDecision(found: PyprojectDependencies): Decision {
-  const pins = found.locked
-    ? `pinned to the versions in uv.lock${found.unpinned.length ? ` (not ${found.unpinned.join(", ")}: pin these by hand)` : ""}`
-    : "as pyproject.toml declares them: pin each to the version you test with (==)";
-  const uv = found.locked
-    ? " Your virtualenv is uv's: it has no pip, and `uv sync` removes packages pyproject.toml does not declare, so add what the desktop settings need to its dev group instead of pip-installing it: " +
-      "`uv add --dev` with the waitress and WhiteNoise lines of desktop/requirements-desktop.txt."
-    : "";
+/** What WRAP.md says about a task queue: a worker the wrap wrote, or what a desktop app does instead. */
+function queueDecision(queue: TaskQueue): Decision {
+  if (queue.worker) {
+    return {
+      topic: "workers",
+      where: queue.where,
+      found: `the ${queue.name} task queue`,
+      todo:
+        `Nothing to do: desktop_settings/management/commands/${queue.worker}.py runs its tasks, declared to the shell as desktop_worker_command in desktop_settings/apps.py, ` +
+        `so the shell starts it after Django answers and it ends within 2 s of the shell's death; ${queue.name === "huey" ? "huey's SQLite storage is in the app-data folder (huey.sqlite3)" : "its ORM broker keeps the tasks in the app's own SQLite database"} (desktop_settings/writable.py). ` +
+        "Tasks enqueued from a page run in that worker, in development and in the packaged app.",
+    };
+  }
   return {
-    topic: "dependencies",
-    where: "pyproject.toml",
-    found: `the project's dependencies in pyproject.toml ([project] dependencies${found.locked ? ", uv.lock" : ""})`,
-    todo: `desktop/requirements-desktop.txt lists them ${pins}; pip resolves their own dependencies when the stage installs. Keep that file in step when pyproject.toml${found.locked ? " or uv.lock" : ""} changes.${uv}`,
+    topic: "workers",
+    where: queue.where,
+    found: `the ${queue.name} task queue, which needs a broker server (Redis, RabbitMQ)`,
+    todo:
+      "A desktop app has no broker server. Move the tasks to huey with its SQLite storage, django-q2 with its ORM broker, or Django's Tasks framework with a database backend " +
+      "(django-tasks-db, as the starter's own demo does), then run the wrap again for a worker command; or run the work in a management command of your own, declared as " +
+      "desktop_worker_command on an AppConfig and calling desktop_runtime.lifetime.exit_when_stdin_closes() first. Small jobs can also run in the request.",
   };
 }
 

@@ -25,10 +25,10 @@ function slug(name: string): string {
 
 /**
  * The project facts for a wrapped project: its shell is desktop/, beside manage.py.
- * The name is `name` (--name), else pyproject.toml's [project] name, else the folder's.
+ * The name is `name` (--name), else the project's own (pyproject.toml, setup.cfg, the README's title), else the folder's.
  */
 export function projectFactsFor(report: ProjectReport, name?: string): ProjectFacts {
-  const productName = name ?? titleCase(report.pyprojectName ?? path.basename(report.root));
+  const productName = name ?? titleCase(report.appName ?? path.basename(report.root));
   const executableName = slug(productName);
   return {
     productName,
@@ -37,13 +37,14 @@ export function projectFactsFor(report: ProjectReport, name?: string): ProjectFa
     djangoDir: "..",
     settings: { development: "desktop_settings.dev", packaged: "desktop_settings.packaged" },
     requirements: "desktop/requirements-desktop.txt",
-    frontendBuild: { cwd: ".", commands: [] },
     venv: report.venv ?? ".venv",
     devAppData: ".dev-data",
     splash: "desktop_runtime/templates/desktop_runtime/splash.html",
     iconSource: "assets/icon.svg",
     stageDir: ".stage",
     npmWorkspace: "",
+    frontendBuild: report.frontendBuild ? { cwd: report.frontendBuild.cwd, commands: report.frontendBuild.commands } : { cwd: ".", commands: [] },
+    pythonVersion: report.pythonVersion,
   };
 }
 
@@ -68,6 +69,8 @@ function factsLiteral(facts: ProjectFacts): string {
     `  iconSource: ${quote(facts.iconSource)},`,
     `  stageDir: ${quote(facts.stageDir)},`,
     `  npmWorkspace: ${quote(facts.npmWorkspace)},`,
+    `  frontendBuild: { cwd: ${quote(facts.frontendBuild.cwd)}, commands: [${facts.frontendBuild.commands.map((command) => `[${command.map(quote).join(", ")}]`).join(", ")}] },`,
+    `  pythonVersion: ${quote(facts.pythonVersion)},`,
     "};",
   ].join("\n");
 }
@@ -176,10 +179,13 @@ jobs:
 const TOPIC_TITLES: Record<Decision["topic"], string> = {
   login: "Login",
   cdn: "Assets from other hosts (the app must work offline)",
+  frontend: "Frontend build",
   writes: "Files written at run time",
   dependencies: "Dependencies",
+  python: "Python version",
   database: "Database",
-  settings: "Settings that need the environment",
+  settings: "Settings",
+  tests: "Tests",
   workers: "Background work",
   branding: "Name, icon and splash",
 };
@@ -209,7 +215,7 @@ This folder is an Electron shell around the Django project one level up
 changed none of the project's own files:
 
 - \`desktop_runtime/\`: the runtime contract's Django app (health, bootstrap, token and host guards, \`desktop_serve\`), tested on ${testedDjango()};
-- \`desktop_settings/\`: \`dev.py\` and \`packaged.py\`, which import \`${report.settingsModule}\` and override only what the desktop needs;
+- \`desktop_settings/\`: \`dev.py\` and \`packaged.py\`, which import \`${report.settingsModule}\` and override only what the desktop needs; \`test.py\` for the project's tests (\`DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test\`); \`writable.py\`, which moves what the settings write into the app-data folder;
 - \`desktop/\`: this shell; every fact about the project is in \`src/project.ts\`;
 - \`.github/workflows/desktop-package.yml\` and a block in \`.gitignore\` (\`desktop/build/\` stays committed).
 
@@ -221,7 +227,10 @@ changed none of the project's own files:
 4. \`npm run stage\`, then \`npm run check -- --staged\`: the same checks against the packaged bundle.
 5. \`npm run backend\` opens the app in a browser; \`npm run dev\` in the Electron window; \`npm run dist\` builds installers.
 
-## Decisions for you
+## Decisions
+
+Each item says where the wrap saw it. Those marked "Nothing to do" the wrap
+settled itself (check them, and tick them); the others are yours to decide.
 
 ${sections.join("\n")}
 ${managePySection(managePySource, report.settingsModule)}`;

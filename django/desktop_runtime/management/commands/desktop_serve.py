@@ -9,6 +9,10 @@ shell is gone), and tells the shell it is serving with one line on stdout:
 `workers` names the management commands installed apps want run beside the
 server (AppConfig.desktop_worker_command), e.g. ["run_routines"].
 
+`--app-version X` (the shell's version): the first start of a new version backs
+the SQLite database up before migrating it and puts the copy back if a
+migration fails (desktop_runtime/upgrade.py).
+
 Exit codes the shell acts on:
     0   stdin closed: the shell went away
     2   DESKTOP_DJANGO_PORT or DESKTOP_DJANGO_HOST missing or invalid
@@ -23,13 +27,14 @@ import os
 import sys
 import threading
 import traceback
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import get_internal_wsgi_application
 from django.db import connections
 
-from desktop_runtime import devloop
+from desktop_runtime import devloop, upgrade
 from desktop_runtime.database import (
     DatabaseFromNewerVersion,
     apply_pending_migrations,
@@ -59,6 +64,7 @@ class Command(BaseCommand):
     # Start fast: system checks belong in CI and `manage.py check`, not in
     # every launch of the app.
     requires_system_checks = []
+    app_version: str | None = None
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -66,14 +72,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Restart the server when a Python file changes, like runserver (development).",
         )
+        parser.add_argument(
+            "--app-version",
+            help="The app's version: one new to this database backs it up before migrating.",
+        )
 
-    def handle(self, *args, reload=False, **options):
+    def handle(self, *args, reload=False, app_version=None, **options):
         if reload:
             # manage.py sends `desktop_serve --reload` to devloop before Django's
             # setup; this is the way in for other callers (call_command).
             devloop.run_with_reloader()
             return
         host, port = self.address_or_exit()
+        self.app_version = app_version
         exit_when_stdin_closes()
         self.serve(host, port)
 
@@ -111,6 +122,7 @@ class Command(BaseCommand):
             self.exit(0)
 
     def prepare_database(self) -> None:
+        backup = self.backup_before_migrations()
         try:
             apply_pending_migrations()
         except DatabaseFromNewerVersion as error:
@@ -118,10 +130,34 @@ class Command(BaseCommand):
         except Exception as error:
             traceback.print_exc()
             summary = " ".join(f"{type(error).__name__}: {error}".split())
+            if backup:
+                connections.close_all()
+                self.stderr.write(f"desktop_serve: {upgrade.restore_backup(backup)}")
             self.exit(EXIT_MIGRATION_FAILED, f"migration failed: {summary}")
         seed_if_never_seeded()
+        if self.app_version:
+            upgrade.record_run_version(self.upgrade_paths()[0], self.app_version)
         # Request threads open their own connections.
         connections.close_all()
+
+    def upgrade_paths(self) -> tuple[Path, Path | None]:
+        """The app-data folder, and the SQLite database file (None for another engine)."""
+        database = settings.DATABASES["default"]
+        name = Path(database["NAME"]) if database["ENGINE"].endswith("sqlite3") else None
+        folder = settings.DESKTOP_DJANGO_APP_DATA_DIR or (name.parent if name else Path.cwd())
+        return Path(folder), name
+
+    def backup_before_migrations(self) -> upgrade.UpgradeBackup | None:
+        app_data_dir, database = self.upgrade_paths()
+        if not self.app_version or database is None:
+            return None
+        try:
+            backup = upgrade.backup_before_migrations(app_data_dir, database, self.app_version)
+        except upgrade.BackupFailed as error:
+            self.exit(EXIT_MIGRATION_FAILED, str(error))
+        if backup:
+            self.stderr.write(f"desktop_serve: {upgrade.describe_backup(backup)}")
+        return backup
 
     def bind(self, host: str, port: int):
         try:

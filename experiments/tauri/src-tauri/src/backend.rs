@@ -32,6 +32,8 @@ const EXIT_PORT_IN_USE: i32 = 10;
 const EXIT_MIGRATION_FAILED: i32 = 11;
 const EXIT_DATABASE_NEWER: i32 = 12;
 const EXIT_DATABASE_CORRUPT: i32 = 13;
+/// The shell's version (Cargo's, which tauri.conf.json repeats; updates.rs tests they agree).
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What `desktop_serve` prints once it has bound its port.
 #[derive(Debug, Deserialize, PartialEq, Eq)]
@@ -192,7 +194,8 @@ pub fn start_app(root: &BackendRoot, app_data_dir: &Path, token: &str) -> Result
         let port = free_port().map_err(|error| StartError { message: format!("No free port on 127.0.0.1: {error}"), recent_lines: vec![] })?;
         let env = contract_env(root, app_data_dir, token, port);
         let (serving_tx, serving) = mpsc::channel();
-        let django = ManagedProcess::start(root, &["desktop_serve"], &env, &log_file, move |line| {
+        // The app's version: a version new to this database backs it up before migrating (desktop_runtime/upgrade.py).
+        let django = ManagedProcess::start(root, &["desktop_serve", "--app-version", APP_VERSION], &env, &log_file, move |line| {
             println!("[django] {line}");
             if let Some(info) = parse_serving_line(line) {
                 let _ = serving_tx.send(info);

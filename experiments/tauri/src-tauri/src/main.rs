@@ -11,6 +11,7 @@ mod backend;
 mod guards;
 mod layout;
 mod token;
+mod updates;
 
 use backend::{Running, StartError};
 use guards::Decision;
@@ -18,8 +19,10 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use tauri::menu::{Menu, MenuItem, Submenu};
 use tauri::webview::NewWindowResponse;
 use tauri::{AppHandle, Manager, RunEvent, State, Url, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 /// What the shell keeps for the app's lifetime.
 struct Shell {
@@ -45,6 +48,15 @@ const BRIDGE: &str = "Object.defineProperty(window, 'desktop', { value: Object.f
 
 fn main() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
+        .menu(app_menu)
+        .on_menu_event(|app, event| {
+            if event.id().as_ref() == CHECK_FOR_UPDATES {
+                let app = app.clone();
+                std::thread::spawn(move || check_for_updates(&app));
+            }
+        })
         .invoke_handler(tauri::generate_handler![open_app_data_folder])
         .setup(|app| {
             // Tauri's per-user data folder: the database, the secret key and logs/backend.log.
@@ -178,6 +190,55 @@ fn stop_backend(app: &AppHandle) {
     let running = shell.running.lock().unwrap().take();
     if let Some(running) = running {
         running.stop();
+    }
+}
+
+const CHECK_FOR_UPDATES: &str = "check-for-updates";
+
+/// The platform's usual menu, and Help > Check for Updates…
+fn app_menu(app: &AppHandle) -> tauri::Result<Menu<tauri::Wry>> {
+    let menu = Menu::default(app)?;
+    let check = MenuItem::with_id(app, CHECK_FOR_UPDATES, "Check for Updates…", true, None::<&str>)?;
+    menu.append(&Submenu::with_items(app, "Help", true, &[&check])?)?;
+    Ok(menu)
+}
+
+/// The menu item's conversation (updates.rs): a message, or Install / Later. Installing
+/// downloads and verifies first, then stops Django and the worker, then hands over.
+fn check_for_updates(app: &AppHandle) {
+    let tell = |report: updates::Report, kind| {
+        app.dialog().message(report.detail).title(report.title).kind(kind).blocking_show();
+    };
+    let checked = tauri::async_runtime::block_on(updates::check(app, updates::built_endpoint(), updates::RELEASE_BUILD));
+    let update = match checked {
+        updates::Checked::Told(report) => return tell(report, MessageDialogKind::Info),
+        updates::Checked::Available(update) => update,
+    };
+    let question = updates::describe_update(&update);
+    let install = app
+        .dialog()
+        .message(question.detail)
+        .title(question.title)
+        .buttons(MessageDialogButtons::OkCancelCustom("Install".into(), "Later".into()))
+        .blocking_show();
+    if !install {
+        return;
+    }
+    let bytes = match tauri::async_runtime::block_on(updates::download_verified(&update)) {
+        Ok(bytes) => bytes,
+        Err(report) => return tell(report, MessageDialogKind::Error),
+    };
+    // The installer replaces files Python has open (and on Windows cannot while they are): Django and the worker stop first.
+    stop_backend(app);
+    match update.install(bytes) {
+        Ok(()) => app.restart(),
+        Err(error) => tell(
+            updates::Report {
+                title: "The update could not be installed.".into(),
+                detail: format!("{error}. The app's server was stopped for the update: quit and start the app again, or install the new version from the releases page."),
+            },
+            MessageDialogKind::Error,
+        ),
     }
 }
 
