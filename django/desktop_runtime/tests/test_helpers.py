@@ -68,7 +68,9 @@ class RequestLogTests(SimpleTestCase):
             redact_request_line("GET", "/x/?next=/&token=abc", "HTTP/1.1"),
             "GET /x/?next=/&token=[redacted] HTTP/1.1",
         )
-        self.assertEqual(redact_request_line("GET", "/health/", "HTTP/1.1"), "GET /health/ HTTP/1.1")
+        self.assertEqual(
+            redact_request_line("GET", "/health/", "HTTP/1.1"), "GET /health/ HTTP/1.1"
+        )
 
     def test_a_token_parameter_is_redacted_however_its_name_is_encoded(self):
         for name in ("token", "%74oken", "tok%65n", "%74%6F%6B%65%6E"):
