@@ -15,6 +15,8 @@ Exit codes the shell acts on:
     10  the port is taken: pick another one and start again
     11  a migration failed: show the log, starting again will not help
     12  a newer version of the app migrated the database: this one must not serve it
+    13  the SQLite file is damaged (PRAGMA quick_check): the message names it and
+        the backups folder; nothing in it was changed
 """
 
 import errno
@@ -31,8 +33,10 @@ from django.db import connections
 
 from desktop_runtime import devloop
 from desktop_runtime.database import (
+    DatabaseCorrupt,
     DatabaseFromNewerVersion,
     apply_pending_migrations,
+    check_database_integrity,
     seed_if_never_seeded,
     worker_commands,
 )
@@ -45,6 +49,7 @@ EXIT_BAD_ADDRESS = 2
 EXIT_PORT_IN_USE = 10
 EXIT_MIGRATION_FAILED = 11
 EXIT_DATABASE_NEWER = 12
+EXIT_DATABASE_CORRUPT = 13
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 # errno values meaning "cannot bind this port, try another one". On Windows,
 # WSAEACCES also shows up for ports the OS has reserved.
@@ -111,6 +116,10 @@ class Command(BaseCommand):
             self.exit(0)
 
     def prepare_database(self) -> None:
+        try:
+            check_database_integrity()
+        except DatabaseCorrupt as error:
+            self.exit(EXIT_DATABASE_CORRUPT, str(error))
         try:
             apply_pending_migrations()
         except DatabaseFromNewerVersion as error:
