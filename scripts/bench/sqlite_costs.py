@@ -32,7 +32,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ponies", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--writes", type=int, default=20, help="writes per round and setting")
+    parser.add_argument(
+        "--writes", type=int, default=20, help="writes per round and setting"
+    )
     options = parser.parse_args()
 
     app_data = tempfile.mkdtemp(prefix="dds-sqlite-bench-")
@@ -42,10 +44,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from desktop_runtime.database import check_database_integrity
     from django.core.management import call_command
     from django.db import connection
-
-    from desktop_runtime.database import check_database_integrity
     from example_app.models import Item
 
     call_command("migrate", verbosity=0)
@@ -81,8 +82,12 @@ def main() -> None:
                 cursor.execute(f"PRAGMA synchronous={mode}")
             started = time.perf_counter()
             for n in range(options.writes):
-                Item.objects.create(title=f"Timed pony {n}", notes="", status=statuses[0])
-            per_write[mode].append((time.perf_counter() - started) * 1000 / options.writes)
+                Item.objects.create(
+                    title=f"Timed pony {n}", notes="", status=statuses[0]
+                )
+            per_write[mode].append(
+                (time.perf_counter() - started) * 1000 / options.writes
+            )
     normal, full = (statistics.median(per_write[mode]) for mode in ("NORMAL", "FULL"))
     print(
         f"One pony saved (one transaction, WAL), {options.rounds} interleaved rounds "
@@ -90,7 +95,9 @@ def main() -> None:
     )
     for mode in ("NORMAL", "FULL"):
         print(f"  synchronous={mode:<7} {spread(per_write[mode])}")
-    print(f"  FULL costs {full - normal:+.2f} ms per write ({full / normal:.2f}x NORMAL)")
+    print(
+        f"  FULL costs {full - normal:+.2f} ms per write ({full / normal:.2f}x NORMAL)"
+    )
 
 
 if __name__ == "__main__":
