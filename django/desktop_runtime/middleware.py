@@ -182,6 +182,14 @@ class DesktopAutoLoginMiddleware:
             self.login_session = (token, request.session.session_key)
 
 
+def auto_login_enabled() -> bool:
+    """True when this session logs the local user in by itself (a token, and the middleware on)."""
+    return expected_token() is not None and any(
+        entry == f"{__name__}.{DesktopAutoLoginMiddleware.__name__}"
+        for entry in settings.MIDDLEWARE
+    )
+
+
 def contract_paths() -> set[str]:
     """The paths of the contract's own views, which the shell calls and nobody logs in on."""
     return {reverse(f"desktop_runtime:{name}") for name in ("health", "splash", "bootstrap")}

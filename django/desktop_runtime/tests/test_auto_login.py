@@ -36,7 +36,7 @@ class AutoLoginTests(SimpleTestCase):
         port = free_port()
         environment = backend_environment(root, SETTINGS, DESKTOP_DJANGO_PORT=port, **env)
         self.backend = start_command(self, ["desktop_serve"], environment, cwd=root)
-        self.backend.wait_for_serving()
+        self.serving = self.backend.wait_for_serving()
         return port
 
     def sessions(self):
@@ -44,6 +44,8 @@ class AutoLoginTests(SimpleTestCase):
 
     def test_requests_with_the_token_are_logged_in_as_the_local_user(self):
         port = self.start(DESKTOP_DJANGO_AUTH_TOKEN=TOKEN)
+        # The shell learns it from the SERVING line: `npm run backend` warns about it.
+        self.assertIs(self.serving["auto_login"], True)
         status, _, body = get_without_redirects(port, "/gated/", TOKEN)
         self.assertEqual((status, body), (200, "hello desktop"))
         self.assertEqual(
@@ -140,6 +142,7 @@ class AutoLoginTests(SimpleTestCase):
 
     def test_without_a_token_the_projects_own_login_applies(self):
         port = self.start()
+        self.assertIs(self.serving["auto_login"], False)
         status, headers, _ = get_without_redirects(port, "/gated/")
         self.assertEqual(status, 302)
         self.assertEqual(dict(headers)["Location"], "/login/?next=/gated/")

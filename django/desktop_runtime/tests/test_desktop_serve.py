@@ -108,6 +108,7 @@ class FirstAndLaterRunsTests(DesktopServeTestCase):
             # real interpreter as its child, so the serving pid differs there.
             self.assertEqual(serving["pid"], backend.process.pid)
         self.assertEqual(serving["workers"], ["run_routines"])
+        self.assertIs(serving["auto_login"], False)
         self.assertEqual(backend.output, [backend.output[0]], "the SERVING line comes first")
 
         status, body, _ = http_get(f"{serving['url']}health/", TOKEN)

@@ -2,12 +2,16 @@
 
 The whole packaged start is this one process. It reads its address from
 DESKTOP_DJANGO_HOST and DESKTOP_DJANGO_PORT, exits when its stdin closes (the
-shell is gone), and tells the shell it is serving with one line on stdout:
+shell is gone), and tells the shell it is serving with one line on stdout
+(wrapped here):
 
-    DESKTOP_DJANGO_SERVING {"url": "http://127.0.0.1:8123/", "pid": 42, "workers": []}
+    DESKTOP_DJANGO_SERVING {"url": "http://127.0.0.1:8123/", "pid": 42,
+                            "workers": [], "auto_login": false}
 
 `workers` names the management commands installed apps want run beside the
-server (AppConfig.desktop_worker_command), e.g. ["run_routines"].
+server (AppConfig.desktop_worker_command), e.g. ["run_routines"]. `auto_login`
+says whether requests with the token are logged in as the local user
+(DesktopAutoLoginMiddleware): a shell that lets a browser in warns about it.
 
 Exit codes the shell acts on:
     0   stdin closed: the shell went away
@@ -41,6 +45,7 @@ from desktop_runtime.database import (
     worker_commands,
 )
 from desktop_runtime.lifetime import exit_when_stdin_closes
+from desktop_runtime.middleware import auto_login_enabled
 from desktop_runtime.server import make_server
 from desktop_runtime.startup import resume_gc
 
@@ -107,6 +112,7 @@ class Command(BaseCommand):
             "url": f"http://{host}:{port}/",
             "pid": os.getpid(),
             "workers": worker_commands(),
+            "auto_login": auto_login_enabled(),
         }
         self.stdout.write(f"{SERVING_PREFIX} {json.dumps(serving)}")
         self.stdout.flush()
