@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 
+# region integrity-check
 class DatabaseCorrupt(Exception):
     """The SQLite file failed PRAGMA quick_check: serving it would fail page by page."""
 
@@ -57,6 +58,9 @@ def check_database_integrity() -> None:
     if report != "ok":
         problems = [line for line in report.splitlines() if not line.startswith("***")]
         raise DatabaseCorrupt(database, backups, "; ".join(problems))
+
+
+# endregion integrity-check
 
 
 # region pending-migrations
