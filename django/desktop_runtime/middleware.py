@@ -76,21 +76,26 @@ class DesktopTokenMiddleware:
 
     def __call__(self, request):
         token = expected_token()
+        if request.path == reverse("desktop_runtime:bootstrap"):
+            return self.bootstrap(request, token)
         if token is None or self.carries_token(request, token):
             return self.get_response(request)
-        # The bootstrap URL carries the token in its query string. Without it,
-        # the answer is decided here, before any middleware after this one or
-        # the view runs, whatever the method: nothing else may set a cookie.
-        if request.path == reverse("desktop_runtime:bootstrap") and token_matches(
-            request.GET.get("token"), token
-        ):
-            response = self.get_response(request)
-            if response.status_code == 403:
-                # The view refused the `next` path: no cookie either, whatever
-                # session, CSRF or login middleware the project runs after this one.
-                response.cookies.clear()
-            return response
         return forbidden()
+
+    def bootstrap(self, request, token: str | None):
+        """The bootstrap URL goes by the token in its query string alone.
+
+        Without it, the answer is decided here, whatever the method, before any
+        middleware after this one or the view runs: nothing else may set a cookie.
+        """
+        if token is not None and not token_matches(request.GET.get("token"), token):
+            return forbidden()
+        response = self.get_response(request)
+        if response.status_code == 403:
+            # The view refused the `next` path: no cookie either, whatever
+            # session, CSRF or login middleware the project runs after this one.
+            response.cookies.clear()
+        return response
 
     @staticmethod
     def carries_token(request, token: str) -> bool:
@@ -150,9 +155,9 @@ class DesktopAutoLoginMiddleware:
         token = expected_token()
         if (
             token is not None
-            and not request.user.is_authenticated
             and request.path not in contract_paths()
             and DesktopTokenMiddleware.carries_token(request, token)
+            and not request.user.is_authenticated
         ):
             self.log_in(request, token)
         return self.get_response(request)

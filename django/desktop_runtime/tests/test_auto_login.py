@@ -81,11 +81,15 @@ class AutoLoginTests(SimpleTestCase):
                 )
                 self.assertEqual(status, 403)
                 self.assertEqual(header_values(headers, "set-cookie"), [])
-        # Whatever the method: the token is decided before any other middleware runs.
-        for method in ("OPTIONS", "TRACE", "POST", "PUT", "DELETE", "HEAD"):
-            with self.subTest(method=method):
+        # Whatever the method, and whatever header: the bootstrap goes by its query
+        # token, decided before any other middleware runs.
+        for method, header in [
+            *((method, None) for method in ("OPTIONS", "TRACE", "POST", "PUT", "DELETE", "HEAD")),
+            ("GET", TOKEN),
+        ]:
+            with self.subTest(method=method, header=header):
                 status, headers, _ = get_without_redirects(
-                    port, "/desktop-auth/bootstrap/?token=wrong&next=/gated/", method=method
+                    port, "/desktop-auth/bootstrap/?token=wrong&next=/gated/", header, method
                 )
                 self.assertEqual(status, 403)
                 self.assertEqual(header_values(headers, "set-cookie"), [])
