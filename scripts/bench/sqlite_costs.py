@@ -14,6 +14,7 @@ Usage: django/.venv/bin/python scripts/bench/sqlite_costs.py [--ponies N] [--rou
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -98,6 +99,8 @@ def main() -> None:
     print(
         f"  FULL costs {full - normal:+.2f} ms per write ({full / normal:.2f}x NORMAL)"
     )
+    connection.close()
+    shutil.rmtree(app_data)
 
 
 if __name__ == "__main__":
