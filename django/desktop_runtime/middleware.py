@@ -189,10 +189,8 @@ class DesktopAutoLoginMiddleware:
 
 def auto_login_enabled() -> bool:
     """True when this session logs the local user in by itself (a token, and the middleware on)."""
-    return expected_token() is not None and any(
-        entry == f"{__name__}.{DesktopAutoLoginMiddleware.__name__}"
-        for entry in settings.MIDDLEWARE
-    )
+    dotted_path = f"{__name__}.{DesktopAutoLoginMiddleware.__name__}"
+    return expected_token() is not None and dotted_path in settings.MIDDLEWARE
 
 
 def contract_paths() -> set[str]:
