@@ -27,8 +27,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.utils import autoreload
 
+from . import tokens
 from .lifetime import exit_when_stdin_closes
-from .tokens import TOKEN_COOKIE, TOKEN_HEADER, token_matches
+from .tokens import TOKEN_COOKIE, TOKEN_HEADER
 
 
 def wants_reloader(argv: list[str]) -> bool:
@@ -162,11 +163,11 @@ def error_page_app(summary: str, details: str, token: str | None):
 def carries_token(environ, token: str) -> bool:
     """The token check of DesktopTokenMiddleware, without Django: header or bootstrap cookie."""
     cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-    candidates = [
+    return tokens.carries_token(
         environ.get("HTTP_" + TOKEN_HEADER.upper().replace("-", "_")),
         cookie[TOKEN_COOKIE].value if TOKEN_COOKIE in cookie else None,
-    ]
-    return any(token_matches(candidate, token) for candidate in candidates)
+        token,
+    )
 
 
 ERROR_PAGE = """<!doctype html>

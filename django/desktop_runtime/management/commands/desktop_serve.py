@@ -2,12 +2,16 @@
 
 The whole packaged start is this one process. It reads its address from
 DESKTOP_DJANGO_HOST and DESKTOP_DJANGO_PORT, exits when its stdin closes (the
-shell is gone), and tells the shell it is serving with one line on stdout:
+shell is gone), and tells the shell it is serving with one line on stdout
+(wrapped here):
 
-    DESKTOP_DJANGO_SERVING {"url": "http://127.0.0.1:8123/", "pid": 42, "workers": []}
+    DESKTOP_DJANGO_SERVING {"url": "http://127.0.0.1:8123/", "pid": 42,
+                            "workers": [], "auto_login": false}
 
 `workers` names the management commands installed apps want run beside the
-server (AppConfig.desktop_worker_command), e.g. ["run_routines"].
+server (AppConfig.desktop_worker_command), e.g. ["run_routines"]. `auto_login`
+says whether requests with the token are logged in as the local user
+(DesktopAutoLoginMiddleware): a shell that lets a browser in warns about it.
 
 `--app-version X` (the shell's version): the first start of a new version backs
 the SQLite database up before migrating it and puts the copy back if a
@@ -19,6 +23,8 @@ Exit codes the shell acts on:
     10  the port is taken: pick another one and start again
     11  a migration failed: show the log, starting again will not help
     12  a newer version of the app migrated the database: this one must not serve it
+    13  the SQLite file is damaged (PRAGMA quick_check): the message names it and
+        the backups folder; nothing in it was changed
 """
 
 import errno
@@ -36,12 +42,15 @@ from django.db import connections
 
 from desktop_runtime import devloop, upgrade
 from desktop_runtime.database import (
+    DatabaseCorrupt,
     DatabaseFromNewerVersion,
     apply_pending_migrations,
+    check_database_integrity,
     seed_if_never_seeded,
     worker_commands,
 )
 from desktop_runtime.lifetime import exit_when_stdin_closes
+from desktop_runtime.middleware import auto_login_enabled
 from desktop_runtime.server import make_server
 from desktop_runtime.startup import resume_gc
 
@@ -50,6 +59,7 @@ EXIT_BAD_ADDRESS = 2
 EXIT_PORT_IN_USE = 10
 EXIT_MIGRATION_FAILED = 11
 EXIT_DATABASE_NEWER = 12
+EXIT_DATABASE_CORRUPT = 13
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 # errno values meaning "cannot bind this port, try another one". On Windows,
 # WSAEACCES also shows up for ports the OS has reserved.
@@ -113,6 +123,7 @@ class Command(BaseCommand):
             "url": f"http://{host}:{port}/",
             "pid": os.getpid(),
             "workers": worker_commands(),
+            "auto_login": auto_login_enabled(),
         }
         self.stdout.write(f"{SERVING_PREFIX} {json.dumps(serving)}")
         self.stdout.flush()
@@ -122,6 +133,11 @@ class Command(BaseCommand):
             self.exit(0)
 
     def prepare_database(self) -> None:
+        # A damaged file is reported as such (13) before anything copies it.
+        try:
+            check_database_integrity()
+        except DatabaseCorrupt as error:
+            self.exit(EXIT_DATABASE_CORRUPT, str(error))
         backup = self.backup_before_migrations()
         try:
             apply_pending_migrations()
