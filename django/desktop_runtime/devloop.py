@@ -85,14 +85,15 @@ def serve_or_show_error() -> None:
 
 def set_up_and_serve() -> None:
     import django
+    from django.core.management.base import OutputWrapper
     from django.urls import get_resolver
 
-    from .management.commands.desktop_serve import Command
+    from .serving import DesktopServer
 
     django.setup()
     get_resolver().url_patterns  # noqa: B018 -- imports the URLconf now
-    command = Command()
-    command.serve(*command.address_or_exit())
+    server = DesktopServer(OutputWrapper(sys.stdout), OutputWrapper(sys.stderr))
+    server.serve(*server.address_or_exit())
 
 
 # endregion reloader
@@ -121,7 +122,7 @@ def show_error(summary: str, details: str) -> None:
     try:
         server = make_server(host, int(port), app, ErrorPageServer, QuietHandler)
     except OSError as error:
-        from .management.commands.desktop_serve import EXIT_PORT_IN_USE, PORT_UNAVAILABLE
+        from .serving import EXIT_PORT_IN_USE, PORT_UNAVAILABLE
 
         if error.errno not in PORT_UNAVAILABLE:
             raise
