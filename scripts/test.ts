@@ -203,6 +203,8 @@ function browserProblem(): string | undefined {
     try {
       const found = ensureBrowser(() => spawnSync(npx[0], [...npx.slice(1), "playwright", "install", "chromium"], { stdio: "inherit", shell: process.platform === "win32" && npx[0].endsWith(".cmd") }).status === 0);
       console.log(describeBrowser(found));
+      // Every later step (the check's --browser tests among them) uses the same browser.
+      process.env.DDS_CHROMIUM ??= found.executablePath;
       browser = {};
     } catch (error) {
       if (!(error instanceof BrowserSetupError)) throw error;
@@ -362,6 +364,8 @@ async function main(): Promise<void> {
     console.error(`No test step's name contains "${filter}". The steps:\n${all.map((step) => `  ${step.name}`).join("\n")}`);
     process.exit(1);
   }
+  // Found before the first suite that can use it (final's check runs --browser), so all of them use the same one.
+  if (selected.some((step) => /^(vitest|playwright): /.test(step.name))) browserProblem();
   const results: [string, Counts][] = [];
   for (const step of selected) {
     console.log(`\n=== ${step.name}`);

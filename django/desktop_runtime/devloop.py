@@ -27,8 +27,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.utils import autoreload
 
+from . import tokens
 from .lifetime import exit_when_stdin_closes
-from .tokens import TOKEN_COOKIE, TOKEN_HEADER, token_matches
+from .tokens import TOKEN_COOKIE, TOKEN_HEADER
 
 
 def wants_reloader(argv: list[str]) -> bool:
@@ -84,14 +85,15 @@ def serve_or_show_error() -> None:
 
 def set_up_and_serve() -> None:
     import django
+    from django.core.management.base import OutputWrapper
     from django.urls import get_resolver
 
-    from .management.commands.desktop_serve import Command
+    from .serving import DesktopServer
 
     django.setup()
     get_resolver().url_patterns  # noqa: B018 -- imports the URLconf now
-    command = Command()
-    command.serve(*command.address_or_exit())
+    server = DesktopServer(OutputWrapper(sys.stdout), OutputWrapper(sys.stderr))
+    server.serve(*server.address_or_exit())
 
 
 # endregion reloader
@@ -120,7 +122,7 @@ def show_error(summary: str, details: str) -> None:
     try:
         server = make_server(host, int(port), app, ErrorPageServer, QuietHandler)
     except OSError as error:
-        from .management.commands.desktop_serve import EXIT_PORT_IN_USE, PORT_UNAVAILABLE
+        from .serving import EXIT_PORT_IN_USE, PORT_UNAVAILABLE
 
         if error.errno not in PORT_UNAVAILABLE:
             raise
@@ -162,11 +164,11 @@ def error_page_app(summary: str, details: str, token: str | None):
 def carries_token(environ, token: str) -> bool:
     """The token check of DesktopTokenMiddleware, without Django: header or bootstrap cookie."""
     cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-    candidates = [
+    return tokens.carries_token(
         environ.get("HTTP_" + TOKEN_HEADER.upper().replace("-", "_")),
         cookie[TOKEN_COOKIE].value if TOKEN_COOKIE in cookie else None,
-    ]
-    return any(token_matches(candidate, token) for candidate in candidates)
+        token,
+    )
 
 
 ERROR_PAGE = """<!doctype html>

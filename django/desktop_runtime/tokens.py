@@ -18,3 +18,8 @@ def token_matches(candidate: str | None, expected: str) -> bool:
     if not candidate:
         return False
     return hmac.compare_digest(candidate.encode(), expected.encode())
+
+
+def carries_token(header: str | None, cookie: str | None, expected: str) -> bool:
+    """True if the token header or the bootstrap cookie holds this session's token."""
+    return token_matches(header, expected) or token_matches(cookie, expected)

@@ -2,7 +2,9 @@
  * `npm run backend`: the app without Electron. Starts Django and its
  * worker through the same startApp() the desktop shell uses, then prints the
  * bootstrap URL that opens the app in any browser. Ctrl+C stops everything.
- * If Django stops on its own, this says why and exits with code 1.
+ * If Django stops on its own, this says why and exits with code 1. If the
+ * project logs the local user in by itself (auto-login), it also warns: a
+ * browser sends the token cookie to every server on 127.0.0.1, whatever the port.
  *
  * Options:
  *   --staged          run the staged bundle in <stage>/backend (packaged settings) instead of the project folder
@@ -34,6 +36,14 @@ if (process.argv.includes("--help")) {
   process.exit(0);
 }
 
+/** The bootstrap cookie is scoped to the host, not the port: in a browser, auto-login lends the account to any local server. */
+const AUTO_LOGIN_WARNING = [
+  "Warning: this project logs requests with the token in as its local user (auto-login).",
+  "A browser sends the token cookie to every server on 127.0.0.1 it visits, whatever the port,",
+  "so while this runs, any other local server the browser opens can act as that user.",
+  "Use a browser profile for this app alone, or the desktop app, where the cookie never leaves the window.",
+].join("\n");
+
 function fail(failure: StartupFailure): never {
   console.error(`\n${failure.title}: ${failure.message}\n\n${failure.detail}\n`);
   process.exit(1);
@@ -48,6 +58,7 @@ async function main(): Promise<void> {
   const logFile = path.join(appDataDir, "logs", "backend.log");
   const token = generateToken();
   let app;
+  let autoLogin = false;
   try {
     app = await startApp({
       python: root.python,
@@ -59,6 +70,7 @@ async function main(): Promise<void> {
       logFile,
       workerLogFile: path.join(appDataDir, "logs", "worker.log"),
       onUnexpectedExit: (exit) => fail(describeUnexpectedExit(exit, logFile, root.layout === "development")),
+      onServing: (serving) => (autoLogin ||= serving.auto_login === true),
     });
   } catch (error) {
     fail(describeStartupFailure(error instanceof AppStartError ? error.cause : error, error instanceof AppStartError ? error.recentLines : [], logFile));
@@ -79,6 +91,7 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
+  if (autoLogin) console.warn(`${AUTO_LOGIN_WARNING}\n`);
   const stop = () => void app.stop().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

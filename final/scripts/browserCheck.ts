@@ -9,14 +9,9 @@
  * backend alone and every page is loaded as the shell's window loads it.
  */
 import { existsSync } from "node:fs";
-import type { CheckResult, HttpTarget } from "./contractHttp";
+import type { CheckResult, FoundBrowser, HttpTarget } from "./checkTypes";
 
-/** A browser the check can drive: a Chromium executable. */
-export interface FoundBrowser {
-  /** Where it was found, for the printed line: `DDS_CHROMIUM`, `Playwright's Chromium`. */
-  source: string;
-  executablePath: string;
-}
+export type { FoundBrowser } from "./checkTypes";
 
 /**
  * The browser for --browser: DDS_CHROMIUM, else Playwright's own Chromium when

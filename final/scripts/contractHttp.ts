@@ -9,39 +9,15 @@
 import { TOKEN_HEADER } from "../src/token";
 import { cookieHeaderOf, fetchHomePage, pathsOf, request, shortBody, type HomePage, type HttpAnswer } from "./httpClient";
 import { pageResources } from "./pageReading";
-import { checkInBrowser, type FoundBrowser } from "./browserCheck";
+import { checkInBrowser } from "./browserCheck";
+import type { CheckResult, HttpTarget } from "./checkTypes";
 import { MAX_PAGES, walkApp, type Walk } from "./pageWalk";
+
+export type { CheckResult, HttpTarget } from "./checkTypes";
 
 export { fetchHomePage, request, type HomePage, type HttpAnswer, type RequestOptions } from "./httpClient";
 export { cssReferences, cssUrls, isRemote, pageLinks, pageResources, stateChangeWord, type PageResource } from "./pageReading";
 
-export interface CheckResult {
-  /** What was checked, in one line. */
-  title: string;
-  ok: boolean;
-  /** On failure: what was seen. */
-  problem?: string;
-  /** On failure: what to do next. */
-  advice?: string;
-}
-
-/** A backend to check: its URL (`http://127.0.0.1:<port>/`) and this session's token. */
-export interface HttpTarget {
-  url: string;
-  token: string;
-  /** Django's STATIC_URL as the page sees it, e.g. `/static/`. */
-  staticUrl: string;
-  /** Django's DEBUG, when known: the packaged settings must serve static files with it off. */
-  debug?: boolean;
-  /** True for a staged or packaged bundle, where DEBUG must be off. */
-  packaged?: boolean;
-  /** Django's LOGIN_URL as a path, when known: a redirect there means a login middleware caught a contract path. */
-  loginUrl?: string;
-  /** How many pages the walk opens, the home page included (default MAX_PAGES). */
-  maxPages?: number;
-  /** With --browser: the browser that loads the pages the walk reached (browserCheck.ts). */
-  browser?: FoundBrowser;
-}
 
 export const BOOTSTRAP_PATH = "/desktop-auth/bootstrap/";
 export const HEALTH_PATH = "/health/";

@@ -17,6 +17,8 @@ export interface ServingInfo {
   url: string;
   pid: number;
   workers: string[];
+  /** Requests with the token are logged in as the local user (desktop_runtime's auto-login). */
+  auto_login?: boolean;
 }
 
 export interface BackendOptions {

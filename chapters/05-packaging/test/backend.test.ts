@@ -143,9 +143,11 @@ describe("startBackendOnFreePort", () => {
   });
 
   it("says a failed migration will not go away by starting again", async () => {
-    // Not a database at all: migrate fails, and desktop_serve exits with 11 instead of serving.
+    // A sound SQLite file whose migration table has lost its columns: reading it fails, and
+    // desktop_serve exits with 11 instead of serving. (A damaged file exits with 13.)
     const env = devEnv();
-    writeFileSync(path.join(env.DESKTOP_DJANGO_APP_DATA_DIR!, "app.sqlite3"), "this is not a SQLite database, it only has the name of one".repeat(40));
+    const broken = "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('CREATE TABLE django_migrations (lost)')";
+    expect(spawnSync(paths.python, ["-c", broken, path.join(env.DESKTOP_DJANGO_APP_DATA_DIR!, "app.sqlite3")]).status).toBe(0);
     const error = await startBackendOnFreePort({ ...paths, env }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendStartError);
     expect((error as Error).message).toBe(

@@ -149,14 +149,15 @@ def http_get(url: str, token: str | None = None, timeout: float = 5):
         return error.code, error.read().decode(), error.headers
 
 
-def get_without_redirects(port: int, path: str, token: str | None = None):
-    """One GET to a backend, redirects not followed: (status, headers as a list of pairs, body)."""
+def get_without_redirects(port: int, path: str, token: str | None = None, method: str = "GET"):
+    """One request (a GET unless `method` says otherwise) to a backend, redirects not
+    followed: (status, headers as a list of pairs, body)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         headers = {"Host": f"127.0.0.1:{port}"}
         if token:
             headers["X-Desktop-Django-Token"] = token
-        connection.request("GET", path, headers=headers)
+        connection.request(method, path, headers=headers)
         response = connection.getresponse()
         return response.status, response.getheaders(), response.read().decode()
     finally:

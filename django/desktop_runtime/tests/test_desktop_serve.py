@@ -108,6 +108,7 @@ class FirstAndLaterRunsTests(DesktopServeTestCase):
             # real interpreter as its child, so the serving pid differs there.
             self.assertEqual(serving["pid"], backend.process.pid)
         self.assertEqual(serving["workers"], ["run_routines"])
+        self.assertIs(serving["auto_login"], False)
         self.assertEqual(backend.output, [backend.output[0]], "the SERVING line comes first")
 
         status, body, _ = http_get(f"{serving['url']}health/", TOKEN)
@@ -284,11 +285,40 @@ class ExitCodeTests(DesktopServeTestCase):
         )
         self.assertEqual(backend.output, [], "no SERVING line after a failed migration")
 
-    def test_a_corrupt_database_exits_with_code_11(self):
-        self.database.write_bytes(b"this is not a SQLite database " * 100)
+    def assert_reported_corrupt_and_untouched(self, problem: str):
+        before = self.database.read_bytes()
         backend = self.start(DESKTOP_DJANGO_PORT=free_port())
-        self.assertEqual(backend.wait(timeout=20), 11)
-        self.assertIn("desktop_serve: migration failed: DatabaseError", backend.stderr())
+        self.assertEqual(backend.wait(timeout=20), 13)
+        self.assertEqual(backend.output, [], "no SERVING line for a damaged database")
+        message = backend.stderr().strip().splitlines()[-1]
+        self.assertTrue(
+            message.startswith(f"desktop_serve: the database {self.database} is damaged ("),
+            message,
+        )
+        self.assertIn(problem, message)
+        self.assertIn(f"put a backup from {self.app_data / 'backups'} in its place", message)
+        self.assertEqual(self.database.read_bytes(), before)
+        self.assertEqual(sorted(self.app_data.iterdir()), [self.database], "files were added")
+
+    def test_a_file_that_is_no_database_exits_with_code_13_and_is_left_untouched(self):
+        self.database.write_bytes(b"this is not a SQLite database " * 100)
+        self.assert_reported_corrupt_and_untouched("file is not a database")
+
+    def test_a_database_damaged_in_the_middle_exits_with_code_13_and_is_left_untouched(self):
+        backend = self.start(DESKTOP_DJANGO_PORT=free_port())
+        backend.wait_for_serving()
+        self.assertEqual(self.assert_exits_within(backend, 2), 0)
+        change_database(self.database, "PRAGMA journal_mode=DELETE")  # no -wal file beside it
+        # Garbage over a page in the middle of the file: the table of applied migrations.
+        ((root_page,),) = query_database(
+            self.database, "SELECT rootpage FROM sqlite_master WHERE name = 'django_migrations'"
+        )
+        pages = self.database.stat().st_size // 4096
+        self.assertTrue(1 < root_page < pages, (root_page, pages))
+        with self.database.open("r+b") as file:
+            file.seek((root_page - 1) * 4096)
+            file.write(bytes(range(256)) * 16)
+        self.assert_reported_corrupt_and_untouched("malformed")
 
     def test_a_database_from_a_newer_version_exits_with_code_12_and_is_left_untouched(self):
         port = free_port()

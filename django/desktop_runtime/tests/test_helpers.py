@@ -5,11 +5,16 @@ import os
 import tempfile
 from unittest import mock
 
-from django.test import SimpleTestCase, modify_settings
+from django.test import SimpleTestCase, modify_settings, override_settings
 
 from desktop_runtime.database import worker_commands
 from desktop_runtime.lifetime import exit_when_stdin_closes
-from desktop_runtime.server import redact_token
+from desktop_runtime.server import (
+    DEFAULT_MAX_REQUEST_BODY_SIZE,
+    max_request_body_size,
+    redact_request_line,
+    server_limits,
+)
 from desktop_runtime.views import is_same_origin_path
 
 from .support import needs_demo
@@ -55,15 +60,48 @@ class StdinWatcherTests(SimpleTestCase):
 
 class RequestLogTests(SimpleTestCase):
     def test_the_bootstrap_token_never_reaches_the_log(self):
-        line = "GET /desktop-auth/bootstrap/?token=s3cret-value&next=/ HTTP/1.1"
         self.assertEqual(
-            redact_token(line), "GET /desktop-auth/bootstrap/?token=[redacted]&next=/ HTTP/1.1"
+            redact_request_line("GET", "/desktop-auth/bootstrap/?token=s3cret&next=/", "HTTP/1.1"),
+            "GET /desktop-auth/bootstrap/?token=[redacted]&next=/ HTTP/1.1",
         )
         self.assertEqual(
-            redact_token("GET /x/?next=/&token=abc HTTP/1.1"),
+            redact_request_line("GET", "/x/?next=/&token=abc", "HTTP/1.1"),
             "GET /x/?next=/&token=[redacted] HTTP/1.1",
         )
-        self.assertEqual(redact_token("GET /health/ HTTP/1.1"), "GET /health/ HTTP/1.1")
+        self.assertEqual(
+            redact_request_line("GET", "/health/", "HTTP/1.1"), "GET /health/ HTTP/1.1"
+        )
+
+    def test_a_token_parameter_is_redacted_however_its_name_is_encoded(self):
+        for name in ("token", "%74oken", "tok%65n", "%74%6F%6B%65%6E"):
+            with self.subTest(name=name):
+                self.assertEqual(
+                    redact_request_line("GET", f"/b/?{name}=s3cret", "HTTP/1.1"),
+                    f"GET /b/?{name}=[redacted] HTTP/1.1",
+                )
+
+    @override_settings(DESKTOP_DJANGO_AUTH_TOKEN="the-session-token")
+    def test_the_session_token_is_redacted_wherever_a_parameter_carries_it(self):
+        self.assertEqual(
+            redact_request_line("GET", "/b/?next=/x%3Ftoken%3Dthe-session-%74oken", "HTTP/1.1"),
+            "GET /b/?next=[redacted] HTTP/1.1",
+        )
+
+    def test_the_raw_line_is_logged_with_every_unprintable_character_escaped(self):
+        self.assertEqual(
+            redact_request_line("GET", '/a%0a\n"\\\xff\x1b', "HTTP/1.1"),
+            "GET /a%0a\\x0a\\x22\\x5c\\xff\\x1b HTTP/1.1",
+        )
+
+
+class ServerLimitsTests(SimpleTestCase):
+    def test_the_body_limit_is_the_desktop_default_or_what_django_takes_as_form_data(self):
+        self.assertEqual(max_request_body_size(), DEFAULT_MAX_REQUEST_BODY_SIZE)
+        with override_settings(DESKTOP_MAX_REQUEST_BODY_SIZE=5 * 1024**3):
+            self.assertEqual(max_request_body_size(), 5 * 1024**3)
+        with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=300 * 1024**2):
+            self.assertGreater(max_request_body_size(), 300 * 1024**2)
+        self.assertEqual(server_limits()["max_request_body_size"], max_request_body_size())
 
 
 @needs_demo

@@ -14,6 +14,15 @@ HOST = f"127.0.0.1:{PORT}"
 with_shell = override_settings(DESKTOP_DJANGO_PORT=PORT, DESKTOP_DJANGO_AUTH_TOKEN=TOKEN)
 
 
+def assert_guard_headers(testcase, response):
+    """The guards answer before the security middleware runs: their answers carry its headers."""
+    testcase.assertEqual(response["X-Frame-Options"], "DENY")
+    testcase.assertEqual(response["X-Content-Type-Options"], "nosniff")
+    policy = response["Content-Security-Policy"]
+    testcase.assertIn("default-src 'none'", policy)
+    testcase.assertIn("frame-ancestors 'none'", policy)
+
+
 @with_shell
 class HostCheckTests(SimpleTestCase):
     def get(self, host):
@@ -30,6 +39,9 @@ class HostCheckTests(SimpleTestCase):
                 self.assertEqual(response.status_code, 400)
                 self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
                 self.assertNotIn(b"Traceback", response.content)
+
+    def test_the_400_carries_the_security_headers(self):
+        assert_guard_headers(self, self.get("evil.example"))
 
     def test_the_host_check_comes_before_the_token_check(self):
         response = self.client.get("/health/", HTTP_HOST="evil.example")
@@ -55,6 +67,9 @@ class TokenCheckTests(SimpleTestCase):
         self.assertIn("answers only the desktop app that started it", page)
         for secret in (TOKEN, TOKEN_HEADER, TOKEN_COOKIE, "token"):
             self.assertNotIn(secret.lower(), page.lower())
+
+    def test_the_403_carries_the_security_headers(self):
+        assert_guard_headers(self, self.get("/"))
 
     def test_the_403_page_loads_nothing_that_the_guard_would_refuse(self):
         page = self.get("/").content.decode()

@@ -100,6 +100,8 @@ class PackagedSettingsTests(SimpleTestCase):
     def test_the_sqlite_options_let_two_processes_share_the_file(self):
         options = self.load()["DATABASES"]["default"]["OPTIONS"]
         self.assertIn("PRAGMA journal_mode=WAL", options["init_command"])
+        # A save that succeeded survives a power cut, not only a crash of the app.
+        self.assertIn("PRAGMA synchronous=FULL", options["init_command"])
         self.assertEqual(options["transaction_mode"], "IMMEDIATE")
         self.assertEqual(options["timeout"], 20)
 

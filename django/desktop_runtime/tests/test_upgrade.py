@@ -151,13 +151,10 @@ class UnreadableDatabaseTests(UpgradeTestCase):
         self.database.write_bytes(b"this is not a SQLite database " * 100)
         before = self.database.read_bytes()
         backend = self.start("--app-version", "2.0.0", DESKTOP_DJANGO_PORT=free_port())
-        self.assertEqual(backend.wait(timeout=30), 11)
-        self.assertIn(
-            f"desktop_serve: could not back up {self.database} before version 2.0.0 migrates it, "
-            "so nothing was migrated (file is not a database). It is not a readable SQLite "
-            "database: restore it from backups/ by hand.",
-            backend.stderr(),
-        )
+        # The integrity check runs first: a damaged file is reported as damaged (13), never copied.
+        self.assertEqual(backend.wait(timeout=30), 13)
+        self.assertIn(str(self.database), backend.stderr())
+        self.assertIn("backups", backend.stderr())
         self.assertEqual(self.database.read_bytes(), before)
         self.assertEqual(self.backups(), [])
         self.assertFalse((self.app_data / upgrade.PENDING_UPGRADE_FILE).exists())

@@ -122,7 +122,7 @@ describe.skipIf(skipReason)("the Tauri shell in a real window", () => {
   describe("a Django that cannot start", () => {
     let app: Awaited<ReturnType<typeof launch>>;
     beforeAll(async () => {
-      // A database file that is not SQLite: desktop_serve's migration fails and it exits with code 11.
+      // A database file that is not SQLite: desktop_serve's integrity check refuses it with exit code 13.
       app = await launch(xvfb.display, (appDataDir) => writeFileSync(path.join(appDataDir, "app.sqlite3"), "this is not a database".repeat(100)));
     });
     afterAll(async () => {
@@ -135,7 +135,7 @@ describe.skipIf(skipReason)("the Tauri shell in a real window", () => {
       const title = async () => driver.findElement(By.css("#title")).then((element) => element.getText());
       await driver.wait(async () => (await title()) === "Flying Stable could not start", 90_000, `no failure shown; the app said:\n${app.session.output()}`);
       expect(await driver.getTitle()).toBe("Flying Stable could not start");
-      expect(await driver.findElement(By.css("#message")).getText()).toContain("migration failed");
+      expect(await driver.findElement(By.css("#message")).getText()).toContain("Django exited with code 13");
       expect(await driver.findElement(By.css("#log-file")).getText()).toBe(path.join(app.appDataDir, "logs", "backend.log"));
       expect(await driver.findElement(By.css("#lines")).getText()).toContain("file is not a database");
       console.log(`Screenshot of the error window: ${await saveScreenshot(app.session, "error-window.png")}`);

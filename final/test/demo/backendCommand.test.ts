@@ -26,8 +26,9 @@ function banner(lines: string[]): Promise<void> {
 
 describe("npm run backend", () => {
   it("serves the complete app through the printed bootstrap URL, and Ctrl+C stops it", async () => {
-    const { cli, lines } = startCli();
+    const { cli, lines, stderr } = startCli();
     await banner(lines);
+    expect(stderr()).not.toContain("auto-login"); // the demo has no accounts to log in
     const url = lines.map((line) => /^\s+(http:\/\/127\.0\.0\.1:\d+\/desktop-auth\/bootstrap\/\?\S+)$/.exec(line)?.[1]).find(Boolean)!;
     expect(lines).toContain("Workers: run_routines");
 
