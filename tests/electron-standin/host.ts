@@ -17,6 +17,7 @@ import { onCommand, record, send } from "./channel.ts";
 import * as electron from "./electron.ts";
 import { launchOptions } from "./chromium.ts";
 import { setFaultReporter, strict } from "./strict.ts";
+import { installProbes } from "./probes.ts";
 
 const appPath = path.resolve(process.argv[2] ?? ".");
 const main = path.join(appPath, (JSON.parse(readFileSync(path.join(appPath, "package.json"), "utf8")) as { main?: string }).main ?? "index.js");
@@ -80,6 +81,11 @@ onCommand(async (source, arg) => {
   return fn({ electron: electronModule, standin: electron.standin }, arg);
 });
 
+// Spawns, Django's SERVING line and the readiness poll, as events: the benchmark's breakdown of the path to Django healthy.
+installProbes();
+
 // `at`: when the shell's main.js starts loading; the benchmark counts from here to first paint.
-record("host-started", { pid: process.pid, main: path.relative(appPath, main), at: Date.now() });
+// `cpuMs`: the CPU this process used before it (Node, tsx, Playwright, the stand-in), so the benchmark can count the shell's own.
+const cpu = process.cpuUsage();
+record("host-started", { pid: process.pid, main: path.relative(appPath, main), at: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000 });
 createRequire(fileURLToPath(import.meta.url))(main);
