@@ -417,6 +417,8 @@ async function printFirstPaint(backend: Backend): Promise<void> {
       ["  alone: spawn to SERVING line", of((one) => one.alone.toServing)],
       ...(layout === "development" ? ([["  of it, --reload's first process until its child starts", of((one) => one.path.reloader)]] as Array<[string, string]>) : []),
       ["  SERVING line to first 200 (readiness poll)", of((one) => one.path.servingToHealthy)],
+      ["    SERVING line to the start of the request that got it", of((one) => one.path.pollWait)],
+      ["    that request's own time", of((one) => one.path.pollRequest)],
       ["  /health/ requests until the first 200", of((one) => one.path.polls)],
       ["after healthy: first 200 to loadURL (stand-in makes the page)", of((one) => one.path.healthyToLoadUrl)],
       ["  first 200 to the worker's spawn", of((one) => one.path.workerAfterHealthy)],

@@ -125,7 +125,7 @@ describe("healthyPath", () => {
 
   it("splits main.js start to the first 200 into before the spawn, Python's start and the readiness poll", () => {
     const path = healthyPath(events, 1000, 2000);
-    expect(path).toMatchObject({ toSpawn: 110, spawnCall: 1, backupCopy: false, spawnToServing: 490, servingToHealthy: 100, polls: 3, healthyToLoadUrl: 300, workerAfterHealthy: 1 });
+    expect(path).toMatchObject({ toSpawn: 110, spawnCall: 1, backupCopy: false, spawnToServing: 490, servingToHealthy: 100, polls: 3, pollWait: 80, pollRequest: 20, healthyToLoadUrl: 300, workerAfterHealthy: 1 });
     expect(path.healthyAt).toBe(1700);
     // The three steps add up to main.js start to Django healthy.
     expect(path.toSpawn + path.spawnToServing + path.servingToHealthy).toBe(path.healthyAt - 1000);

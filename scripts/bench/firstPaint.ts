@@ -60,6 +60,10 @@ export interface HealthyPath {
   servingToHealthy: number;
   /** GET /health/ requests the shell made. */
   polls: number;
+  /** Of servingToHealthy: the SERVING line to the start of the request that got the 200 (the shell's event loop, the poll's wait). */
+  pollWait: number;
+  /** Of servingToHealthy: that request itself (in Node 20, the first fetch() also loads fetch's implementation). */
+  pollRequest: number;
   /** First 200 to loadURL: in the stand-in, making the window's page in Chromium (CDP round trips). Not Django's time. */
   healthyToLoadUrl: number;
   /** First 200 to the worker's spawn (after healthy: not on the path), if the project has a worker. */
@@ -98,6 +102,8 @@ export function healthyPath(events: readonly StandinEvent[], mainStart: number, 
     spawnToServing: serving.at - spawnedAt,
     servingToHealthy: healthy.at - serving.at,
     polls: polls.indexOf(healthy) + 1,
+    pollWait: Number(healthy.data.started) - serving.at,
+    pollRequest: healthy.at - Number(healthy.data.started),
     healthyToLoadUrl: loadUrlAt - healthy.at,
     ...(worker ? { workerAfterHealthy: Number(worker.data.before) - healthy.at } : {}),
     healthyAt: healthy.at,

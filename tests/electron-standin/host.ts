@@ -66,8 +66,11 @@ const electronModule = strict(
 
 const moduleInternals = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
 const load = moduleInternals._load;
+// Large modules a shell should load only once Django is on its way; the first load of each is an event.
+const WATCHED_MODULES = new Set(["electron-updater"]);
 moduleInternals._load = function (request, parent, isMain) {
   if (request === "electron" || request === "electron/main") return electronModule;
+  if (WATCHED_MODULES.delete(request)) record("module-load", { request });
   return load.call(this, request, parent, isMain);
 };
 
