@@ -33,7 +33,7 @@
  * the first paint.
  *
  * It reports; it never fails because a machine is slow. Options: --runs N (default 15),
- * --only start|home|size to run one section, --paint-runs N (launches per layout
+ * --only start|paint|home|size to run one section, --paint-runs N (launches per layout
  * for the first-paint numbers, default 5; 0 skips them).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -51,7 +51,7 @@ import { bundleSizeByPart, formatMegabytes, formatSizeTable } from "../final/scr
 import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../final/scripts/localRuntime.ts";
 import { isolatedPythonEnv, stageBackend } from "../final/scripts/stageBackend.ts";
 import type { BundleManifest } from "../final/src/backendRoot.ts";
-import { measureFirstPaint } from "./bench/firstPaint.ts";
+import { measureFirstPaint, spread, type FirstPaint } from "./bench/firstPaint.ts";
 import { formatRatio, judge, median, ratioInterval, type RatioInterval, type Verdict } from "./bench/stats.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -69,7 +69,7 @@ Measures the backend's cold start next to the floor, the home page at 10 and
 under the Electron stand-in. It reports; it never fails because a machine is slow.
 
   --runs N         interleaved start rounds (default 15)
-  --only SECTION   run one section: start, home or size
+  --only SECTION   run one section: start, paint, home or size
   --paint-runs N   launches per layout for first paint (default 5; 0 skips them)
   --help           print this`;
 
@@ -90,7 +90,7 @@ if (values.help) {
 }
 const runs = Math.max(1, Number(values.runs));
 const paintRuns = Math.max(0, Number(values["paint-runs"]));
-const SECTIONS = ["start", "home", "size"] as const;
+const SECTIONS = ["start", "paint", "home", "size"] as const;
 if (values.only !== undefined && !SECTIONS.includes(values.only as (typeof SECTIONS)[number])) {
   console.error(`--only takes one of ${SECTIONS.join(", ")}; got "${values.only}".`);
   process.exit(2);
@@ -388,29 +388,57 @@ async function startTimes(backend: Backend): Promise<void> {
     console.log("");
     console.log(`Idle resident memory of desktop_serve (2 s after start): ${rss === undefined ? "not measured on Windows" : formatMegabytes(rss)}`);
     console.log(`\n${verdictSentence(onExisting.oursToFloor, onExisting.twoProcessToOurs, onExisting.ceiling)}`);
-
-    if (paintRuns > 0) await printFirstPaint(backend);
   } finally {
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** final/'s launch to first contentful paint, through the Electron stand-in; next to the backend numbers above. */
+/** final/'s launch to first contentful paint, through the Electron stand-in, with the path to Django healthy broken down. */
 async function printFirstPaint(backend: Backend): Promise<void> {
-  console.log(`\nLaunch to first contentful paint of final/'s home page (median of ${paintRuns} launches per layout, after one warm-up):`);
+  console.log(`\nLaunch to first contentful paint of final/'s home page (${paintRuns} rounds per layout after a warm-up; median (lowest-highest), ms):`);
   const staged = backend.bundleDir === stagedBundle;
   const paints = await measureFirstPaint(repoRoot, paintRuns, staged);
-  for (const [layout, paint] of paints) {
-    console.log(`  ${`${layout} layout`.padEnd(20)} from process start ${pad(ms(paint.fromSpawn), 8)}   from the shell's main.js start ${pad(ms(paint.fromMainJs), 8)}`);
-    console.log(
-      `  ${"".padEnd(20)} main.js start to app ready ${ms(paint.toReady)}, to Django healthy (window loads) ${ms(paint.toHealthy)}; then to first paint ${ms(paint.healthyToPaint)}`,
-    );
+  for (const [layout, samples] of paints) {
+    const of = (pick: (sample: FirstPaint) => number | undefined) => spread(samples.map(pick));
+    const differences = samples.map((sample) => sample.path.toSpawn + sample.path.spawnToServing + sample.path.servingToHealthy - sample.alone.toHealthy);
+    const fromSpawn = samples.map((sample) => sample.path.spawnToServing + sample.path.servingToHealthy - sample.alone.toHealthy);
+    const cpuDifferences = samples.map((sample) => (sample.path.cpu.python === undefined || sample.alone.pythonCpu === undefined ? undefined : sample.path.cpu.python - sample.alone.pythonCpu));
+    const rows: Array<[string, string]> = [
+      ["from process start to first paint", of((one) => one.fromSpawn)],
+      ["from the shell's main.js start to first paint", of((one) => one.fromMainJs)],
+      ["main.js start to app ready (stand-in: CDP connect)", of((one) => one.toReady)],
+      ["Django healthy alone: spawn to first 200 (same rounds)", of((one) => one.alone.toHealthy)],
+      ["Django healthy in the shell: main.js start to first 200", of((one) => one.toHealthy)],
+      ["  difference, in the shell minus alone", spread(differences)],
+      ["  of it after the spawn (shell's spawn-to-200 minus alone)", spread(fromSpawn)],
+      ["breakdown: main.js start to spawn (modules, checks, port, log)", of((one) => one.path.toSpawn)],
+      ["  the spawn call itself", of((one) => one.path.spawnCall)],
+      ["  spawn to SERVING line in the shell", of((one) => one.path.spawnToServing)],
+      ["  alone: spawn to SERVING line", of((one) => one.alone.toServing)],
+      ...(layout === "development" ? ([["  of it, --reload's first process until its child starts", of((one) => one.path.reloader)]] as Array<[string, string]>) : []),
+      ["  SERVING line to first 200 (readiness poll)", of((one) => one.path.servingToHealthy)],
+      ["    SERVING line to the start of the request that got it", of((one) => one.path.pollWait)],
+      ["    that request's own time", of((one) => one.path.pollRequest)],
+      ["  /health/ requests until the first 200", of((one) => one.path.polls)],
+      ["after healthy: first 200 to loadURL (stand-in makes the page)", of((one) => one.path.healthyToLoadUrl)],
+      ["  first 200 to the worker's spawn", of((one) => one.path.workerAfterHealthy)],
+      ["  loadURL to first paint", of((one) => one.healthyToPaint)],
+      ["CPU to loadURL: Django's processes in the shell", of((one) => one.path.cpu.python)],
+      ["  Django's processes alone, to first 200", of((one) => one.alone.pythonCpu)],
+      ["  difference, in the shell minus alone", spread(cpuDifferences)],
+      ["  the shell's process from main.js start (shell, stand-in, Playwright)", of((one) => one.path.cpu.shell)],
+      ["  Chromium, during the launch", of((one) => one.path.cpu.chromium)],
+    ];
+    console.log(`  ${layout} layout${samples.some((one) => one.path.backupCopy) ? " (a backup copy ran before Django in some rounds)" : ""}:`);
+    for (const [label, value] of rows) console.log(`    ${label.padEnd(66)}${pad(value, 22)}`);
   }
   if (!staged) console.log("  staged layout: not measured (no bundle in .stage/backend; `npm run stage -w final` makes one).");
   console.log(
     "  NOT Electron's number: this is the shell's compiled main.js under Node with the Electron stand-in (tests/electron-standin/),\n" +
       "  its window a page in an already running Chromium. Electron's own start and its browser start are not in it; it shows what\n" +
-      "  the shell's code puts on the path from process start to the first paint (Django's start, /health/, the window, the page).",
+      "  the shell's code puts on the path from process start to the first paint (Django's start, /health/, the window, the page).\n" +
+      "  The breakdown comes from the stand-in's events (spawns, the SERVING line reaching the shell, each /health/ request) and\n" +
+      "  the CPU from /proc (Linux only; n/a elsewhere). CPU does not depend on waiting for a core: on a busy machine, trust it over wall time.",
   );
 }
 
@@ -520,6 +548,7 @@ async function main(): Promise<void> {
   console.log(`Interpreter: ${path.relative(repoRoot, backend.python) || backend.python}`);
   console.log(`Machine: ${os.cpus().length} CPUs, ${os.platform()} ${os.arch()}, Node ${process.version}\n`);
   if (wanted("start")) await startTimes(backend);
+  if (wanted("paint") && paintRuns > 0) await printFirstPaint(backend);
   if (wanted("home")) {
     if (wanted("start")) console.log("");
     await homePage(backend);

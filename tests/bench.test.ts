@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { healthyPath, spread } from "../scripts/bench/firstPaint.ts";
 import { formatRatio, judge, median, ratioInterval, seededRandom } from "../scripts/bench/stats.ts";
 
 describe("median", () => {
@@ -106,5 +107,44 @@ describe("judge", () => {
 describe("formatRatio", () => {
   it("prints the ratio with its interval to two decimals", () => {
     expect(formatRatio({ ratio: 2.5432, low: 2.41, high: 2.679 })).toBe("2.54x (2.41-2.68)");
+  });
+});
+
+describe("healthyPath", () => {
+  const event = (name: string, at: number, data: Record<string, unknown> = {}) => ({ name, at, data });
+  const manage = ["/app/django/manage.py"];
+  const events = [
+    event("host-started", 1000),
+    event("spawn", 1111, { pid: 7, args: [...manage, "desktop_serve", "--reload"], before: 1110, spawnMs: 1 }),
+    event("health-poll", 1500, { started: 1400, status: null }),
+    event("serving-line", 1600, { pid: 7 }),
+    event("health-poll", 1620, { started: 1601, status: 503 }),
+    event("health-poll", 1700, { started: 1680, status: 200 }),
+    event("spawn", 1701, { pid: 8, args: [...manage, "run_routines"], before: 1701, spawnMs: 0 }),
+  ];
+
+  it("splits main.js start to the first 200 into before the spawn, Python's start and the readiness poll", () => {
+    const path = healthyPath(events, 1000, 2000);
+    expect(path).toMatchObject({ toSpawn: 110, spawnCall: 1, backupCopy: false, spawnToServing: 490, servingToHealthy: 100, polls: 3, pollWait: 80, pollRequest: 20, healthyToLoadUrl: 300, workerAfterHealthy: 1 });
+    expect(path.healthyAt).toBe(1700);
+    // The three steps add up to main.js start to Django healthy.
+    expect(path.toSpawn + path.spawnToServing + path.servingToHealthy).toBe(path.healthyAt - 1000);
+  });
+
+  it("notices the Python that copies the database before Django starts", () => {
+    const withBackup = [event("spawn", 1050, { pid: 6, args: ["-I", "-c", "import sqlite3"], before: 1050, spawnMs: 1 }), ...events];
+    expect(healthyPath(withBackup, 1000, 2000).backupCopy).toBe(true);
+  });
+
+  it("refuses a launch whose events show no whole start", () => {
+    expect(() => healthyPath(events.slice(0, 3), 1000, 2000)).toThrow(/no SERVING line or no 200/);
+    expect(() => healthyPath([], 1000, 2000)).toThrow(/never spawned desktop_serve/);
+  });
+});
+
+describe("spread", () => {
+  it("prints the median and the range, and n/a when a sample could not be measured", () => {
+    expect(spread([30, 10, 20])).toBe("20 (10-30)");
+    expect(spread([30, undefined])).toBe("n/a");
   });
 });

@@ -479,4 +479,28 @@ describe("inspectProject", () => {
       expect(projectFactsFor(built({})).frontendBuild).toEqual({ cwd: ".", commands: [] });
     });
   });
+
+  it("finds the virtualenv, requirements, name and frontend build at the repository's root when manage.py sits in src/", () => {
+    const root = project({
+      "README.md": "# LabTrack\n\nSample tracking for a small lab.\n",
+      "requirements/base.txt": "Django==5.2.8\nPillow==12.1.1\n",
+      "requirements/prod.txt": "-r base.txt\ngunicorn==23.0.0\n",
+      ".venv/pyvenv.cfg": "home = /usr/bin\nversion = 3.12.1\n",
+      "package.json": JSON.stringify({ scripts: { build: "vite build" } }),
+      "src/manage.py": MANAGE("labtrack.settings"),
+      "src/labtrack/__init__.py": "",
+      "src/labtrack/settings.py": 'INSTALLED_APPS = ["samples"]\nROOT_URLCONF = "labtrack.urls"\nSTATIC_URL = "/static/"\n',
+    });
+    spawnSync("git", ["init", "-q"], { cwd: root });
+    const report = inspectProject(path.join(root, "src"));
+    expect(report.requirements).toBe("../requirements/prod.txt");
+    expect(report.venv).toBe("../.venv");
+    expect(report.appName).toBe("LabTrack");
+    expect(projectFactsFor(report).frontendBuild).toEqual({ cwd: "..", commands: [["npm", "install"], ["npm", "run", "build"]] });
+    expect(report.pythonVersion).toBe("3.12");
+
+    // Outside a git checkout only manage.py's folder counts, as before.
+    const loose = project({ "requirements.txt": "Django==5.2.8\n", "src/manage.py": MANAGE("labtrack.settings"), "src/labtrack/__init__.py": "", "src/labtrack/settings.py": 'ROOT_URLCONF = "labtrack.urls"\n' });
+    expect(inspectProject(path.join(loose, "src")).requirements).toBeUndefined();
+  });
 });

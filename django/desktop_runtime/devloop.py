@@ -8,28 +8,25 @@ so that saving it restarts the server. manage.py sends `desktop_serve
 --reload` here for the same treatment, and the URLconf is imported at start
 so that its errors are caught the same way.
 
-While the project is broken the port still answers, with the error: a 500
-page for every path (503 for /health/), guarded by the shell token like the
-real app. desktop_serve prints its SERVING line for it too (with "error"
+While the project is broken the port still answers, with the error
+(errorpage.py): a 500 page for every path (503 for /health/), guarded by the
+shell token like the real app. desktop_serve prints its SERVING line for it too (with "error"
 set), so a shell's window reloads and shows the error; after the fix the
 server restarts, prints SERVING again, and the window reloads into the app.
 """
 
-import html
-import json
 import os
 import sys
-import threading
 import traceback
 from collections import defaultdict
-from http.cookies import SimpleCookie
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.utils import autoreload
 
-from . import tokens
 from .lifetime import exit_when_stdin_closes
-from .tokens import TOKEN_COOKIE, TOKEN_HEADER
+
+# Only what the reloader's first process needs: it starts the serving child
+# and waits, and the child cannot start before it has. Django's command-line
+# module and the error page (an HTTP server) load where they are used.
 
 
 def wants_reloader(argv: list[str]) -> bool:
@@ -50,6 +47,8 @@ def execute_from_command_line(argv: list[str]) -> None:
 
 def apply_default_options(args: list[str]) -> None:
     """--settings and --pythonpath, which Django's command line applies before any command."""
+    if not any(arg.startswith(("--settings", "--pythonpath")) for arg in args):
+        return
     from django.core.management.base import CommandParser, handle_default_options
 
     parser = CommandParser(add_help=False, allow_abbrev=False)
@@ -71,6 +70,11 @@ def serve_or_show_error() -> None:
     try:
         autoreload.check_errors(set_up_and_serve)()
     except Exception as error:
+        from .errorpage import show_error
+        from .startup import resume_gc
+
+        # manage.py paused the collector until serving; the error page serves instead.
+        resume_gc()
         traceback.print_exc()
         summary = " ".join(f"{type(error).__name__}: {error}".split())
         print(
@@ -110,77 +114,3 @@ def forget_broken_apps() -> None:
     apps.all_models = defaultdict(dict)
     apps.app_configs = {}
     apps.apps_ready = apps.models_ready = apps.ready = True
-
-
-def show_error(summary: str, details: str) -> None:
-    """Answer on the shell's port with the error, from a thread of its own: this one must end."""
-    host = os.environ.get("DESKTOP_DJANGO_HOST") or "127.0.0.1"
-    port = os.environ.get("DESKTOP_DJANGO_PORT") or ""
-    if host not in ("127.0.0.1", "localhost") or not port.isdigit():
-        return
-    app = error_page_app(summary, details, os.environ.get("DESKTOP_DJANGO_AUTH_TOKEN") or None)
-    try:
-        server = make_server(host, int(port), app, ErrorPageServer, QuietHandler)
-    except OSError as error:
-        from .serving import EXIT_PORT_IN_USE, PORT_UNAVAILABLE
-
-        if error.errno not in PORT_UNAVAILABLE:
-            raise
-        # As the real server does: the shell picks another port and starts again.
-        print(f"desktop_serve: port {port} is already in use", file=sys.stderr, flush=True)
-        os._exit(EXIT_PORT_IN_USE)
-    threading.Thread(target=server.serve_forever, name="error-page", daemon=True).start()
-    serving = {"url": f"http://{host}:{port}/", "pid": os.getpid(), "workers": [], "error": summary}
-    print(f"DESKTOP_DJANGO_SERVING {json.dumps(serving)}", flush=True)
-
-
-class ErrorPageServer(WSGIServer):
-    # As in desktop_runtime.server: on Windows SO_REUSEADDR would let us bind a port in use.
-    allow_reuse_address = sys.platform != "win32"
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-def error_page_app(summary: str, details: str, token: str | None):
-    page = ERROR_PAGE.format(summary=html.escape(summary), details=html.escape(details)).encode()
-    health = json.dumps({"status": "error", "error": summary}).encode()
-
-    def app(environ, start_response):
-        if token and not carries_token(environ, token):
-            start_response("403 Forbidden", [("Content-Type", "text/plain")])
-            return [b"Forbidden"]
-        if environ.get("PATH_INFO") == "/health/":
-            start_response("503 Service Unavailable", [("Content-Type", "application/json")])
-            return [health]
-        start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8")])
-        return [page]
-
-    return app
-
-
-def carries_token(environ, token: str) -> bool:
-    """The token check of DesktopTokenMiddleware, without Django: header or bootstrap cookie."""
-    cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-    return tokens.carries_token(
-        environ.get("HTTP_" + TOKEN_HEADER.upper().replace("-", "_")),
-        cookie[TOKEN_COOKIE].value if TOKEN_COOKIE in cookie else None,
-        token,
-    )
-
-
-ERROR_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="2">
-<title>Django could not start</title>
-<style>body{{font:16px system-ui,sans-serif;margin:2rem;color:#222}}
-pre{{background:#f6f2ea;padding:1rem;overflow:auto;font-size:13px}}</style>
-</head><body>
-<h1>Django could not start</h1>
-<p><strong>{summary}</strong></p>
-<p>Fix it and save the file: the server restarts by itself and this page comes back.</p>
-<pre>{details}</pre>
-</body></html>
-"""

@@ -15,6 +15,7 @@ migration may allocate a lot.
 """
 
 import gc
+import os
 
 _paused = False
 
@@ -23,10 +24,14 @@ _paused = False
 def pause_gc_until_serving(argv: list[str]) -> None:
     """For manage.py: pause the cycle collector when the command is `desktop_serve`.
 
-    Not for `desktop_serve --reload`: its first process only restarts the
-    server and never serves, so nothing would resume the collector there.
+    Under `--reload`, only in the child that serves (Django's reloader sets
+    RUN_MAIN=true in it): the first process only restarts the server and never
+    serves, so nothing would resume the collector there. The child resumes it
+    once bound, or when it shows the error page instead (devloop.py).
     """
-    if argv[1:2] == ["desktop_serve"] and "--reload" not in argv[2:]:
+    if argv[1:2] != ["desktop_serve"]:
+        return
+    if "--reload" not in argv[2:] or os.environ.get("RUN_MAIN") == "true":
         pause_gc()
 
 

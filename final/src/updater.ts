@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { app, BrowserWindow, dialog, Notification, type MessageBoxOptions } from "electron";
-import { autoUpdater } from "electron-updater";
+import type { AppUpdater } from "electron-updater";
 import { createUpdateCheck, type UpdatePrompts } from "./updateFlow";
 import project from "./project";
 
@@ -18,7 +18,7 @@ export interface UpdateCheckerOptions {
 /** The "Check for Updates…" action for the application menu (see menu.ts). */
 export function updateChecker(options: UpdateCheckerOptions): () => Promise<unknown> {
   return createUpdateCheck({
-    client: () => autoUpdater,
+    client: loadAutoUpdater,
     prompts: dialogPrompts(),
     currentVersion: app.getVersion(),
     isPackaged: app.isPackaged,
@@ -26,6 +26,17 @@ export function updateChecker(options: UpdateCheckerOptions): () => Promise<unkn
     feedConfigured: app.isPackaged && existsSync(path.join(process.resourcesPath, "app-update.yml")),
     stopBackend: options.stopBackend,
   });
+}
+
+/**
+ * electron-updater, loaded at the first check: it takes longer to load than
+ * the rest of the shell (over 100 ms on a slow machine), and loaded with the
+ * other modules it would delay Django's spawn by as much (main.ts spawns Django
+ * as soon as its imports are loaded).
+ */
+function loadAutoUpdater(): AppUpdater {
+  // A lazy require: `import()` would make the check asynchronous.
+  return (require("electron-updater") as typeof import("electron-updater")).autoUpdater;
 }
 
 function showMessage(options: MessageBoxOptions): Promise<number> {

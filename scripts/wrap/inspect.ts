@@ -6,6 +6,7 @@
  * It reads files as text and never imports or runs the project, so it works on
  * any checkout, without the project's virtualenv.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
@@ -581,16 +582,23 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
     });
   }
 
-  const requirementsFile = ["requirements.txt", "requirements/production.txt", "requirements/prod.txt", "requirements/base.txt"].find((file) => existsSync(path.join(root, file)));
-  const pyproject = readPyproject(root);
-  const fromPyproject = requirementsFile ? undefined : pyprojectDependencies(root, pyproject);
+  // manage.py may sit below the repository's root (src/manage.py): the virtualenv, the
+  // requirements, pyproject.toml and the frontend build are looked for there too.
+  const searchDirs = foldersUpToRepository(root);
+  const fromRoot = (dir: string, file: string) => path.relative(root, path.join(dir, file)).split(path.sep).join("/");
+  const requirementsFile = searchDirs
+    .flatMap((dir) => ["requirements.txt", "requirements/production.txt", "requirements/prod.txt", "requirements/base.txt"].map((file) => fromRoot(dir, file)))
+    .find((file) => existsSync(path.join(root, file)));
+  const pyprojectDir = searchDirs.find((dir) => existsSync(path.join(dir, "pyproject.toml"))) ?? root;
+  const pyproject = readPyproject(pyprojectDir);
+  const fromPyproject = requirementsFile ? undefined : pyprojectDependencies(pyprojectDir, pyproject);
   const requirements = requirementsFile ?? (fromPyproject ? "pyproject.toml" : undefined);
   const fromFile = requirementsFile ? requirementsFileLines(root, requirementsFile) : undefined;
   const declared: Requirement[] = fromFile?.requirements ?? (fromPyproject?.declared ?? []);
   const projectText = [settingsText, ...python.filter((file) => !settingsFiles.includes(file)).map((file) => readFileSync(file, "utf8"))].join("\n");
   const { kept, leftOut } = leaveOutServerOnly(declared, projectText, options.keep ?? []);
-  const venvFolder = [".venv", "venv", "env"].find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
-  const lockFile = path.join(root, "uv.lock");
+  const venvFolder = searchDirs.flatMap((dir) => [".venv", "venv", "env"].map((name) => fromRoot(dir, name))).find((name) => existsSync(path.join(root, name, "pyvenv.cfg")));
+  const lockFile = path.join(pyprojectDir, "uv.lock");
   const keptNames = new Set(kept.flatMap((requirement) => (requirement.name ? [requirement.name] : [])));
   const resolved: Resolved =
     (fromPyproject && existsSync(lockFile) ? resolveFromUvLock(readFileSync(lockFile, "utf8"), typeof pyproject?.project.name === "string" ? pyproject.project.name : undefined, keptNames) : undefined) ??
@@ -655,7 +663,12 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
       `Nothing to do: desktop_settings/test.py ${testSettings ? `layers the desktop contract on ${testSettings.module}` : "uses the desktop development settings"}. ` +
       "Run the project's tests with `DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test`; they should pass as they do on the project's own settings.",
   });
-  const frontendBuild = detectFrontendBuild(root);
+  const frontendBuild = searchDirs
+    .map((dir) => {
+      const found = detectFrontendBuild(dir);
+      return found && { ...found, cwd: fromRoot(dir, found.cwd) || "." };
+    })
+    .find((found) => found !== undefined);
   const ignoredStatic = ignoredStaticFiles(root);
   if (frontendBuild) {
     decisions.push({
@@ -677,7 +690,7 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
     });
   }
   const venv = venvFolder;
-  const metadata = projectMetadata(root, pyproject);
+  const metadata = searchDirs.map((dir) => projectMetadata(dir, readPyproject(dir))).find((found) => found.name) ?? {};
   const requiresPython = pyproject?.project["requires-python"];
   let pythonChoice: PythonChoice;
   try {
@@ -718,6 +731,21 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
     appNameSource: metadata.source,
     decisions,
   };
+}
+
+/**
+ * manage.py's folder, then each folder above it up to the root of the git
+ * checkout it is in (none above it outside git): where a project's virtualenv,
+ * requirements, pyproject.toml and package.json may be when manage.py sits in
+ * a subfolder such as src/.
+ */
+export function foldersUpToRepository(root: string): string[] {
+  const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd: root, encoding: "utf8" });
+  const repository = top.status === 0 ? path.resolve(top.stdout.trim()) : undefined;
+  const folders = [path.resolve(root)];
+  if (!repository || !(folders[0]! + path.sep).startsWith(repository + path.sep)) return folders;
+  while (folders.at(-1) !== repository) folders.push(path.dirname(folders.at(-1)!));
+  return folders;
 }
 
 /** pyproject.toml's text and its [project] table, or undefined when the project has no pyproject.toml. */

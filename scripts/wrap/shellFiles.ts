@@ -62,7 +62,6 @@ function factsLiteral(facts: ProjectFacts): string {
     `    packaged: ${quote(facts.settings.packaged)},`,
     "  },",
     `  requirements: ${quote(facts.requirements)},`,
-    `  frontendBuild: { cwd: ${quote(facts.frontendBuild.cwd)}, commands: ${JSON.stringify(facts.frontendBuild.commands)} },`,
     `  venv: ${quote(facts.venv)},`,
     `  devAppData: ${quote(facts.devAppData)},`,
     `  splash: ${quote(facts.splash)},`,

@@ -6,7 +6,7 @@
  */
 
 export type HostEvent =
-  | { type: "event"; name: string; data: Record<string, unknown> }
+  | { type: "event"; name: string; data: Record<string, unknown>; at?: number }
   | { type: "dialog"; id: number; options: Record<string, unknown> }
   | { type: "reply"; id: number; ok: true; value: unknown }
   | { type: "reply"; id: number; ok: false; message: string };
@@ -23,7 +23,8 @@ export function send(message: HostEvent): void {
 
 /** Tells the test that something happened; without a test (the benchmark's standalone run) it is only kept. */
 export function record(name: string, data: Record<string, unknown> = {}): void {
-  send({ type: "event", name, data });
+  // When it happened in the shell's process: the test's clock reads the message later, after the IPC hop and its own event loop.
+  send({ type: "event", name, data, at: Date.now() });
 }
 
 let nextDialog = 1;

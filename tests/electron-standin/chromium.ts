@@ -24,6 +24,8 @@ export function launchOptions(): { executablePath: string; args: string[] } {
 
 export interface RunningChromium {
   endpoint: string;
+  /** The browser's main process, for the benchmark's CPU count. */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startChromium(): Promise<RunningChromium> {
   process.once("exit", orphanGuard);
   return {
     endpoint,
+    pid: child.pid!,
     close: async () => {
       process.off("exit", orphanGuard);
       if (child.exitCode === null) {

@@ -113,7 +113,7 @@ export class ShellProcess {
     } else if (message.type === "dialog") {
       this.dialogs.push({ id: message.id, options: message.options as Dialog["options"] });
     } else {
-      this.events.push({ name: message.name, data: message.data, at: Date.now() });
+      this.events.push({ name: message.name, data: message.data, at: message.at ?? Date.now() });
     }
     this.notify();
   }

@@ -17,6 +17,7 @@ import { onCommand, record, send } from "./channel.ts";
 import * as electron from "./electron.ts";
 import { launchOptions } from "./chromium.ts";
 import { setFaultReporter, strict } from "./strict.ts";
+import { installProbes } from "./probes.ts";
 
 const appPath = path.resolve(process.argv[2] ?? ".");
 const main = path.join(appPath, (JSON.parse(readFileSync(path.join(appPath, "package.json"), "utf8")) as { main?: string }).main ?? "index.js");
@@ -65,8 +66,11 @@ const electronModule = strict(
 
 const moduleInternals = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
 const load = moduleInternals._load;
+// Large modules a shell should load only once Django is on its way; the first load of each is an event.
+const WATCHED_MODULES = new Set(["electron-updater"]);
 moduleInternals._load = function (request, parent, isMain) {
   if (request === "electron" || request === "electron/main") return electronModule;
+  if (WATCHED_MODULES.delete(request)) record("module-load", { request });
   return load.call(this, request, parent, isMain);
 };
 
@@ -80,6 +84,11 @@ onCommand(async (source, arg) => {
   return fn({ electron: electronModule, standin: electron.standin }, arg);
 });
 
+// Spawns, Django's SERVING line and the readiness poll, as events: the benchmark's breakdown of the path to Django healthy.
+installProbes();
+
 // `at`: when the shell's main.js starts loading; the benchmark counts from here to first paint.
-record("host-started", { pid: process.pid, main: path.relative(appPath, main), at: Date.now() });
+// `cpuMs`: the CPU this process used before it (Node, tsx, Playwright, the stand-in), so the benchmark can count the shell's own.
+const cpu = process.cpuUsage();
+record("host-started", { pid: process.pid, main: path.relative(appPath, main), at: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000 });
 createRequire(fileURLToPath(import.meta.url))(main);

@@ -143,6 +143,13 @@ for (const shell of posix ? SHELLS : []) {
       }
     }, 120_000);
 
+    it("spawns Django before it loads what starting Django does not need (electron-updater loads at the first update check)", async () => {
+      const spawn = await app.event("spawn", (data) => (data.args as string[]).includes("desktop_serve"));
+      const spawned = app.events.indexOf(spawn);
+      const updater = app.events.findIndex((event) => event.name === "module-load" && event.data.request === "electron-updater");
+      if (updater >= 0) expect(updater, "electron-updater loaded before Django was spawned").toBeGreaterThan(spawned);
+    });
+
     if (shell.step >= 3) {
       it("sends the token only through its own listener: without it Django answers 403; every page request and subresource carries it; other origins never see it", async () => {
         expect((await fetch(`${origin}/`)).status).toBe(403);

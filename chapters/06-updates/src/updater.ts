@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { app, BrowserWindow, dialog, Menu, Notification, type MenuItemConstructorOptions, type MessageBoxOptions } from "electron";
-import { autoUpdater } from "electron-updater";
+import type { AppUpdater } from "electron-updater";
 import { createUpdateCheck, type UpdatePrompts } from "./updateFlow";
 
 export interface UpdateMenuOptions {
@@ -17,7 +17,7 @@ export interface UpdateMenuOptions {
 /** Replaces Electron's default menu with the same menus plus Help > Check for Updates…. */
 export function installUpdateMenu(options: UpdateMenuOptions): void {
   const checkForUpdates = createUpdateCheck({
-    client: () => autoUpdater,
+    client: loadAutoUpdater,
     prompts: dialogPrompts(),
     currentVersion: app.getVersion(),
     isPackaged: app.isPackaged,
@@ -34,6 +34,17 @@ export function installUpdateMenu(options: UpdateMenuOptions): void {
     { role: "help", submenu: [{ label: "Check for Updates…", click: () => void checkForUpdates() }] },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+/**
+ * electron-updater, loaded at the first check: it takes longer to load than
+ * the rest of the shell (over 100 ms on a slow machine), and loaded with the
+ * other modules it would delay Django's spawn by as much (main.ts spawns Django
+ * as soon as its imports are loaded).
+ */
+function loadAutoUpdater(): AppUpdater {
+  // A lazy require: `import()` would make the check asynchronous.
+  return (require("electron-updater") as typeof import("electron-updater")).autoUpdater;
 }
 
 function showMessage(options: MessageBoxOptions): Promise<number> {

@@ -5,15 +5,33 @@ against the real process in the shells' devReload tests.
 """
 
 import os
+import subprocess
 import sys
 from unittest import mock
 from wsgiref.util import setup_testing_defaults
 
+from django.conf import settings
 from django.test import SimpleTestCase
 
-from desktop_runtime.devloop import apply_default_options, error_page_app, wants_reloader
+from desktop_runtime.devloop import apply_default_options, wants_reloader
+from desktop_runtime.errorpage import error_page_app
 
 TOKEN = "t" * 43
+
+# manage.py's path for `desktop_serve --reload` in the reloader's first process,
+# up to the moment it would start the child: then it prints the modules loaded.
+REPORT_MODULES_AT_RESTART = """
+import sys
+from django.utils import autoreload
+
+def report():
+    print(" ".join(sorted(sys.modules)))
+    return 0
+
+autoreload.restart_with_reloader = report
+from desktop_runtime.devloop import execute_from_command_line
+execute_from_command_line(["manage.py", "desktop_serve", "--reload"])
+"""
 
 
 def call(app, path="/", **headers):
@@ -58,6 +76,23 @@ class CommandLineTests(SimpleTestCase):
         self.assertTrue(wants_reloader(["manage.py", "desktop_serve", "--reload"]))
         self.assertFalse(wants_reloader(["manage.py", "desktop_serve"]))
         self.assertFalse(wants_reloader(["manage.py", "migrate", "--reload"]))
+
+    def test_the_reloaders_first_process_imports_only_what_starting_its_child_needs(self):
+        # It only starts the serving child and waits, and the child cannot start before it
+        # does: Django's command line and the error page's HTTP server would delay both.
+        process = subprocess.run(
+            [sys.executable, "-c", REPORT_MODULES_AT_RESTART],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertEqual(process.returncode, 0, process.stderr)
+        loaded = process.stdout.split()
+        self.assertIn("django.utils.autoreload", loaded)
+        heavy = ("django.core.management.base", "django.db", "wsgiref.simple_server")
+        self.assertEqual([module for module in heavy if module in loaded], [])
 
     def test_settings_and_pythonpath_apply_as_on_django_command_line(self):
         with mock.patch.dict(os.environ), mock.patch.object(sys, "path", list(sys.path)):

@@ -2,10 +2,12 @@
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.test import SimpleTestCase
 
@@ -54,9 +56,19 @@ class PauseTests(SimpleTestCase):
             ["manage.py", "desktop_serve", "--reload"],
             ["manage.py"],
         ):
-            with self.subTest(argv=argv):
+            with self.subTest(argv=argv), mock.patch.dict(os.environ):
+                os.environ.pop("RUN_MAIN", None)
                 startup.pause_gc_until_serving(argv)
                 self.assertTrue(gc.isenabled())
+
+    def test_the_reloaders_serving_child_pauses_the_collector(self):
+        # Django's reloader starts the child that serves with RUN_MAIN=true.
+        with mock.patch.dict(os.environ, RUN_MAIN="true"):
+            startup.pause_gc_until_serving(["manage.py", "desktop_serve", "--reload"])
+        self.assertFalse(gc.isenabled())
+        startup.resume_gc()
+        self.assertTrue(gc.isenabled())
+        gc.unfreeze()
 
     def test_resume_leaves_a_collector_it_did_not_pause_alone(self):
         gc.disable()
