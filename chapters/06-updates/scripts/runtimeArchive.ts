@@ -137,7 +137,8 @@ function offlineAdvice(asset?: ReleaseAsset): string {
   if (asset) {
     lines.push(
       `On a connected machine, download ${asset.url} and ${asset.checksumsUrl}, then pass the checksum on the archive's line of SHA256SUMS as --python-sha256 <hex>.`,
-      "On Linux, `npm test` leaves an archive built from this machine's Python in .stage/cache/ (cpython-*-local-*-install_only.tar.gz).",
+      "On Linux, in the starter's checkout, `npm test -- 04-bundled` (a few minutes) builds an archive from this machine's Python into .stage/cache/ " +
+        "(cpython-<version>-local-<key>-install_only_stripped.tar.gz): pass that file as --python-archive.",
     );
   }
   return lines.join("\n");

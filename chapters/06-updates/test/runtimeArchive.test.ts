@@ -100,7 +100,8 @@ describe("cachedRuntimeArchive", () => {
     await expect(failure).rejects.toThrow(/Could not download .*SHA256SUMS.*\n.*--python-archive <file> \(or DDS_PYTHON_ARCHIVE\)/);
     const message = await failure.catch((error: Error) => error.message);
     expect(message).toContain(`download ${asset.url} and ${asset.checksumsUrl}, then pass the checksum on the archive's line of SHA256SUMS as --python-sha256 <hex>`);
-    expect(message).toContain("`npm test` leaves an archive built from this machine's Python in .stage/cache/");
+    expect(message).toContain("`npm test -- 04-bundled` (a few minutes) builds an archive from this machine's Python into .stage/cache/");
+    expect(message).toContain("-install_only_stripped.tar.gz): pass that file as --python-archive.");
   });
 });
 
