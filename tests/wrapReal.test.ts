@@ -211,7 +211,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }), TEN_MINUTES);
 
-describe.skipIf(!basePython || process.platform !== "linux")("a project shaped like the trials' (field-inspections): wrap, check, stage, check --staged", () => {
+const skipReason = !basePython
+  ? "no CPython 3.13 here (python3.13 on PATH, or pyenv's 3.13.x)"
+  : process.platform !== "linux"
+    ? "its 3.13 runtime archive is built from pyenv's Python, on Linux only"
+    : undefined;
+if (skipReason) console.log(`Skipping the field-inspections end-to-end test: ${skipReason}.`);
+
+describe.skipIf(skipReason !== undefined)("a project shaped like the trials' (field-inspections): wrap, check, stage, check --staged", () => {
   it("is the developer's checkout: a uv virtualenv from uv.lock on Python 3.13, and the frontend built by npm into a git-ignored folder", () => {
     expect(existsSync(path.join(target, "requirements.txt"))).toBe(false);
     const synced = run([uv(), "sync", "--frozen", "--python", basePython!], target, { UV_PROJECT_ENVIRONMENT: path.join(target, ".venv") });
