@@ -20,6 +20,7 @@ other local program may connect. Two things waitress does not do by itself:
 """
 
 import contextlib
+import os
 import socket
 import sys
 import time
@@ -55,7 +56,13 @@ DEFAULT_MAX_REQUEST_BODY_SIZE = 100 * 1024 * 1024
 
 
 def max_request_body_size() -> int:
-    """DESKTOP_MAX_REQUEST_BODY_SIZE, and never below what Django accepts as form data."""
+    """DESKTOP_MAX_REQUEST_BODY_SIZE, and never below what Django accepts as form data.
+
+    Before any settings are known (an in-process shell binds its port before it
+    loads Django, then sets this again on the server), the default.
+    """
+    if not settings.configured and not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        return DEFAULT_MAX_REQUEST_BODY_SIZE
     configured = getattr(settings, "DESKTOP_MAX_REQUEST_BODY_SIZE", DEFAULT_MAX_REQUEST_BODY_SIZE)
     form_data = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
     return max(configured, form_data + 64 * 1024)

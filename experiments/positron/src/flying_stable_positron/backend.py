@@ -80,6 +80,10 @@ class Backend:
         self.set_contract_environment()
         try:
             application.django = load_django()
+            # Bound before Django loaded: the body limit can read the project's settings only now.
+            from desktop_runtime.server import max_request_body_size
+
+            self.server.adj.max_request_body_size = max_request_body_size()
             prepare_database()
         except Exception as error:
             traceback.print_exc()
