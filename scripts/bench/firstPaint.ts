@@ -14,9 +14,9 @@
  * numbers that matter sit side by side: Django healthy alone, and inside the
  * shell.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { get } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -233,8 +233,10 @@ export async function measureFirstPaint(repoRoot: string, runs: number, stagedAv
     return results;
   }
   console.log(describeBrowser(browser));
-  if (!existsSync(path.join(finalDir, "dist", "main.js"))) {
-    console.log("Launch to first paint: skipped, final/ is not built (npm run build -w final).");
+  // Always from the current source: a dist/ left from an older checkout would measure that checkout's shell.
+  const build = spawnSync(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: finalDir, encoding: "utf8" });
+  if (build.status !== 0) {
+    console.log(`Launch to first paint: skipped, final/ does not build (npm run build -w final):\n${build.stdout}${build.stderr}`);
     return results;
   }
   const chromium = await SharedChromium.start();

@@ -2,11 +2,12 @@
  * What the benchmark reads from outside the shell, without a line of timing
  * code in any shell: every process the shell's main process spawns (Django,
  * its backup copy, the workers), the moment Django's SERVING line reaches the
- * shell's process, and each GET /health/ the shell's readiness poll makes.
+ * shell's process, and each GET /health/ the shell's readiness poll makes (through node:http).
  * They are stand-in events like the others ("spawn", "serving-line",
  * "health-poll"), each stamped with the shell process's clock.
  */
 import childProcess, { type ChildProcess } from "node:child_process";
+import http, { type ClientRequest, type IncomingMessage } from "node:http";
 import { syncBuiltinESMExports } from "node:module";
 import { record } from "./channel.ts";
 
@@ -38,18 +39,17 @@ export function installProbes(): void {
   childProcess.spawn = probed as typeof spawn;
   syncBuiltinESMExports();
 
-  const fetch = globalThis.fetch;
-  globalThis.fetch = async (input, init) => {
-    const url = input instanceof Request ? input.url : String(input);
-    if (!url.endsWith("/health/")) return fetch(input, init);
+  // The shells' readiness poll uses node:http's get(); a probe there sees each request and when its answer arrived.
+  const get = http.get;
+  const probedGet = function (this: unknown, ...args: unknown[]): ClientRequest {
+    const request = (get as (...all: unknown[]) => ClientRequest).apply(this, args);
+    const url = args[0] instanceof URL ? args[0].href : typeof args[0] === "string" ? args[0] : "";
+    if (!url.endsWith("/health/")) return request;
     const started = Date.now();
-    try {
-      const response = await fetch(input, init);
-      record("health-poll", { started, status: response.status });
-      return response;
-    } catch (error) {
-      record("health-poll", { started, status: null, error: (error as Error).message });
-      throw error;
-    }
+    request.once("response", (response: IncomingMessage) => record("health-poll", { started, status: response.statusCode ?? null }));
+    request.once("error", (error) => record("health-poll", { started, status: null, error: error.message }));
+    return request;
   };
+  http.get = probedGet as typeof http.get;
+  syncBuiltinESMExports();
 }

@@ -150,6 +150,15 @@ for (const shell of posix ? SHELLS : []) {
       if (updater >= 0) expect(updater, "electron-updater loaded before Django was spawned").toBeGreaterThan(spawned);
     });
 
+    if (shell.step >= 2) {
+      it("shows the app only after /health/ answered 200 (each poll is a probe event, which the bench's breakdown reads)", () => {
+        const healthy = app.events.findIndex((event) => event.name === "health-poll" && event.data.status === 200);
+        const shown = app.events.findIndex((event) => event.name === "loadURL" && isDjango(String(event.data.url)));
+        expect(healthy, "no GET /health/ answered 200 through the shell's readiness poll").toBeGreaterThanOrEqual(0);
+        expect(healthy).toBeLessThan(shown);
+      });
+    }
+
     if (shell.step >= 3) {
       it("sends the token only through its own listener: without it Django answers 403; every page request and subresource carries it; other origins never see it", async () => {
         expect((await fetch(`${origin}/`)).status).toBe(403);
