@@ -88,16 +88,19 @@ class BackupBeforeMigratingTests(UpgradeTestCase):
 
 
 class FailedMigrationTests(UpgradeTestCase):
-    def test_a_migration_that_fails_halfway_leaves_the_old_database_in_place(self):
-        self.run_version("1.0.0")
-        self.add_user("ada")
-
-        backend = self.start(
+    def start_version_2_with_a_failing_migration(self):
+        return self.start(
             "--app-version",
             "2.0.0",
             settings_module=HALF_MIGRATION,
             DESKTOP_DJANGO_PORT=free_port(),
         )
+
+    def test_a_migration_that_fails_halfway_leaves_the_old_database_in_place(self):
+        self.run_version("1.0.0")
+        self.add_user("ada")
+
+        backend = self.start_version_2_with_a_failing_migration()
         self.assertEqual(backend.wait(timeout=30), 11)
         self.assertEqual(backend.output, [], "no SERVING line after a failed migration")
         # The migration's first statement had renamed every user for good: the copy undid it.
@@ -131,12 +134,7 @@ class FailedMigrationTests(UpgradeTestCase):
         )
 
         # Another attempt restores the same pre-update copy; no copy of a half-migrated file.
-        backend = self.start(
-            "--app-version",
-            "2.0.0",
-            settings_module=HALF_MIGRATION,
-            DESKTOP_DJANGO_PORT=free_port(),
-        )
+        backend = self.start_version_2_with_a_failing_migration()
         self.assertEqual(backend.wait(timeout=30), 11)
         self.assertEqual(self.backups(), [copy])
         self.assertEqual(self.usernames(self.database), ["ada"])
