@@ -52,7 +52,7 @@ import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } fr
 import { isolatedPythonEnv, stageBackend } from "../final/scripts/stageBackend.ts";
 import type { BundleManifest } from "../final/src/backendRoot.ts";
 import { measureFirstPaint, spread, type FirstPaint } from "./bench/firstPaint.ts";
-import { formatRatio, judge, median, ratioInterval, type RatioInterval, type Verdict } from "./bench/stats.ts";
+import { formatRatio, judge, median, ratioInterval, shuffled, type RatioInterval, type Verdict } from "./bench/stats.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const floorScript = path.join(repoRoot, "scripts", "bench", "floor.py");
@@ -222,15 +222,6 @@ const VARIANTS: Variant[] = ["floor", "floor-gc", "two-process", "ours"];
 const CELLS = (["existing", "new"] as const).flatMap((database) => VARIANTS.map((variant) => [database, variant] as const));
 /** A pause before each start, so the previous run's processes are fully gone. */
 const SETTLE_MS = 150;
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let index = copy.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(Math.random() * (index + 1));
-    [copy[index], copy[other]] = [copy[other]!, copy[index]!];
-  }
-  return copy;
-}
 
 interface ColdStart {
   /** From the first spawn to the first 200. */
@@ -411,6 +402,8 @@ async function printFirstPaint(backend: Backend): Promise<void> {
       ["Django healthy in the shell: main.js start to first 200", of((one) => one.toHealthy)],
       ["  difference, in the shell minus alone", spread(differences)],
       ["  of it after the spawn (shell's spawn-to-200 minus alone)", spread(fromSpawn)],
+      ["Django healthy from the shell's start code without a window", of((one) => one.windowless.toHealthy)],
+      ["  (startApp() under Node, no stand-in, no Chromium) minus alone", spread(samples.map((one) => one.windowless.toHealthy - one.alone.toHealthy))],
       ["breakdown: main.js start to spawn (modules, checks, port, log)", of((one) => one.path.toSpawn)],
       ["  the spawn call itself", of((one) => one.path.spawnCall)],
       ["  spawn to SERVING line in the shell", of((one) => one.path.spawnToServing)],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { healthyPath, spread } from "../scripts/bench/firstPaint.ts";
-import { formatRatio, judge, median, ratioInterval, seededRandom } from "../scripts/bench/stats.ts";
+import { formatRatio, judge, median, ratioInterval, seededRandom, shuffled } from "../scripts/bench/stats.ts";
 
 describe("median", () => {
   it("takes the middle value of an odd count and the mean of the two middle values of an even count", () => {
@@ -16,6 +16,20 @@ describe("median", () => {
 
   it("refuses an empty list instead of returning NaN", () => {
     expect(() => median([])).toThrow(/no values/);
+  });
+});
+
+describe("shuffled", () => {
+  it("returns every item once, leaves the caller's list alone, and does not always keep the first item first", () => {
+    const items = ["shell", "alone", "windowless"] as const;
+    const firsts = new Set<string>();
+    for (let round = 0; round < 200; round += 1) {
+      const order = shuffled(items);
+      expect([...order].sort()).toEqual([...items].sort());
+      firsts.add(order[0]!);
+    }
+    expect(items).toEqual(["shell", "alone", "windowless"]);
+    expect(firsts.size).toBe(3);
   });
 });
 

@@ -16,17 +16,18 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { get } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { describeBrowser, findBrowser } from "../find-browser.ts";
 import { SharedChromium, ShellProcess, type StandinEvent } from "../../tests/electron-standin/harness.ts";
+import { startApp } from "../../final/src/app.ts";
 import { pythonEnvironment } from "../../final/src/backend.ts";
 import { findFreePort } from "../../final/src/port.ts";
 import { readStat, treeCpuMs } from "./procStat.ts";
-import { median } from "./stats.ts";
+import { median, shuffled } from "./stats.ts";
 
 export interface FirstPaint {
   /** Process spawned to the home page's first contentful paint. */
@@ -42,6 +43,14 @@ export interface FirstPaint {
   path: HealthyPath;
   /** The same desktop_serve command started alone in the same round: spawn to its first 200 (polled every 5 ms). */
   alone: AloneStart;
+  /** The shell's own start code (final/src/app.ts's startApp) run under Node in the same round, with no window and no Chromium. */
+  windowless: WindowlessStart;
+}
+
+/** startApp() as the shell calls it, without Electron: what the shell's code adds on its own, with nothing else on the cores. */
+export interface WindowlessStart {
+  /** The call to its first 200 from /health/ (startApp resolves once /health/ answered and the worker is spawned). */
+  toHealthy: number;
 }
 
 /** Where the shell's path from main.js start to Django healthy goes, from the stand-in's events. All in ms. */
@@ -117,7 +126,7 @@ function pythonCpu(spawnedPid: number, servingPid: number | undefined): number |
   return own + (servingPid !== undefined && servingPid !== spawnedPid ? (readStat(servingPid)?.cpuMs ?? 0) : 0);
 }
 
-async function oneLaunch(finalDir: string, chromium: SharedChromium, layout: "development" | "staged", userData: string): Promise<Omit<FirstPaint, "alone"> & { command: StandinEvent }> {
+async function oneLaunch(finalDir: string, chromium: SharedChromium, layout: "development" | "staged", userData: string): Promise<Omit<FirstPaint, "alone" | "windowless"> & { command: StandinEvent }> {
   const chromiumBefore = treeCpuMs(chromium.running.pid);
   const app = ShellProcess.launch(finalDir, chromium, { userData, env: layout === "staged" ? { DDS_BACKEND_LAYOUT: "staged" } : {} });
   try {
@@ -218,6 +227,29 @@ async function aloneStart(command: StandinEvent): Promise<AloneStart> {
   }
 }
 
+/**
+ * The shell's start code, startApp() from final/src/app.ts, with the command the shell spawned: the same Python,
+ * manage.py, contract variables, app-data folder and app version (so the backup check runs as in the shell).
+ */
+async function windowlessStart(command: StandinEvent, version: string): Promise<WindowlessStart> {
+  const args = command.data.args as string[];
+  const env = command.data.env as Record<string, string>;
+  const started = Date.now();
+  const running = await startApp({
+    python: String(command.data.file),
+    managePy: args[0]!,
+    env,
+    token: randomBytes(32).toString("base64url"),
+    args: args.slice(2),
+    currentVersion: version,
+    logFile: path.join(env.DESKTOP_DJANGO_APP_DATA_DIR ?? os.tmpdir(), "logs", "bench-windowless.log"),
+    log: () => undefined,
+  });
+  const toHealthy = Date.now() - started;
+  await running.stop();
+  return { toHealthy };
+}
+
 export type Layout = "development" | "staged";
 
 /**
@@ -239,6 +271,7 @@ export async function measureFirstPaint(repoRoot: string, runs: number, stagedAv
     console.log(`Launch to first paint: skipped, final/ does not build (npm run build -w final):\n${build.stdout}${build.stderr}`);
     return results;
   }
+  const { version } = JSON.parse(readFileSync(path.join(finalDir, "package.json"), "utf8")) as { version: string };
   const chromium = await SharedChromium.start();
   const userData = mkdtempSync(path.join(os.tmpdir(), "dds-bench-userdata-"));
   try {
@@ -246,14 +279,22 @@ export async function measureFirstPaint(repoRoot: string, runs: number, stagedAv
     for (const layout of layouts) {
       const { command } = await oneLaunch(finalDir, chromium, layout, userData);
       await aloneStart(command);
+      await windowlessStart(command, version);
       const samples: FirstPaint[] = [];
       for (let run = 0; run < runs; run += 1) {
-        const shellFirst = Math.random() < 0.5;
+        // The three starts of a round in a random order, so a busy moment does not always fall on the same one.
         let alone: AloneStart | undefined;
-        if (!shellFirst) alone = await aloneStart(command);
-        const { command: _ignored, ...launch } = await oneLaunch(finalDir, chromium, layout, userData);
-        alone ??= await aloneStart(command);
-        samples.push({ ...launch, alone });
+        let windowless: WindowlessStart | undefined;
+        let launch: Omit<FirstPaint, "alone" | "windowless"> | undefined;
+        for (const which of shuffled(["shell", "alone", "windowless"] as const)) {
+          if (which === "alone") alone = await aloneStart(command);
+          else if (which === "windowless") windowless = await windowlessStart(command, version);
+          else {
+            const { command: _spawned, ...measured } = await oneLaunch(finalDir, chromium, layout, userData);
+            launch = measured;
+          }
+        }
+        samples.push({ ...launch!, alone: alone!, windowless: windowless! });
       }
       results.set(layout, samples);
     }

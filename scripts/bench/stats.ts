@@ -24,6 +24,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** A new array with the items in a random order (Fisher-Yates), so the variants of a round do not always run in the same order. */
+export function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other]!, copy[index]!];
+  }
+  return copy;
+}
+
 export interface RatioInterval {
   /** median(numerator) / median(denominator) */
   ratio: number;
