@@ -34,11 +34,22 @@ async function brokenStartLine(error: string): Promise<string> {
 
 describe("chapter 02's broken start", () => {
   for (const page of ["chapters/02-health-and-port/README.md", "docs/chapters/02-health-and-port.md"]) {
-    it(`${page} quotes what npm run backend prints`, async () => {
+    it(`${page} quotes what the window's dialog says`, async () => {
       const text = readFileSync(path.join(repoRoot, page), "utf8");
       const quoted = /`(Flying Stable could not start: [^`]+)`/.exec(text)?.[1];
       expect(quoted, `${page} no longer quotes the failure line`).toBeDefined();
       expect(await brokenStartLine("RuntimeError: boom")).toContain(quoted!);
+    });
+
+    // tests/chapter-backends.test.ts runs the script against a broken project and checks it prints these lines and keeps running.
+    it(`${page} quotes what npm run backend prints, Django's line and the script's`, () => {
+      const text = readFileSync(path.join(repoRoot, page), "utf8");
+      const django = /`(desktop_serve: fix it[^`]+)`/.exec(text)?.[1];
+      const script = /`(Still running: [^`]+)`/.exec(text)?.[1];
+      expect(django, `${page} no longer quotes Django's line`).toBeDefined();
+      expect(script, `${page} no longer quotes the script's line`).toBeDefined();
+      expect(readFileSync(path.join(repoRoot, "django", "desktop_runtime", "devloop.py"), "utf8")).toContain(django!);
+      expect(readFileSync(path.join(repoRoot, "chapters", "02-health-and-port", "scripts", "backend.ts"), "utf8")).toContain(script!);
     });
   }
 });

@@ -8,8 +8,8 @@
  * systems, the real-Electron suites (staged first), the docs build, the
  * benchmark's browser, and the Tauri shell's own jobs; package.yml builds for
  * both kinds of Mac, publishes one latest-mac.yml, gathers only the Electron
- * installers, retries a macOS packaging step once, and keeps Tauri's bundles
- * experimental.
+ * installers, retries a macOS packaging step once, accepts unsigned updates
+ * exactly where its header says, and keeps Tauri's bundles experimental.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -246,7 +246,7 @@ describe(".github/workflows/ci.yml", () => {
 });
 
 describe(".github/workflows/package.yml", () => {
-  const { workflow } = load("package.yml");
+  const { text, workflow } = load("package.yml");
   const buildEnv = () => {
     const step = Object.values(workflow.jobs ?? {})
       .flatMap((job) => job.steps ?? [])
@@ -343,6 +343,32 @@ describe(".github/workflows/package.yml", () => {
     expect(download?.with?.pattern).toBe("experimental-tauri-*");
     expect(runs(manifest)).toMatch(/updater-manifest\.ts merge tauri-release\/latest\.json /);
     expect(String(uploadOf(manifest).with?.path)).toBe("tauri-release/");
+  });
+
+  /**
+   * Whether the build step passes --allow-unsigned-updates on `os` with these secrets set. The step's expression uses
+   * only runner.os, secrets.*, string literals, ==, && and || (a missing secret reads as ''), so it runs as JavaScript.
+   */
+  function allowsUnsigned(os: string, secrets: Record<string, string>): boolean {
+    const expression = /\$\{\{\s*(.+?)\s*&&\s*'--allow-unsigned-updates'\s*\|\|\s*''\s*\}\}/.exec(runs(jobById("installers")))?.[1];
+    expect(expression, "the build step passes --allow-unsigned-updates through one ${{ cond && '--allow-unsigned-updates' || '' }}").toBeDefined();
+    expect(expression).toMatch(/^[\w.\s()'=&|]+$/);
+    const javascript = expression!.replace(/==/g, "===").replace(/secrets\.(\w+)/g, (_, name: string) => JSON.stringify(secrets[name] ?? ""));
+    return new Function("runner", `return ${javascript};`)({ os }) as boolean;
+  }
+
+  it("builds unsigned on Linux, and on a Mac or Windows runner without its certificate secret, as the header says", () => {
+    const certificate = { macOS: "CSC_LINK", Windows: "WIN_CSC_LINK" } as const;
+    expect(allowsUnsigned("Linux", {})).toBe(true);
+    expect(allowsUnsigned("Linux", { CSC_LINK: "p12", WIN_CSC_LINK: "pfx" })).toBe(true);
+    for (const [os, secret] of Object.entries(certificate)) {
+      expect(allowsUnsigned(os, {}), `${os} without ${secret}`).toBe(true);
+      expect(allowsUnsigned(os, { [secret]: "certificate" }), `${os} with ${secret}`).toBe(false);
+    }
+    // The header above `name:` must tell the same story: a run without the secrets builds, it does not stop.
+    const header = text.slice(0, text.indexOf("\nname:")).replace(/^# ?/gm, "").replace(/\s+/g, " ");
+    expect(header).toMatch(/passes that flag on Linux .* and on a Mac or Windows runner whose certificate secret \(CSC_LINK, WIN_CSC_LINK\) is missing/);
+    expect(header).not.toMatch(/stop without/);
   });
 
   it("builds the installers, Electron's and Tauri's, through the script that retries once on macOS for hdiutil's \"Resource busy\"", () => {

@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { BackendStartError, startBackendOnFreePort, type Backend } from "../src/backend";
 import { contractEnv, LAYOUT_VARIABLE, resolveBackend, type BackendRoot } from "../src/backendRoot";
 import { findRepoRoot } from "../src/paths";
-import { waitForHealth } from "../src/readiness";
+import { ProjectLoadError, waitForHealth, type HealthOptions } from "../src/readiness";
 import { describeStartupFailure } from "../src/startupError";
 import { generateToken, TOKEN_HEADER } from "../src/token";
 
@@ -27,6 +27,30 @@ bootstrap URL that lets a browser in. Ctrl+C stops it.
 if (process.argv.includes("--help")) {
   console.log(USAGE);
   process.exit(0);
+}
+
+/**
+ * Under --reload, a project Django cannot load (a typo in settings, a model, the
+ * URLconf) still serves its error page and restarts once the file is fixed, as
+ * its last lines say. So this waits for the fix and prints the address once
+ * /health/ answers. Ctrl+C ends it meanwhile; Django follows through its stdin
+ * pipe.
+ */
+async function waitForHealthOrTheFix(backend: Backend, logFile: string, health: HealthOptions): Promise<void> {
+  let shown: string | undefined;
+  for (;;) {
+    try {
+      return await waitForHealth(backend.url, health);
+    } catch (error) {
+      if (!(error instanceof ProjectLoadError)) throw error;
+      if (error.message !== shown) {
+        shown = error.message;
+        console.error(`\nDjango cannot load the project. Its last lines:\n${backend.recentLines().slice(-15).join("\n")}\n\nFull log: ${logFile}`);
+        console.error("Still running: save the fix, and the address appears here once Django answers. Ctrl+C stops it.\n");
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -51,7 +75,7 @@ async function main(): Promise<void> {
       args: root.layout === "development" ? ["--reload"] : [],
       logFile,
     });
-    await waitForHealth(backend.url, { exited: backend.exited, headers: { [TOKEN_HEADER]: token } });
+    await waitForHealthOrTheFix(backend, logFile, { exited: backend.exited, headers: { [TOKEN_HEADER]: token } });
   } catch (error) {
     const failed = error instanceof BackendStartError ? error.backend : backend;
     const failure = describeStartupFailure(error, failed?.recentLines() ?? [], logFile);
