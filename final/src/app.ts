@@ -4,11 +4,13 @@
  * free port with a fresh token; once /health/ answers, each worker that an
  * installed Django app declared is started and supervised. If Django later
  * exits on its own (a crash: in development a typo does not end it), the
- * workers are stopped and onUnexpectedExit says so.
+ * workers are stopped and onUnexpectedExit says so. In development, a project
+ * Django cannot load at the start need not fail it (onProjectError): Django
+ * serves its error page, and the workers start once the fix is saved.
  */
 import { startBackendOnFreePort, BackendStartError, type Backend, type ServingInfo } from "./backend";
 import { startBackendWithBackup, type UpgradeBackup } from "./backup";
-import { waitForHealth } from "./readiness";
+import { ProjectLoadError, waitForHealth, type HealthOptions } from "./readiness";
 import { TOKEN_HEADER } from "./token";
 import { superviseWorker, workerStatusFile, type SupervisedWorker } from "./worker";
 
@@ -31,6 +33,12 @@ export interface AppOptions {
   port?: number;
   /** Django exited while running, not through stop(). Called after the workers have been stopped. */
   onUnexpectedExit?: (exit: UnexpectedExit) => void;
+  /**
+   * Under `--reload` only: given, a project Django cannot load (a typo in settings, a model, the URLconf) does not
+   * fail the start. startApp calls this and resolves with Django serving its error page; the workers start once the
+   * fix is saved and /health/ answers 200. Not given, that start fails like any other.
+   */
+  onProjectError?: (error: ProjectLoadError) => void;
 }
 
 export interface UnexpectedExit {
@@ -43,6 +51,7 @@ export interface UnexpectedExit {
 
 export interface RunningApp {
   backend: Backend;
+  /** Empty until /health/ has answered 200: after onProjectError, until the fix is saved. */
   workers: SupervisedWorker[];
   /** Opens the app in any browser: sets the token cookie, then shows the app's home page. */
   bootstrapUrl: string;
@@ -69,7 +78,8 @@ export function bootstrapUrl(baseUrl: string, token: string, next = "/"): string
 
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const env: Record<string, string> = { ...options.env, DESKTOP_DJANGO_AUTH_TOKEN: options.token };
-  let firstServing: ServingInfo | undefined;
+  // The workers Django declares, from its latest SERVING line: after a fixed project, that of the process that loaded it.
+  let serving: ServingInfo | undefined;
   const fixedPort = options.port;
   const start = () =>
     startBackendOnFreePort(
@@ -81,7 +91,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         logFile: options.logFile,
         onLine: options.onLine,
         onServing: (info) => {
-          firstServing ??= info;
+          serving = info;
           options.onServing?.(info);
         },
       },
@@ -96,14 +106,20 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   } catch (error) {
     throw new AppStartError(error, error instanceof BackendStartError ? error.backend.recentLines() : []);
   }
+  const health: HealthOptions = { exited: backend.exited, headers: { [TOKEN_HEADER]: options.token } };
+  let fixed: Promise<void> | undefined;
   try {
-    await waitForHealth(backend.url, { exited: backend.exited, headers: { [TOKEN_HEADER]: options.token } });
+    await waitForHealth(backend.url, health);
   } catch (error) {
-    await backend.stop();
-    throw new AppStartError(error, backend.recentLines());
+    if (!(error instanceof ProjectLoadError && options.onProjectError)) {
+      await backend.stop();
+      throw new AppStartError(error, backend.recentLines());
+    }
+    options.onProjectError(error);
+    fixed = waitForTheFix(backend.url, health);
   }
   const appDataDir = env.DESKTOP_DJANGO_APP_DATA_DIR;
-  const workers = (firstServing?.workers ?? []).map((command) =>
+  const startWorker = (command: string) =>
     superviseWorker({
       python: options.python,
       managePy: options.managePy,
@@ -114,9 +130,15 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       statusFile: appDataDir ? workerStatusFile(appDataDir, command) : undefined,
       onLine: options.onLine,
       log: options.log,
-    }),
-  );
+    });
+  const workers: SupervisedWorker[] = [];
   let stopping = false;
+  const startWorkers = () => {
+    if (!stopping) workers.push(...(serving?.workers ?? []).map(startWorker));
+  };
+  // Django exiting, or stop(), while it waits for the fix ends the wait without workers; an exit is reported below.
+  if (fixed) void fixed.then(startWorkers, () => undefined);
+  else startWorkers();
   void backend.exited.then(async (code) => {
     if (stopping) return;
     await Promise.all(workers.map((worker) => worker.stop()));
@@ -133,4 +155,16 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       await backend.stop();
     },
   };
+}
+
+/** Under `--reload` Django restarts once the broken file is saved: waits until /health/ answers 200. Rejects if Django exits first. */
+async function waitForTheFix(url: string, health: HealthOptions): Promise<void> {
+  for (;;) {
+    try {
+      return await waitForHealth(url, health);
+    } catch (error) {
+      if (!(error instanceof ProjectLoadError)) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }

@@ -64,6 +64,8 @@ function startBackend(port?: number): { root?: BackendRoot; appDataDir: string; 
     },
     port,
     onUnexpectedExit: (exit) => void backendStopped(exit),
+    // A project Django cannot load opens the window on its error page, as after any later edit; the worker waits for the fix.
+    onProjectError: root.layout === "development" ? () => console.error("Django cannot load the project; the window shows the error; save the fix and it reloads.") : undefined,
   });
   return { root, appDataDir, logFile, app: starting };
 }

@@ -13,6 +13,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isRunning, repoRoot, SharedChromium, ShellProcess } from "../electron-standin/harness.ts";
+import { ensureBuilt } from "./build.ts";
 
 const TOKEN = "x-desktop-django-token";
 
@@ -25,15 +26,6 @@ const SHELLS = [
   { dir: "chapters/06-updates", step: 6 },
   { dir: "final", step: 7 },
 ] as const;
-
-/** Builds a shell when its dist/ is missing or older than its src/. */
-function ensureBuilt(shellDir: string): void {
-  const main = path.join(shellDir, "dist", "main.js");
-  const newestSource = Math.max(...readdirSync(path.join(shellDir, "src")).map((name) => statSync(path.join(shellDir, "src", name)).mtimeMs));
-  if (existsSync(main) && statSync(main).mtimeMs >= newestSource) return;
-  const result = spawnSync(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: shellDir, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`Building ${shellDir} failed:\n${result.stdout}${result.stderr}`);
-}
 
 /** Another origin on this machine, which records what reached it. */
 interface OtherOrigin {

@@ -1,14 +1,16 @@
 /**
  * Chapter 02: Django starts on a random free port while Electron is still
  * starting; a splash window shows until /health/ answers 200; a failed start
- * ends in a dialog that says why, never a blank window.
+ * ends in a dialog that says why, never a blank window. A project Django cannot
+ * load (a typo) opens the window on Django's error page instead, as it would
+ * after any later edit: the app comes in once the fix is saved.
  */
 import path from "node:path";
 import { app, BrowserWindow, dialog } from "electron";
 import { startBackendOnFreePort, BackendStartError, type Backend } from "./backend";
 import { watchTemplatesAndStatic } from "./devReload";
 import { devPaths, type DevPaths } from "./paths";
-import { waitForHealth } from "./readiness";
+import { ProjectLoadError, waitForHealth } from "./readiness";
 import { describeStartupFailure } from "./startupError";
 import { splashUrl } from "./splash";
 
@@ -73,12 +75,16 @@ app.whenReady().then(async () => {
     backend = await django.backend;
     await waitForHealth(backend.url, { exited: backend.exited });
   } catch (error) {
-    // Hidden, not destroyed: destroying the last window fires window-all-closed, which would quit before the dialog shows.
-    splash.hide();
-    const failed = error instanceof BackendStartError ? error.backend : backend;
-    await showStartupFailure(error, failed?.recentLines() ?? []);
-    app.quit();
-    return;
+    if (!(error instanceof ProjectLoadError && backend)) {
+      // Hidden, not destroyed: destroying the last window fires window-all-closed, which would quit before the dialog shows.
+      splash.hide();
+      const failed = error instanceof BackendStartError ? error.backend : backend;
+      await showStartupFailure(error, failed?.recentLines() ?? []);
+      app.quit();
+      return;
+    }
+    // Under --reload Django keeps running and serves its error page; once the fix is saved it serves again, and onServing reloads the window.
+    console.error("Django cannot load the project; the window shows the error; save the fix and it reloads.");
   }
   mainWindow = createMainWindow(backend.url);
   mainWindow.once("ready-to-show", () => splash.destroy());

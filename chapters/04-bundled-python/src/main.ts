@@ -9,7 +9,7 @@ import { app, BrowserWindow, dialog, session } from "electron";
 import { startBackendOnFreePort, BackendStartError, type Backend } from "./backend";
 import { contractEnv, resolveBackend, type BackendRoot } from "./backendRoot";
 import { watchTemplatesAndStatic } from "./devReload";
-import { waitForHealth } from "./readiness";
+import { ProjectLoadError, waitForHealth } from "./readiness";
 import { denyAllPermissions, guardAllPages, injectToken, registerBridge } from "./security";
 import { describeStartupFailure } from "./startupError";
 import { splashUrl } from "./splash";
@@ -93,12 +93,16 @@ app.whenReady().then(async () => {
     backend = await django.backend;
     await waitForHealth(backend.url, { exited: backend.exited, headers: { [TOKEN_HEADER]: token } });
   } catch (error) {
-    // Hidden, not destroyed: destroying the last window fires window-all-closed, which would quit before the dialog shows.
-    splash.hide();
-    const failed = error instanceof BackendStartError ? error.backend : backend;
-    await showStartupFailure(error, failed?.recentLines() ?? []);
-    app.quit();
-    return;
+    if (!(error instanceof ProjectLoadError && django.root?.layout === "development" && backend)) {
+      // Hidden, not destroyed: destroying the last window fires window-all-closed, which would quit before the dialog shows.
+      splash.hide();
+      const failed = error instanceof BackendStartError ? error.backend : backend;
+      await showStartupFailure(error, failed?.recentLines() ?? []);
+      app.quit();
+      return;
+    }
+    // Under --reload Django keeps running and serves its error page; once the fix is saved it serves again, and onServing reloads the window.
+    console.error("Django cannot load the project; the window shows the error; save the fix and it reloads.");
   }
   const origin = originOf(backend.url);
   appOrigin = origin;
