@@ -3,9 +3,10 @@ import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
-import { bootstrapUrl, startApp, type AppOptions, type RunningApp, type UnexpectedExit } from "../../src/app";
+import { AppStartError, bootstrapUrl, startApp, type AppOptions, type RunningApp, type UnexpectedExit } from "../../src/app";
 import type { ServingInfo } from "../../src/backend";
 import { devPaths } from "../../src/paths";
+import { ProjectLoadError } from "../../src/readiness";
 import { generateToken } from "../../src/token";
 import { superviseWorker, workerStatusFile, type SupervisedWorker } from "../../src/worker";
 import { DjangoClient, isFinal, routines, waitForRoutines } from "./django";
@@ -230,5 +231,52 @@ describe("when Django stops on its own", () => {
     expect(fixed.error).toBeUndefined();
     expect((await client.get("/")).status).toBe(200);
     expect(exits).toEqual([]);
+  });
+});
+
+describe("a project Django cannot load at the start, under --reload", () => {
+  /** A copy of the Django project whose models.py has a typo, and a way to put it right. */
+  function brokenCopy() {
+    const copy = path.join(tempDir(), "django");
+    cpSync(paths.djangoDir, copy, { recursive: true, filter: (source) => !/[\\/](\.venv|\.dev-data|__pycache__)$/.test(source) });
+    const models = path.join(copy, "example_app", "models.py");
+    const original = readFileSync(models, "utf8");
+    writeFileSync(models, `${original}\nclass Broken(models.Model):\n    name = models.CharFeld(max_length=10)\n`);
+    return { managePy: path.join(copy, "manage.py"), fix: () => writeFileSync(models, original) };
+  }
+
+  it("with onProjectError, resolves on Django's error page and starts the worker only once the fix is saved", async () => {
+    const { managePy, fix } = brokenCopy();
+    const errors: ProjectLoadError[] = [];
+    const { app, client } = await start(contractEnv(), [], { managePy, args: ["--reload"], onProjectError: (error) => errors.push(error) });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toContain("CharFeld");
+    const page = await client.get("/");
+    expect(page.status).toBe(500);
+    expect(await page.text()).toContain("CharFeld");
+    expect(app.workers).toEqual([]);
+
+    // Saved again every 1.5 s: Django's reloader may miss a save made as it starts.
+    fix();
+    const saving = setInterval(fix, 1500);
+    try {
+      await expect.poll(() => app.workers.map((worker) => worker.command), { timeout: 30_000 }).toEqual(["run_routines"]);
+    } finally {
+      clearInterval(saving);
+    }
+    expect((await client.get("/")).status).toBe(200);
+  });
+
+  it("without onProjectError, fails like any other start and stops Django", async () => {
+    const { managePy } = brokenCopy();
+    const lines: string[] = [];
+    const failed = await start(contractEnv(), lines, { managePy, args: ["--reload"] }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failed).toBeInstanceOf(AppStartError);
+    expect((failed as AppStartError).cause).toBeInstanceOf(ProjectLoadError);
+    const pid = Number(/"pid": (\d+)/.exec(lines.find((line) => line.startsWith("DESKTOP_DJANGO_SERVING"))!)![1]);
+    expect(isRunning(pid)).toBe(false);
   });
 });
