@@ -607,6 +607,7 @@ print(json.dumps({name: str(value) if isinstance(value, (str, Path)) else value 
     expect(report.venv).toBe("../.venv");
     expect(report.appName).toBe("LabTrack");
     expect(projectFactsFor(report).frontendBuild).toEqual({ cwd: "..", commands: [["npm", "install"], ["npm", "run", "build"]] });
+    expect(report.decisions.find((decision) => decision.topic === "frontend")!.where).toBe("../package.json:1");
     expect(report.pythonVersion).toBe("3.12");
     expect(report.testRunner).toMatchObject({ name: "pytest", where: "../requirements/dev.txt:2" });
     expect(report.repository).toBe(root);

@@ -718,7 +718,8 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
   const frontendBuild = searchDirs
     .map((dir) => {
       const found = detectFrontendBuild(dir);
-      return found && { ...found, cwd: fromRoot(dir, found.cwd) || "." };
+      // Its file and line as seen from manage.py's folder: ../package.json:9 when the build sits at the repository's root.
+      return found && { ...found, cwd: fromRoot(dir, found.cwd) || ".", where: dir === root ? found.where : `${fromRoot(dir, "")}/${found.where}` };
     })
     .find((found) => found !== undefined);
   const ignoredStatic = ignoredStaticFiles(root);
