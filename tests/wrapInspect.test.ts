@@ -352,7 +352,7 @@ describe("inspectProject", () => {
       const reported = report.decisions.find((decision) => decision.found.includes("imports its development module"))!;
       expect(reported).toMatchObject({ topic: "settings", where: "family/settings/__init__.py:2" });
       expect(reported.found).toContain("family/settings/dev.py runs whenever family.settings.production is imported");
-      expect(reported.todo).toContain('`if os.environ.get("DJANGO_SETTINGS_MODULE") == "family.settings": from .dev import *  # noqa`');
+      expect(reported.todo).toContain('`if os.environ.get("DJANGO_SETTINGS_MODULE") == "family.settings": from .dev import *`');
 
       // The field-inspections fixture: manage.py names no settings, so --settings is the only way in.
       const fieldInspections = path.join(repoRoot, "tests", "fixtures", "field-inspections");

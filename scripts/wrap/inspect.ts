@@ -483,7 +483,7 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
   if (initImport) {
     const devName = /\.(\w+)/.exec(initImport.text)![1]!;
     const devFile = `${packageModule.split(".").join("/")}/${devName}.py`;
-    const guard = `if os.environ.get("DJANGO_SETTINGS_MODULE") == "${packageModule}": ${initImport.text}`;
+    const guard = `if os.environ.get("DJANGO_SETTINGS_MODULE") == "${packageModule}": ${initImport.text.replace(/\s*#.*$/, "")}`;
     decisions.push({
       topic: "settings",
       where: `${relative(packageInit!)}:${initImport.line}`,
