@@ -611,6 +611,10 @@ print(json.dumps({name: str(value) if isinstance(value, (str, Path)) else value 
     expect(report.pythonVersion).toBe("3.12");
     expect(report.testRunner).toMatchObject({ name: "pytest", where: "../requirements/dev.txt:2" });
     expect(report.repository).toBe(root);
+    // Reached through a link (macOS's /var is /private/var, and git answers with the real path): the same folders, as given.
+    const linked = `${root}-linked`;
+    symlinkSync(root, linked);
+    expect(inspectProject(path.join(linked, "src"))).toMatchObject({ repository: linked, venv: "../.venv", requirements: "../requirements/prod.txt" });
     // The packaging workflow goes to the repository's root, its jobs into src/desktop/.
     const workflow = packagingWorkflow(projectFactsFor(report), "src");
     expect(workflow).toContain("        working-directory: src/desktop\n");

@@ -7,7 +7,7 @@
  * any checkout, without the project's virtualenv.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { leaveOutServerOnly, normalizedName, requirementsFileLines, resolveFromUvLock, resolveFromVirtualenv, type LeftOut, type Requirement, type Resolved } from "./dependencies.ts";
@@ -829,8 +829,11 @@ export function foldersUpToRepository(root: string): string[] {
   const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd: root, encoding: "utf8" });
   const repository = top.status === 0 ? path.resolve(top.stdout.trim()) : undefined;
   const folders = [path.resolve(root)];
-  if (!repository || !(folders[0]! + path.sep).startsWith(repository + path.sep)) return folders;
-  while (folders.at(-1) !== repository) folders.push(path.dirname(folders.at(-1)!));
+  // git names the repository by its real path (macOS: /private/var/... for /var/...): count the levels on that, walk up the given path.
+  const real = realpathSync.native(folders[0]!);
+  if (!repository || !(real + path.sep).startsWith(repository + path.sep)) return folders;
+  const levels = path.relative(repository, real).split(path.sep).filter(Boolean).length;
+  for (let level = 0; level < levels; level += 1) folders.push(path.dirname(folders.at(-1)!));
   return folders;
 }
 
