@@ -9,7 +9,8 @@
  *   desktop_settings/         settings that import the project's own and override what the desktop needs
  *   desktop/                  a copy of final/ with src/project.ts filled in, its shell tests, no demo tests
  *   desktop/WRAP.md           the decisions it could not make, each with file, line and what to do
- *   .github/workflows/desktop-package.yml   installers on macOS, Windows and Linux runners
+ *   .github/workflows/desktop-package.yml   installers on macOS, Windows and Linux runners, at the
+ *                                           git repository's root (above manage.py's folder when it sits in src/)
  *   .gitignore                a block that ignores build output but keeps desktop/build/
  *
  * Files that already exist are left as they are, so a second run changes
@@ -43,8 +44,13 @@ Adds a desktop shell to the Django project whose manage.py is in that folder.
 
 Afterwards: read desktop/WRAP.md, then \`npm install\` and \`npm run check\` in desktop/.`;
 
-/** One file the wrap would write: where, and its content (or a folder to copy). */
-type Planned = { file: string; content: string } | { file: string; copyFrom: string; filter: (source: string) => boolean };
+/** One file the wrap would write: where, and its content (or a folder to copy); `within` is the folder it must stay inside (default: manage.py's). */
+type Planned = ({ file: string; content: string } | { file: string; copyFrom: string; filter: (source: string) => boolean }) & { within?: string };
+
+/** Where the packaging workflow goes: the repository's root, where GitHub looks for workflows, even when manage.py sits in src/. */
+function workflowFile(report: ProjectReport): string {
+  return path.join(report.repository, ".github", "workflows", "desktop-package.yml");
+}
 
 const SHELL_SKIPPED = new Set(["node_modules", "dist", "out", "test-results", "playwright-report", "chapter.json", "README.md"]);
 
@@ -82,7 +88,11 @@ function plan(report: ProjectReport, name: string | undefined, wheelGaps: WheelG
     { file: path.join(root, "desktop", "assets", "icon.svg"), content: readFileSync(path.join(repoRoot, "assets", "brand", "pony.svg"), "utf8") },
     // The copied icons were made from that same art, now at the target's iconSource.
     { file: path.join(root, "desktop", "build", "icons", "icons.json"), content: iconsRecord(readFileSync(path.join(shellSource, "build", "icons", "icons.json"), "utf8"), facts) },
-    { file: path.join(root, ".github", "workflows", "desktop-package.yml"), content: packagingWorkflow(facts) },
+    {
+      file: workflowFile(report),
+      content: packagingWorkflow(facts, path.relative(report.repository, root).split(path.sep).join("/") || "."),
+      within: report.repository,
+    },
     { file: path.join(root, "desktop", "WRAP.md"), content: wrapReport(report, facts, readFileSync(path.join(root, "manage.py"), "utf8")) },
   ];
   return planned;
@@ -225,17 +235,21 @@ async function main(): Promise<void> {
     const planned = plan(report, values.name, await wheelDecisions(report));
     if (values["dry-run"]) {
       console.log("\nWould write (nothing is changed with --dry-run; files that exist are kept):");
-      for (const item of planned) console.log(`  ${item.file}${existsSync(item.file) ? " (exists, kept)" : ""}`);
+      for (const item of planned) {
+        const where = item.within && item.within !== root ? " (at the repository's root, where GitHub reads workflows)" : "";
+        console.log(`  ${item.file}${where}${existsSync(item.file) ? " (exists, kept)" : ""}`);
+      }
       console.log(`  ${path.join(root, ".gitignore")} (${WRAP_MARKER} block)`);
       return;
     }
     refuseUnsafeTargets(report, Boolean(values.force));
     // Every path first: a link anywhere refuses the whole wrap before anything is written.
-    for (const file of [...planned.map((item) => item.file), path.join(root, ".gitignore")]) refuseUnsafeWrite(root, file);
+    for (const item of [...planned, { file: path.join(root, ".gitignore") }]) refuseUnsafeWrite("within" in item && item.within ? item.within : root, item.file);
     console.log("\nWriting:");
     const log = (line: string) => console.log(line);
     write(planned, log);
     updateGitignore(root, log);
+    if (report.repository !== root) console.log(`\nThe packaging workflow is ${workflowFile(report)}: GitHub reads workflows only at the repository's root, and its paths lead from there to ${path.relative(report.repository, path.join(root, "desktop"))}/.`);
     console.log(`\nNext: read ${path.join(root, "desktop", "WRAP.md")}, then in ${path.join(root, "desktop")}: npm install, npm run check.`);
   } catch (error) {
     if (error instanceof WrapRefusal) {

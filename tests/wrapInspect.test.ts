@@ -13,8 +13,9 @@ import { describe, expect, it } from "vitest";
 import { venvBin } from "../scripts/python-env.ts";
 import { checkWheels, platformsWithoutWheels } from "../scripts/wrap/dependencies.ts";
 import { desktopRequirements, desktopSettingsFiles } from "../scripts/wrap/desktopSettings.ts";
-import { inspectProject, OLDEST_DJANGO, WrapRefusal } from "../scripts/wrap/inspect.ts";
-import { desktopPackageJson, projectFactsFor } from "../scripts/wrap/shellFiles.ts";
+import { inspectProject, OLDEST_DJANGO, PYTEST_COMMAND, WrapRefusal } from "../scripts/wrap/inspect.ts";
+import { repoRoot } from "../scripts/chapters.ts";
+import { desktopPackageJson, packagingWorkflow, projectFactsFor, wrapReport } from "../scripts/wrap/shellFiles.ts";
 
 function project(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), "dds-inspect-"));
@@ -340,9 +341,26 @@ describe("inspectProject", () => {
       expect(report.settingsModule).toBe("family.settings.production");
       const reported = report.decisions.find((decision) => decision.found.includes("imports its development module"))!;
       expect(reported).toMatchObject({ topic: "settings", where: "family/settings/__init__.py:1" });
-      expect(reported.todo).toContain("the desktop settings build on family.settings.production");
+      expect(reported.todo).toContain("The desktop settings build on family.settings.production, the module the project deploys with");
       // --settings wins over the wrap's choice.
       expect(inspectProject(layered(MANAGE("family.settings"), "from .dev import *\n"), { settings: "family.settings" }).settingsModule).toBe("family.settings");
+    });
+
+    it("--settings naming a module of that package still reports the dev import, which runs first: with file, line and the guard to add", () => {
+      const report = inspectProject(layered(MANAGE("family.settings"), "# developers' default\nfrom .dev import *  # noqa\n"), { settings: "family.settings.production" });
+      expect(report.settingsModule).toBe("family.settings.production");
+      const reported = report.decisions.find((decision) => decision.found.includes("imports its development module"))!;
+      expect(reported).toMatchObject({ topic: "settings", where: "family/settings/__init__.py:2" });
+      expect(reported.found).toContain("family/settings/dev.py runs whenever family.settings.production is imported");
+      expect(reported.todo).toContain('`if os.environ.get("DJANGO_SETTINGS_MODULE") == "family.settings": from .dev import *`');
+
+      // The field-inspections fixture: manage.py names no settings, so --settings is the only way in.
+      const fieldInspections = path.join(repoRoot, "tests", "fixtures", "field-inspections");
+      const field = inspectProject(fieldInspections, { settings: "config.settings.production" });
+      const devImport = field.decisions.find((decision) => decision.found.includes("imports its development module"));
+      expect(devImport?.where).toBe("config/settings/__init__.py:2");
+      const wrapMd = wrapReport(field, projectFactsFor(field), readFileSync(path.join(fieldInspections, "manage.py"), "utf8"));
+      expect(wrapMd).toContain("`config/settings/__init__.py:2`: the settings package config.settings imports its development module: from .dev import *");
     });
   });
 
@@ -417,6 +435,79 @@ describe("inspectProject", () => {
     expect(report.decisions.filter((decision) => decision.topic === "writes").map((decision) => decision.where)).toEqual(["site_settings.py:3", "site_settings.py:4"]);
   });
 
+  describe("path settings into build output, and what the settings write", () => {
+    const settings = (lines: string[], files: Record<string, string> = {}) =>
+      inspectProject(project({ "manage.py": MANAGE("site_settings"), "site_settings.py": ["BASE_DIR = Path(__file__).resolve().parent", ...lines].join("\n"), ...files }));
+    const writes = (report: ReturnType<typeof inspectProject>) =>
+      report.decisions.filter((decision) => decision.topic === "writes").map((decision) => `${decision.where} ${decision.found.startsWith("a path into build output") ? "left" : "moved"}`);
+
+    it("a manifest inside STATICFILES_DIRS, an app's static/ folder or the frontend build's folder is left in place, and WRAP.md says so; a log file still moves", () => {
+      const report = settings(
+        [
+          'STATICFILES_DIRS = [BASE_DIR / "static", ("vite", BASE_DIR / "../frontend/dist")]',
+          'VITE_MANIFEST_PATH = BASE_DIR / "static" / "dist" / "manifest.json"',
+          'OUTSIDE_MANIFEST_PATH = BASE_DIR / "../frontend/dist/.vite/manifest.json"',
+          'SHOP_MANIFEST_FILE = os.path.join(BASE_DIR, "shop", "static", "shop", "manifest.json")',
+          'WEBPACK_STATS_FILE = BASE_DIR / "frontend" / "webpack-stats.json"',
+          'LOG_FILE = BASE_DIR / "logs" / "app.log"',
+        ],
+        { "frontend/package.json": '{"scripts": {"build": "webpack"}}' },
+      );
+      expect(writes(report)).toEqual(["site_settings.py:3 left", "site_settings.py:4 left", "site_settings.py:5 left", "site_settings.py:6 left", "site_settings.py:7 moved"]);
+      const [inside, outside, , frontend] = report.decisions.filter((decision) => decision.topic === "writes");
+      expect(inside!.todo).toContain('VITE_MANIFEST_PATH points inside STATICFILES_DIRS\'s BASE_DIR / "static", where a build writes what the app reads');
+      expect(inside!.todo).toContain("desktop_settings/writable.py leaves it where it is");
+      expect(outside!.todo).toContain("It lies outside manage.py's folder");
+      expect(frontend!.todo).toContain("the frontend build's folder (frontend/)");
+      // LabTrack's shape: ROOT_DIR = BASE_DIR.parent, the manifest under it.
+      const aliased = settings(['ROOT_DIR = BASE_DIR.parent', 'STATICFILES_DIRS = [ROOT_DIR / "frontend" / "dist"]', 'VITE_MANIFEST_PATH = BASE_DIR / "../frontend/dist/.vite/manifest.json"']);
+      expect(writes(aliased)).toEqual(["site_settings.py:2 moved", "site_settings.py:4 left"]);
+      // The frontend build's own folder reaches writable.py through base.py.
+      expect(desktopSettingsFiles(report)["base.py"]).toContain('DESKTOP_FRONTEND_BUILD_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "frontend")');
+      expect(desktopSettingsFiles(settings([]))["base.py"]).not.toContain("DESKTOP_FRONTEND_BUILD_DIR");
+    });
+
+    it("writable.py leaves a manifest the build has not written yet, and still moves a log file, a log handler and a file storage", () => {
+      const root = project({ "shop/__init__.py": "", "frontend/.keep": "" });
+      const script = String.raw`
+import importlib.util, json, sys
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("writable", sys.argv[1])
+writable = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(writable)
+base = Path(sys.argv[2])
+settings = {
+    "BASE_DIR": base,
+    "INSTALLED_APPS": ["django.contrib.admin", "shop.apps.ShopConfig"],
+    "STATIC_ROOT": base / "staticfiles",
+    "STATICFILES_DIRS": [base / "static", ("vite", base / "assets" / "dist")],
+    "DESKTOP_FRONTEND_BUILD_DIR": str(base / "frontend"),
+    "VITE_MANIFEST_PATH": base / "static" / "dist" / "manifest.json",
+    "PREFIXED_MANIFEST_PATH": base / "assets" / "dist" / ".vite" / "manifest.json",
+    "SHOP_MANIFEST_FILE": str(base / "shop" / "static" / "shop" / "manifest.json"),
+    "WEBPACK_STATS_FILE": base / "frontend" / "webpack-stats.json",
+    "COLLECTED_MANIFEST_PATH": base / "staticfiles" / "manifest.json",
+    "DJANGO_VITE": {"default": {"manifest_path": base / "static" / "dist" / "manifest.json"}},
+    "LOG_FILE": base / "logs" / "app.log",
+    "EXPORT_DIR": base / "exports",
+    "LOGGING": {"version": 1, "handlers": {"file": {"class": "logging.FileHandler", "filename": base / "app.log"}}},
+    "STORAGES": {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": base / "uploads"}}},
+}
+changes = writable.writable_settings(settings, base, Path(sys.argv[3]))
+print(json.dumps({name: str(value) if isinstance(value, (str, Path)) else value for name, value in changes.items()}, default=str))
+`;
+      const data = path.join(root, ".data");
+      const ran = spawnSync(venvBin("python"), ["-c", script, path.join(repoRoot, "scripts", "wrap", "python", "writable.py"), root, data], { encoding: "utf8" });
+      expect(ran.status, ran.stderr).toBe(0);
+      const changes = JSON.parse(ran.stdout) as Record<string, unknown>;
+      for (const kept of ["VITE_MANIFEST_PATH", "PREFIXED_MANIFEST_PATH", "SHOP_MANIFEST_FILE", "WEBPACK_STATS_FILE", "COLLECTED_MANIFEST_PATH", "DJANGO_VITE"]) expect(changes).not.toHaveProperty(kept);
+      expect(changes.EXPORT_DIR).toBe(path.join(data, "exports"));
+      expect(changes.LOG_FILE).toBe(path.join(data, "logs", "app.log"));
+      expect(JSON.stringify(changes.LOGGING)).toContain(path.join(data, "app.log"));
+      expect(JSON.stringify(changes.STORAGES)).toContain(path.join(data, "uploads"));
+    });
+  });
+
   describe("test settings and task queues", () => {
     const layered = (files: Record<string, string>) =>
       inspectProject(project({ "manage.py": MANAGE("shop.settings.production"), "shop/__init__.py": "", "shop/settings/__init__.py": "", "shop/settings/production.py": "", ...files }));
@@ -430,6 +521,24 @@ describe("inspectProject", () => {
       expect(layered({}).testSettings).toBeUndefined();
       expect(desktopSettingsFiles(layered({ "shop/settings/test.py": "" }))["test.py"]).toContain("from shop.settings.test import *");
       expect(desktopSettingsFiles(layered({}))["test.py"]).toContain("from .dev import *");
+    });
+
+    it("a pytest suite gets `python -m pytest --ds=desktop_settings.test` in WRAP.md and test.py, not `manage.py test`, which would run none of it", () => {
+      const pytestIni = layered({ "shop/settings/test.py": "", "pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = shop.settings.test\npython_files = test_*.py\n" });
+      expect(pytestIni.testRunner).toEqual({ name: "pytest", where: "pytest.ini:2", command: PYTEST_COMMAND });
+      expect(PYTEST_COMMAND).toBe("python -m pytest --ds=desktop_settings.test");
+      const tests = pytestIni.decisions.find((decision) => decision.topic === "tests")!;
+      expect(tests.todo).toContain("Run the project's tests with `python -m pytest --ds=desktop_settings.test` in manage.py's folder");
+      expect(tests.todo).toContain("`manage.py test` would find none of them and still exit 0");
+      expect(desktopSettingsFiles(pytestIni)["test.py"]).toContain("    python -m pytest --ds=desktop_settings.test\n");
+      expect(wrapReport(pytestIni, projectFactsFor(pytestIni), MANAGE("shop.settings.production"))).toContain("`test.py` for the project's tests (`python -m pytest --ds=desktop_settings.test` in manage.py's folder, as they run under pytest)");
+      expect(layered({ "setup.cfg": "[tool:pytest]\nDJANGO_SETTINGS_MODULE = shop.settings.production\n" }).testRunner).toMatchObject({ name: "pytest", where: "setup.cfg:2" });
+      expect(layered({ "pyproject.toml": '[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = "shop.settings.production"\n' }).testRunner).toMatchObject({ name: "pytest", where: "pyproject.toml:2" });
+      expect(layered({ "requirements-dev.txt": "# tools\npytest==9.2.0\npytest-django==4.14.0\n" }).testRunner).toMatchObject({ name: "pytest", where: "requirements-dev.txt:3" });
+      // Django's own runner otherwise, as before.
+      const plain = layered({ "requirements.txt": "Django==6.1.3\n" });
+      expect(plain.testRunner.name).toBe("django");
+      expect(plain.decisions.find((decision) => decision.topic === "tests")!.todo).toContain("`DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test`");
     });
 
     it("writes a worker for huey and django-q2, and says what to do instead for Celery and RQ", () => {
@@ -485,6 +594,7 @@ describe("inspectProject", () => {
       "README.md": "# LabTrack\n\nSample tracking for a small lab.\n",
       "requirements/base.txt": "Django==5.2.8\nPillow==12.1.1\n",
       "requirements/prod.txt": "-r base.txt\ngunicorn==23.0.0\n",
+      "requirements/dev.txt": "-r base.txt\npytest-django==4.14.0\n",
       ".venv/pyvenv.cfg": "home = /usr/bin\nversion = 3.12.1\n",
       "package.json": JSON.stringify({ scripts: { build: "vite build" } }),
       "src/manage.py": MANAGE("labtrack.settings"),
@@ -497,7 +607,19 @@ describe("inspectProject", () => {
     expect(report.venv).toBe("../.venv");
     expect(report.appName).toBe("LabTrack");
     expect(projectFactsFor(report).frontendBuild).toEqual({ cwd: "..", commands: [["npm", "install"], ["npm", "run", "build"]] });
+    expect(report.decisions.find((decision) => decision.topic === "frontend")!.where).toBe("../package.json:1");
     expect(report.pythonVersion).toBe("3.12");
+    expect(report.testRunner).toMatchObject({ name: "pytest", where: "../requirements/dev.txt:2" });
+    expect(report.repository).toBe(root);
+    // Reached through a link (macOS's /var is /private/var, and git answers with the real path): the same folders, as given.
+    const linked = `${root}-linked`;
+    symlinkSync(root, linked);
+    expect(inspectProject(path.join(linked, "src"))).toMatchObject({ repository: linked, venv: "../.venv", requirements: "../requirements/prod.txt" });
+    // The packaging workflow goes to the repository's root, its jobs into src/desktop/.
+    const workflow = packagingWorkflow(projectFactsFor(report), "src");
+    expect(workflow).toContain("        working-directory: src/desktop\n");
+    expect(workflow).toContain("            src/desktop/out/*.dmg\n");
+    expect(workflow).not.toMatch(/^\s+(working-directory: |)desktop\//m);
 
     // Outside a git checkout only manage.py's folder counts, as before.
     const loose = project({ "requirements.txt": "Django==5.2.8\n", "src/manage.py": MANAGE("labtrack.settings"), "src/labtrack/__init__.py": "", "src/labtrack/settings.py": 'ROOT_URLCONF = "labtrack.urls"\n' });

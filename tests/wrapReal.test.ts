@@ -263,6 +263,8 @@ describe.skipIf(skipReason !== undefined)("a project shaped like the trials' (fi
     expect(dry.stdout).toMatch(/psycopg/i);
     expect(dry.stdout).toMatch(/huey/i);
     expect(dry.stdout).toMatch(/npm run build/);
+    // config/settings/__init__.py imports .dev, which runs whenever production is imported: --settings does not hide it.
+    expect(dry.stdout).toContain("[settings] config/settings/__init__.py:2: the settings package config.settings imports its development module: from .dev import *");
     expect(git(target, "status", "--porcelain").stdout).toBe("");
   });
 

@@ -193,6 +193,21 @@ function debugNoteOf(target: HttpTarget): string {
 const PACKAGED_STATIC_ADVICE =
   "Serve static files without DEBUG: collect them into STATIC_ROOT at stage time and serve them through WhiteNoise or a static URL pattern behind the token middleware.";
 
+/**
+ * Why a page links none of its scripts and stylesheets, or links ones that are
+ * not there: the frontend build's output is missing. A template tag that reads
+ * a build manifest (Vite, webpack) renders nothing when it finds none.
+ */
+export function missingBuildOutputAdvice(packaged: boolean): string {
+  return packaged
+    ? "The frontend build's output is missing from the bundle. Either the build did not run: set frontendBuild in src/project.ts to its commands (the stage runs them before collectstatic) and run `npm run stage` again. " +
+        "Or a setting naming the build's manifest (VITE_MANIFEST_PATH, django-vite's manifest_path, webpack-loader's STATS_FILE) points at a file the bundle lacks: outside manage.py's folder, " +
+        "in a dot folder collectstatic skips (.vite/), or moved into the app-data folder by a desktop_settings/writable.py rule; point it at the collected copy under STATIC_ROOT in desktop_settings/packaged.py. " +
+        "Then `npm run check -- --staged` again."
+    : "A template that links its files from a frontend build's manifest (Vite, webpack) links nothing until the build has run: run the build (frontendBuild's commands in src/project.ts) and check again; " +
+        "else link stylesheets with {% static %} and let Django find them (STATICFILES_DIRS or an app's static/ folder).";
+}
+
 export function checkStylesheets(target: HttpTarget, home: HomePage | Error): Promise<CheckResult> {
   return check(
     `the home page links its stylesheets under ${target.staticUrl} and they are served (200) ${debugNoteOf(target)}`,
@@ -202,7 +217,7 @@ export function checkStylesheets(target: HttpTarget, home: HomePage | Error): Pr
       if (home.answer.status !== 200) return `not run: the home page answered ${home.answer.status}`;
       if (target.packaged && target.debug !== false) return `the bundle's settings run with DEBUG=${String(target.debug)}`;
       const stylesheets = stylesheetsOf(home);
-      if (stylesheets.length === 0) return "the home page links no stylesheet of its own";
+      if (stylesheets.length === 0) return { problem: "the home page links no stylesheet of its own", advice: missingBuildOutputAdvice(Boolean(target.packaged)) };
       const problems: string[] = [];
       for (const href of stylesheets) {
         const { pathname } = new URL(href);
@@ -264,7 +279,7 @@ export function checkWalkedAssets(target: HttpTarget, walk: Walk | Error): Promi
   return check(
     title,
     target.packaged
-      ? `${PACKAGED_STATIC_ADVICE} A file a frontend build writes (npm, esbuild, vite, webpack) must be built before collectstatic, and link files with {% static %}.`
+      ? `A file that answers 404 is not among the collected static files. ${missingBuildOutputAdvice(true)} Link files with {% static %}.`
       : "Link files with {% static %} and make sure each exists where a static-files finder looks (STATICFILES_DIRS or an app's static/ folder); a file a frontend build writes must be built first.",
     async () => {
       if (walk instanceof Error) return walk.message;

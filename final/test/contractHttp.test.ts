@@ -20,6 +20,8 @@ interface Breaks {
   redirectAway?: boolean;
   stylesheetOutsideStatic?: boolean;
   missingStylesheet?: boolean;
+  /** What a template tag reading a frontend build's manifest renders when it finds none: no stylesheet, no script. */
+  unbuilt?: boolean;
   remoteScript?: boolean;
   remoteCssImport?: boolean;
   postWithoutCsrf?: boolean;
@@ -76,7 +78,7 @@ async function fakeBackend(breaks: Breaks = {}): Promise<string> {
         const script = breaks.remoteScript ? '<script src="https://cdn.example/app.js"></script>' : `<script src="/static/${breaks.missingScript ? "missing" : "app"}.js"></script>`;
         return send(
           200,
-          `<!doctype html><html><head><link rel="canonical" href="https://example.com/"><link href="${stylesheet}" rel="stylesheet">${script}</head>` +
+          `<!doctype html><html><head><link rel="canonical" href="https://example.com/">${breaks.unbuilt ? "" : `<link href="${stylesheet}" rel="stylesheet">${script}`}</head>` +
             `<body><img src="data:image/png;base64,AAAA" alt=""><!-- <script src="https://commented.example/out.js"></script> -->` +
             // Links the walk follows, and links it must not: each of the last three answers 500 if it is followed.
             `<a href="/catalog/">Catalog</a><a href="https://example.com/elsewhere/">Elsewhere</a><a href="/home/#top">Top</a>` +
@@ -175,6 +177,17 @@ describe("the HTTP checks of npm run check", () => {
     expect(missing[12]!.problem).toBe("/static/missing.js (script of /home/) answered 404");
     const down = await run({ homeServerError: true });
     expect(down[13]!.problem).toBe("not run: the home page answered 500");
+  });
+
+  it("point a page without its build's stylesheet at the build and the manifest setting, not at serving static files", async () => {
+    const results = await run({ unbuilt: true });
+    expect(failedIndexes(results)).toEqual([10]);
+    expect(results[10]!.problem).toBe("the home page links no stylesheet of its own");
+    expect(results[10]!.advice).toContain("The frontend build's output is missing from the bundle");
+    expect(results[10]!.advice).toContain("set frontendBuild in src/project.ts");
+    expect(results[10]!.advice).toContain("VITE_MANIFEST_PATH");
+    expect(results[10]!.advice).toContain("point it at the collected copy under STATIC_ROOT in desktop_settings/packaged.py");
+    expect(results[10]!.advice).not.toContain("Serve static files without DEBUG");
   });
 
   it("count DEBUG on in a bundle as a failure of the static-files check", async () => {

@@ -27,6 +27,12 @@ if not os.environ.get("${variable}"):
 `;
 }
 
+/** The frontend build's folder as path parts from manage.py's folder, when it has a folder of its own (not manage.py's folder or one above it). */
+function frontendBuildDir(report: ProjectReport): string[] | undefined {
+  const parts = (report.frontendBuild?.cwd ?? ".").split("/").filter((part) => part && part !== ".");
+  return parts.length && parts.some((part) => part !== "..") ? parts : undefined;
+}
+
 /** The desktop contract on top of the settings module \`module\`: the part base.py and test.py share. */
 function contract(report: ProjectReport, module: string): string {
   const autoLogin = report.loginGated
@@ -42,11 +48,19 @@ MIDDLEWARE = _insert_after(
 `
     : "";
   const apps = report.queues.some((queue) => queue.worker) ? '"desktop_runtime", "desktop_settings"' : '"desktop_runtime"';
+  const buildDir = frontendBuildDir(report);
+  const buildLines = buildDir
+    ? `
+# The frontend build's own folder (desktop/src/project.ts's frontendBuild): what it
+# writes there (a manifest, bundles) the app only reads, so writable.py leaves it.
+DESKTOP_FRONTEND_BUILD_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ${buildDir.map((part) => JSON.stringify(part)).join(", ")})
+`
+    : "";
   return `import os
 ${secretKeyDefault(report)}
 from ${module} import *  # noqa: F403
 from ${module} import INSTALLED_APPS, MIDDLEWARE, ROOT_URLCONF
-
+${buildLines}
 # --- The shell-to-Django contract (environment set by the desktop shell) ----
 DESKTOP_DJANGO_HOST = os.environ.get("DESKTOP_DJANGO_HOST") or "127.0.0.1"
 DESKTOP_DJANGO_PORT = os.environ.get("DESKTOP_DJANGO_PORT") or None
@@ -113,9 +127,9 @@ ${contract(report, report.settingsModule)}`;
 function testSettings(report: ProjectReport): string {
   if (!report.testSettings) {
     return `${HEADER}"""Desktop test settings: the project names no test settings of its own, so its
-tests run on the desktop development settings:
+tests run on the desktop development settings (from manage.py's folder):
 
-    DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test
+    ${report.testRunner.command}
 """
 
 from .dev import *  # noqa: F403
@@ -123,9 +137,10 @@ from .dev import *  # noqa: F403
   }
   return `${HEADER}"""Desktop test settings: the project's own test settings (${report.testSettings.module},
 found in ${report.testSettings.where}) with the desktop contract on top, so its tests
-run as they do on their own settings, plus the desktop's hosts, guards and URLs:
+run as they do on their own settings, plus the desktop's hosts, guards and URLs
+(from manage.py's folder):
 
-    DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test
+    ${report.testRunner.command}
 """
 
 import tempfile

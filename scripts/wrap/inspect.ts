@@ -7,11 +7,12 @@
  * any checkout, without the project's virtualenv.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { leaveOutServerOnly, normalizedName, requirementsFileLines, resolveFromUvLock, resolveFromVirtualenv, type LeftOut, type Requirement, type Resolved } from "./dependencies.ts";
 import { starterPin } from "./starterPins.ts";
+import { buildOutputOf } from "./buildOutput.ts";
 import { detectFrontendBuild, ignoredStaticFiles, type FrontendBuild } from "./frontendBuild.ts";
 import { choosePython, type PythonChoice } from "./pythonVersion.ts";
 
@@ -25,6 +26,8 @@ export interface Decision {
 
 export interface ProjectReport {
   root: string;
+  /** The git repository's root holding manage.py's folder (root itself outside git): where .github/workflows/ goes. */
+  repository: string;
   /** The settings module the desktop settings build on, e.g. `librarysite.settings`: --settings, else manage.py's default, else the module the project deploys with when that one is a development module. */
   settingsModule: string;
   /** The module manage.py defaults DJANGO_SETTINGS_MODULE to, if it names one. */
@@ -50,6 +53,8 @@ export interface ProjectReport {
   secretKeyWhere?: string;
   /** The project's own test settings, when it has some. */
   testSettings?: { module: string; where: string };
+  /** How the project's tests run: pytest (pytest-django), with what said so, or Django's own runner. */
+  testRunner: TestRunner;
   usesAdmin: boolean;
   /** The project's frontend build, when it has one: the stage runs it before collectstatic. */
   frontendBuild?: FrontendBuild;
@@ -383,6 +388,52 @@ export function testSettingsOf(root: string, settingsModule: string, settingsKin
   return module ? { module, where: `${path.join(...module.split(".")).split(path.sep).join("/")}.py` } : undefined;
 }
 
+/** How the project's tests run, and the command that runs them on the desktop test settings (from manage.py's folder). */
+export type TestRunner = { name: "pytest"; where: string; command: string } | { name: "django"; command: string };
+
+export const DJANGO_TEST_COMMAND = "DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test";
+export const PYTEST_COMMAND = "python -m pytest --ds=desktop_settings.test";
+
+/**
+ * pytest, when pytest's config names DJANGO_SETTINGS_MODULE (pytest.ini,
+ * pyproject.toml's [tool.pytest.ini_options], setup.cfg's [tool:pytest],
+ * tox.ini) or a requirements or project file names pytest-django, in
+ * manage.py's folder or one above it up to the repository's root; else
+ * Django's runner. `manage.py test` finds none of a pytest suite's tests.
+ */
+export function testRunnerOf(root: string, folders: string[]): TestRunner {
+  const shown = (file: string) => path.relative(root, file).split(path.sep).join("/");
+  const configs: Array<[string, RegExp]> = [
+    ["pytest.ini", /^\[pytest\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=/m],
+    ["pyproject.toml", /^\[tool\.pytest\.ini_options\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=/m],
+    ["setup.cfg", /^\[tool:pytest\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=/m],
+    ["tox.ini", /^\[pytest\][\s\S]*?^\s*DJANGO_SETTINGS_MODULE\s*=/m],
+  ];
+  for (const folder of folders) {
+    for (const [name, pattern] of configs) {
+      const file = path.join(folder, name);
+      if (!existsSync(file)) continue;
+      const text = readFileSync(file, "utf8");
+      const match = pattern.exec(text);
+      if (match) return { name: "pytest", where: `${shown(file)}:${text.slice(0, match.index + match[0].length).split("\n").length}`, command: PYTEST_COMMAND };
+    }
+  }
+  for (const folder of folders) {
+    const requirementFiles = existsSync(path.join(folder, "requirements")) && statSync(path.join(folder, "requirements")).isDirectory()
+      ? readdirSync(path.join(folder, "requirements")).filter((name) => name.endsWith(".txt") || name.endsWith(".in")).map((name) => path.join("requirements", name))
+      : [];
+    const candidates = [...readdirSync(folder).filter((name) => /^requirements.*\.(txt|in)$/.test(name)), ...requirementFiles, "pyproject.toml", "setup.cfg", "setup.py", "Pipfile"];
+    for (const name of candidates) {
+      const file = path.join(folder, name);
+      if (!existsSync(file) || !statSync(file).isFile()) continue;
+      const lines = readFileSync(file, "utf8").split("\n");
+      const index = lines.findIndex((line) => !/^\s*#/.test(line) && /(^|[^\w-])pytest[-_]django\b/i.test(line));
+      if (index >= 0) return { name: "pytest", where: `${shown(file)}:${index + 1}`, command: PYTEST_COMMAND };
+    }
+  }
+  return { name: "django", command: DJANGO_TEST_COMMAND };
+}
+
 export interface InspectOptions {
   /** --settings: the settings module to build on, instead of the one manage.py names. */
   settings?: string;
@@ -423,19 +474,29 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
   // A development module (named by manage.py, or star-imported by the package's __init__) must not
   // ship in the packaged app: the desktop settings build on the module the project deploys with.
   const devModule = named.kind === "module of a settings package" && DEV_MODULE.test(settingsModule) ? settingsModule : undefined;
-  const initImport = named.kind === "package" ? devImportOf(readFileSync(named.file, "utf8")) : undefined;
-  const deployed = !options.settings && (devModule || initImport) ? deployModule(root, named.kind === "package" ? settingsModule : settingsModule.replace(/\.\w+$/, "")) : undefined;
+  // The package's __init__.py runs before any of its modules: a dev import there runs dev.py whatever module is named, --settings too.
+  const packageInit = named.kind === "package" ? named.file : named.kind === "module of a settings package" ? path.join(path.dirname(named.file), "__init__.py") : undefined;
+  const packageModule = named.kind === "package" ? settingsModule : settingsModule.replace(/\.\w+$/, "");
+  const initImport = packageInit && existsSync(packageInit) ? devImportOf(readFileSync(packageInit, "utf8")) : undefined;
+  const deployed = !options.settings && (devModule || (initImport && named.kind === "package")) ? deployModule(root, packageModule) : undefined;
   const chosen = deployed ? { module: deployed, ...settingsShape(root, deployed)! } : { module: settingsModule, ...named };
   if (initImport) {
+    const devName = /\.(\w+)/.exec(initImport.text)![1]!;
+    const devFile = `${packageModule.split(".").join("/")}/${devName}.py`;
+    const guard = `if os.environ.get("DJANGO_SETTINGS_MODULE") == "${packageModule}": ${initImport.text.replace(/\s*#.*$/, "")}`;
     decisions.push({
       topic: "settings",
-      where: `${relative(named.file)}:${initImport.line}`,
-      found: `the settings package ${settingsModule} imports its development module: ${initImport.text}`,
-      todo: deployed
-        ? `Nothing to do: the desktop settings build on ${deployed}, the module the project deploys with, so development-only apps do not ship. If that is the wrong module, wrap again with --settings <module>.`
-        : "No deployment module was found beside it (production.py, prod.py, base.py): wrap again with --settings <module> naming the module without development-only apps, or remove them in desktop_settings/packaged.py.",
+      where: `${relative(packageInit!)}:${initImport.line}`,
+      found: `the settings package ${packageModule} imports its development module: ${initImport.text}; Python runs ${relative(packageInit!)} before any module of the package, so ${devFile} runs whenever ${chosen.module} is imported, in the packaged app too`,
+      todo:
+        (chosen.module === packageModule
+          ? "The desktop settings build on the package itself, so they carry the development settings: wrap again with --settings <module> naming the module the project deploys with (production.py, base.py). "
+          : `The desktop settings build on ${chosen.module}${deployed ? ", the module the project deploys with" : ""}, so they do not take over ${devFile}'s values, but ${devFile} still runs first: its imports (development-only packages the bundle may not install) and what it does at import time happen in the desktop app too. `) +
+        `Make ${relative(packageInit!)} import it only when the package itself is the settings module: \`import os\` and \`${guard}\`, ` +
+        `or empty that file and name ${packageModule}.${devName} where developers set DJANGO_SETTINGS_MODULE. Then \`npm run check -- --staged\` in desktop/.`,
     });
-  } else if (devModule) {
+  }
+  if (devModule) {
     decisions.push({
       topic: "settings",
       where: relative(named.file),
@@ -509,19 +570,6 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
       where: relative(settingsFile),
       found: mediaRoot.trim(),
       todo: "Nothing to do: the desktop settings move MEDIA_ROOT into the app-data folder and serve it. Check that uploads still work with `npm run backend`.",
-    });
-  }
-  // What desktop_settings/writable.py moves at settings load: path settings, file storages, log files and file caches under the project.
-  const KEPT_PATHS = /^(BASE_DIR|STATIC_ROOT|STATICFILES_DIRS|MEDIA_ROOT|LOCALE_PATHS|FIXTURE_DIRS)\b/;
-  const WRITTEN_PATH = /^\s*(?:[A-Z][A-Z0-9_]*(?:_ROOT|_DIR|_PATH|_FILE|_FOLDER)\s*=|.*["'](?:filename|location|LOCATION)["']\s*:).*\b(?:BASE_DIR|PROJECT_ROOT|ROOT_DIR)\b/;
-  for (const use of settingsFiles.flatMap((file) => matchingLines(root, file, WRITTEN_PATH)).filter((use) => !KEPT_PATHS.test(use.line))) {
-    decisions.push({
-      topic: "writes",
-      where: use.where,
-      found: `a path under the project the settings may write to: ${use.line}`,
-      todo:
-        "Nothing to do: desktop_settings/writable.py moves it into the app-data folder when the app does not ship what it points at (a folder the project ships is data it reads, and stays). " +
-        "Check with `npm run check -- --staged`: nothing may be written inside the bundle.",
     });
   }
   for (const file of python) {
@@ -655,21 +703,57 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
   for (const queue of queues) decisions.push(queueDecision(queue));
 
   const testSettings = testSettingsOf(root, chosen.module, settingsKind);
+  const testRunner = testRunnerOf(root, searchDirs);
   decisions.push({
     topic: "tests",
     where: testSettings?.where ?? "manage.py's folder",
     found: testSettings ? `the project's test settings, ${testSettings.module}` : "no test settings of the project's own",
     todo:
       `Nothing to do: desktop_settings/test.py ${testSettings ? `layers the desktop contract on ${testSettings.module}` : "uses the desktop development settings"}. ` +
-      "Run the project's tests with `DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test`; they should pass as they do on the project's own settings.",
+      `Run the project's tests with \`${testRunner.command}\` in manage.py's folder; they should pass as they do on the project's own settings.` +
+      (testRunner.name === "pytest"
+        ? ` They run under pytest (${testRunner.where}): \`manage.py test\` would find none of them and still exit 0, so a run that reports 0 tests proves nothing.`
+        : ""),
   });
   const frontendBuild = searchDirs
     .map((dir) => {
       const found = detectFrontendBuild(dir);
-      return found && { ...found, cwd: fromRoot(dir, found.cwd) || "." };
+      // Its file and line as seen from manage.py's folder: ../package.json:9 when the build sits at the repository's root.
+      return found && { ...found, cwd: fromRoot(dir, found.cwd) || ".", where: dir === root ? found.where : `${fromRoot(dir, "")}/${found.where}` };
     })
     .find((found) => found !== undefined);
   const ignoredStatic = ignoredStaticFiles(root);
+  // What desktop_settings/writable.py moves at settings load: path settings, file storages, log files and file caches under the project;
+  // what it leaves: path settings into a static folder or the frontend build's (build output such as a manifest, only read).
+  const KEPT_PATHS = /^(BASE_DIR|STATIC_ROOT|STATICFILES_DIRS|MEDIA_ROOT|LOCALE_PATHS|FIXTURE_DIRS)\b/;
+  const WRITTEN_PATH = /^\s*(?:[A-Z][A-Z0-9_]*(?:_ROOT|_DIR|_PATH|_FILE|_FOLDER)\s*=|.*["'](?:filename|location|LOCATION)["']\s*:).*\b(?:BASE_DIR|PROJECT_ROOT|ROOT_DIR)\b/;
+  for (const use of settingsFiles.flatMap((file) => matchingLines(root, file, WRITTEN_PATH)).filter((use) => !KEPT_PATHS.test(use.line))) {
+    const built = /^\s*[A-Z][A-Z0-9_]*\s*=/.test(use.line) ? buildOutputOf(use.line, settingsText, frontendBuild?.cwd) : undefined;
+    if (built) {
+      const name = /^\s*([A-Z][A-Z0-9_]*)/.exec(use.line)![1]!;
+      decisions.push({
+        topic: "writes",
+        where: use.where,
+        found: `a path into build output the app only reads, left in place: ${use.line}`,
+        todo:
+          `Nothing to do: ${name} points inside ${built.reason}, where a build writes what the app reads (a frontend manifest, bundles), so desktop_settings/writable.py leaves it where it is, even before the build has run. ` +
+          (built.outside
+            ? `It lies outside manage.py's folder, though, and the bundle carries only that folder and the collected static files: in desktop_settings/packaged.py point ${name} at its copy under STATIC_ROOT ` +
+              "(collectstatic skips dot folders such as .vite/: list such a folder in STATICFILES_DIRS with a prefix in desktop_settings/base.py so that it is collected). "
+            : "") +
+          "The stage runs the frontend build before collectstatic; `npm run check -- --staged` shows whether the pages load their scripts and stylesheets.",
+      });
+      continue;
+    }
+    decisions.push({
+      topic: "writes",
+      where: use.where,
+      found: `a path under the project the settings may write to: ${use.line}`,
+      todo:
+        "Nothing to do: desktop_settings/writable.py moves it into the app-data folder when the app does not ship what it points at (a folder the project ships is data it reads, and stays; " +
+        "a path into a static folder or the frontend build's folder is build output, and stays). Check with `npm run check -- --staged`: nothing may be written inside the bundle.",
+    });
+  }
   if (frontendBuild) {
     decisions.push({
       topic: "frontend",
@@ -706,6 +790,7 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
   });
   return {
     root,
+    repository: searchDirs.at(-1)!,
     settingsModule: chosen.module,
     managePySettings: managePyModule,
     settingsFile: relative(settingsFile),
@@ -722,6 +807,7 @@ export function inspectProject(root: string, options: InspectOptions = {}): Proj
     secretKeyVariable: secretKey?.variable,
     secretKeyWhere: secretKey?.where,
     testSettings,
+    testRunner,
     usesAdmin,
     frontendBuild,
     pythonVersion: pythonChoice.pythonVersion,
@@ -743,8 +829,11 @@ export function foldersUpToRepository(root: string): string[] {
   const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd: root, encoding: "utf8" });
   const repository = top.status === 0 ? path.resolve(top.stdout.trim()) : undefined;
   const folders = [path.resolve(root)];
-  if (!repository || !(folders[0]! + path.sep).startsWith(repository + path.sep)) return folders;
-  while (folders.at(-1) !== repository) folders.push(path.dirname(folders.at(-1)!));
+  // git names the repository by its real path (macOS: /private/var/... for /var/...): count the levels on that, walk up the given path.
+  const real = realpathSync.native(folders[0]!);
+  if (!repository || !(real + path.sep).startsWith(repository + path.sep)) return folders;
+  const levels = path.relative(repository, real).split(path.sep).filter(Boolean).length;
+  for (let level = 0; level < levels; level += 1) folders.push(path.dirname(folders.at(-1)!));
   return folders;
 }
 

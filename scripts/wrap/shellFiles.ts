@@ -114,13 +114,20 @@ export function gitignoreBlock(): string {
   ].join("\n");
 }
 
-/** .github/workflows/desktop-package.yml: the installers on each platform's own runner. */
-export function packagingWorkflow(facts: ProjectFacts): string {
+/**
+ * .github/workflows/desktop-package.yml at the git repository's root (where
+ * GitHub looks for workflows): the installers on each platform's own runner.
+ * `djangoDir` is manage.py's folder relative to that root, "/"-separated ("." when it is the root).
+ */
+export function packagingWorkflow(facts: ProjectFacts, djangoDir = "."): string {
+  const shell = djangoDir === "." ? "desktop" : `${djangoDir}/desktop`;
   return `# Builds ${facts.productName}'s desktop installers on macOS, Windows and Linux
 # runners (written by desktop-django-starter's npm run wrap). Each job stages the
 # backend (a python-build-standalone runtime, the Django code, collected static
-# files) and runs electron-builder in desktop/. Signing secrets are optional;
+# files) and runs electron-builder in ${shell}/. Signing secrets are optional;
 # each runner only receives its own platform's certificate.
+# Paths are from the repository's root: the Django project (manage.py) is in
+# ${djangoDir === "." ? "the root" : `${djangoDir}/`}, its desktop shell in ${shell}/.
 name: Desktop installers
 
 on:
@@ -142,7 +149,7 @@ jobs:
     timeout-minutes: 45
     defaults:
       run:
-        working-directory: desktop
+        working-directory: ${shell}
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-node@v4
@@ -164,13 +171,13 @@ jobs:
         with:
           name: ${facts.executableName}-\${{ runner.os }}-\${{ runner.arch }}
           path: |
-            desktop/out/*.dmg
-            desktop/out/*.zip
-            desktop/out/*.exe
-            desktop/out/*.AppImage
-            desktop/out/*.tar.gz
-            desktop/out/*.blockmap
-            desktop/out/latest*.yml
+            ${shell}/out/*.dmg
+            ${shell}/out/*.zip
+            ${shell}/out/*.exe
+            ${shell}/out/*.AppImage
+            ${shell}/out/*.tar.gz
+            ${shell}/out/*.blockmap
+            ${shell}/out/latest*.yml
           if-no-files-found: error
 `;
 }
@@ -188,6 +195,14 @@ const TOPIC_TITLES: Record<Decision["topic"], string> = {
   workers: "Background work",
   branding: "Name, icon and splash",
 };
+
+/** Where WRAP.md says the packaging workflow went: beside manage.py, or at the repository's root above it. */
+function workflowLine(report: ProjectReport): string {
+  if (report.repository === report.root) return "`.github/workflows/desktop-package.yml`";
+  const up = path.relative(report.root, report.repository).split(path.sep).join("/");
+  const shell = path.relative(report.repository, path.join(report.root, "desktop")).split(path.sep).join("/");
+  return `\`${up}/.github/workflows/desktop-package.yml\`, at the git repository's root, where GitHub reads workflows (its jobs run in \`${shell}/\`)`;
+}
 
 /** desktop/WRAP.md: what the wrap did, each decision left to you, with where and what to do, and the optional manage.py change. */
 export function wrapReport(report: ProjectReport, facts: ProjectFacts, managePySource: string): string {
@@ -214,9 +229,9 @@ This folder is an Electron shell around the Django project one level up
 changed none of the project's own files:
 
 - \`desktop_runtime/\`: the runtime contract's Django app (health, bootstrap, token and host guards, \`desktop_serve\`), tested on ${testedDjango()};
-- \`desktop_settings/\`: \`dev.py\` and \`packaged.py\`, which import \`${report.settingsModule}\` and override only what the desktop needs; \`test.py\` for the project's tests (\`DJANGO_SETTINGS_MODULE=desktop_settings.test python manage.py test\`); \`writable.py\`, which moves what the settings write into the app-data folder;
+- \`desktop_settings/\`: \`dev.py\` and \`packaged.py\`, which import \`${report.settingsModule}\` and override only what the desktop needs; \`test.py\` for the project's tests (\`${report.testRunner.command}\` in manage.py's folder${report.testRunner.name === "pytest" ? ", as they run under pytest" : ""}); \`writable.py\`, which moves what the settings write into the app-data folder and leaves what the app only reads (static folders, the frontend build's output);
 - \`desktop/\`: this shell; every fact about the project is in \`src/project.ts\`;
-- \`.github/workflows/desktop-package.yml\` and a block in \`.gitignore\` (\`desktop/build/\` stays committed).
+- ${workflowLine(report)} and a block in \`.gitignore\` (\`desktop/build/\` stays committed).
 
 ## Next steps
 

@@ -8,6 +8,12 @@ file storages, log files, file-based caches, and settings named *_ROOT, *_DIR,
 *_PATH, *_FILE or *_FOLDER that point inside the project but at nothing the
 app ships (a folder that exists in the project is data it reads, and stays).
 The task queues' files go to the app-data folder too.
+
+A path setting inside a static folder (STATIC_ROOT, a STATICFILES_DIRS entry,
+an app's static/ folder) or inside the frontend build's folder
+(DESKTOP_FRONTEND_BUILD_DIR, from desktop/src/project.ts's frontendBuild) is
+build output the app only reads, such as a Vite or webpack manifest: it stays
+where it is even before the build has written it.
 """
 
 from pathlib import Path
@@ -26,30 +32,66 @@ _KEPT = {
     "BUNDLE_DIR",
     "LOG_DIR",
     "DESKTOP_DJANGO_APP_DATA_DIR",
+    "DESKTOP_FRONTEND_BUILD_DIR",
 }
 _WRITTEN_SUFFIXES = ("_ROOT", "_DIR", "_PATH", "_FILE", "_FOLDER")
 
 
-def _inside(value, roots):
-    """The path of value relative to the first root holding it, or None."""
+def _absolute(value):
+    """value as a resolved absolute Path, or None when it is no absolute path."""
     if not isinstance(value, (str, Path)) or not str(value):
         return None
     candidate = Path(value)
-    if not candidate.is_absolute():
+    return candidate.resolve() if candidate.is_absolute() else None
+
+
+def _inside(value, roots):
+    """The path of value relative to the first root holding it, or None."""
+    candidate = _absolute(value)
+    if candidate is None:
         return None
     for root in roots:
         try:
-            relative = candidate.resolve().relative_to(root)
+            relative = candidate.relative_to(root)
         except ValueError:
             continue
         return relative if relative.parts else None
     return None
 
 
-def _moved(value, roots, data_dir):
+def read_only_dirs(settings, project_dir):
+    """The folders whose files the app only reads: build output, never moved.
+
+    STATIC_ROOT, each STATICFILES_DIRS entry (a path or a (prefix, path) pair),
+    the static/ folder of each app in project_dir, and DESKTOP_FRONTEND_BUILD_DIR.
+    """
+    folders = [settings.get("STATIC_ROOT"), settings.get("DESKTOP_FRONTEND_BUILD_DIR")]
+    for entry in settings.get("STATICFILES_DIRS") or ():
+        folders.append(
+            entry[-1] if isinstance(entry, (tuple, list)) and entry else entry
+        )
+    for app in settings.get("INSTALLED_APPS") or ():
+        # "shop", "shop.apps.ShopConfig": the app's folder, when it is part of the project.
+        parts = str(app).split(".")
+        while parts:
+            folder = Path(project_dir, *parts)
+            if folder.is_dir():
+                folders.append(folder / "static")
+                break
+            parts.pop()
+    return [folder for folder in map(_absolute, folders) if folder is not None]
+
+
+def _moved(value, roots, data_dir, read_only=()):
     """value's place in data_dir when it points inside the project at something the app does not ship."""
     relative = _inside(value, roots)
-    if relative is None or Path(value).exists():
+    if (
+        relative is None
+        or Path(value).exists()
+        or _inside(value, read_only) is not None
+    ):
+        return None
+    if _absolute(value) in read_only:
         return None
     moved = data_dir / relative
     return str(moved) if isinstance(value, str) else moved
@@ -65,10 +107,11 @@ def writable_settings(settings, project_dir, data_dir):
     roots = {Path(project_dir).resolve()}
     if isinstance(settings.get("BASE_DIR"), (str, Path)):
         roots.add(Path(settings["BASE_DIR"]).resolve())
+    read_only = read_only_dirs(settings, project_dir)
     changes = {}
     for name, value in settings.items():
         if name.isupper() and name.endswith(_WRITTEN_SUFFIXES) and name not in _KEPT:
-            moved = _moved(value, roots, data_dir)
+            moved = _moved(value, roots, data_dir, read_only)
             if moved is not None:
                 changes[name] = moved
 
