@@ -45,7 +45,8 @@ const FILES: Record<string, string> = {
   ].join("\n"),
   "kitchen/test_settings.py": 'from .settings import *  # noqa\nKITCHEN_TESTING = True\nHUEY = {"immediate": True}\n',
   "kitchen/urls.py": "urlpatterns = []\n",
-  "jobs/__init__.py": "",
+  // A cold disk in miniature: a test makes this app slow to import.
+  "jobs/__init__.py": 'import os\nimport time\n\ntime.sleep(float(os.environ.get("KITCHEN_IMPORT_SECONDS") or 0))\n',
   "jobs/tasks.py": "from pathlib import Path\n\nfrom huey.contrib.djhuey import task\n\n\n@task()\ndef write_marker(path):\n    Path(path).write_text('cooked')\n",
   "jobs/tests.py":
     "from django.conf import settings\nfrom django.test import SimpleTestCase\n\n\nclass KitchenTests(SimpleTestCase):\n    def test_runs_on_its_test_settings(self):\n        self.assertTrue(settings.KITCHEN_TESTING)\n",
@@ -94,6 +95,21 @@ async function runWorkerUntil(root: string, command: string, env: Record<string,
   const afterEof = Date.now() - closedAt;
   if (code === "still running") worker.kill("SIGKILL");
   return { code, afterEof, output };
+}
+
+/** Starts `manage.py <command>` with stdin a pipe and closes it after `ms`: the exit code, or "still running" 2 s after. */
+async function closeStdinAfter(root: string, command: string, env: Record<string, string>, ms: number): Promise<{ code: number | null | "still running"; output: string }> {
+  const interpreter = path.join(root, ".venv", process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
+  const worker = spawn(interpreter, ["manage.py", command], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  worker.stdout.on("data", (chunk) => (output += String(chunk)));
+  worker.stderr.on("data", (chunk) => (output += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => worker.on("exit", (code) => resolve(code)));
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  worker.stdin.end();
+  const code = await Promise.race([exited, new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 2000))]);
+  if (code === "still running") worker.kill("SIGKILL");
+  return { code, output };
 }
 
 beforeAll(() => wrappedProject(target, FILES, ["Django==6.1.3", "huey==3.5.4", "redis==7.0.1"], ["--settings", "kitchen.settings"]), TEN_MINUTES);
@@ -149,6 +165,13 @@ describe("a wrapped project with huey, an environment-only secret key and its ow
     expect(readFileSync(marker, "utf8")).toBe("cooked");
     expect(worker.code, worker.output).toBe(0);
     expect(worker.afterEof).toBeLessThan(2000);
+  }, TEN_MINUTES);
+
+  it("the worker the shell names (DESKTOP_DJANGO_WORKER) ends within 2 s of stdin closing while the project's apps still load", async () => {
+    // desktop_settings/__init__.py starts the watch before the project's settings and apps load; the jobs app takes 5 s here.
+    const worker = await closeStdinAfter(target, "desktop_huey_worker", { ...dev, DESKTOP_DJANGO_WORKER: "desktop_huey_worker", KITCHEN_IMPORT_SECONDS: "5" }, 500);
+    expect(worker.code, worker.output).toBe(0);
+    expect(worker.output).not.toContain("desktop_huey_worker: ready");
   }, TEN_MINUTES);
 });
 
