@@ -47,6 +47,7 @@ const COMMANDS_RUN_BY_TESTS: Record<string, { file: string; runs: string }> = {
   "npm install": { file: "tests/wrap.test.ts", runs: '[...npmCli, "install"' },
   "npm run icons": { file: "tests/wrap.test.ts", runs: 'npmRun(desktop, "icons")' },
   "npm run check": { file: "tests/wrap.test.ts", runs: 'npmRun(desktop, "check")' },
+  "npm run stage -- --local-python": { file: "tests/wrapReal.test.ts", runs: 'npmRun(desktop, "stage", ["--local-python"])' },
   "npm run stage -- --python-archive <archive> --wheelhouse <wheelhouse>": {
     file: "tests/wrap.test.ts",
     runs: 'npmRun(desktop, "stage", ["--python-archive", archive.file, "--wheelhouse", wheelhouse])',

@@ -45,7 +45,8 @@ const FILES: Record<string, string> = {
   ].join("\n"),
   "kitchen/test_settings.py": 'from .settings import *  # noqa\nKITCHEN_TESTING = True\nHUEY = {"immediate": True}\n',
   "kitchen/urls.py": "urlpatterns = []\n",
-  "jobs/__init__.py": "",
+  // A cold disk in miniature: a test makes this app slow to import.
+  "jobs/__init__.py": 'import os\nimport time\n\ntime.sleep(float(os.environ.get("KITCHEN_IMPORT_SECONDS") or 0))\n',
   "jobs/tasks.py": "from pathlib import Path\n\nfrom huey.contrib.djhuey import task\n\n\n@task()\ndef write_marker(path):\n    Path(path).write_text('cooked')\n",
   "jobs/tests.py":
     "from django.conf import settings\nfrom django.test import SimpleTestCase\n\n\nclass KitchenTests(SimpleTestCase):\n    def test_runs_on_its_test_settings(self):\n        self.assertTrue(settings.KITCHEN_TESTING)\n",
@@ -76,10 +77,10 @@ function wrappedProject(root: string, files: Record<string, string>, packages: s
 }
 
 /**
- * Starts `manage.py <command>` with stdin a pipe, waits until `file` exists and its output
- * says `done` (when given), closes stdin: the exit code and how long the exit took after EOF.
+ * Starts `manage.py <command>` with stdin a pipe, waits until `ready(output)` holds (at most 30 s),
+ * closes stdin: the exit code (or "still running" 2 s later) and how long the exit took after EOF.
  */
-async function runWorkerUntil(root: string, command: string, env: Record<string, string>, file: string, done?: RegExp): Promise<{ code: number | null | "still running"; afterEof: number; output: string }> {
+async function runWorkerUntil(root: string, command: string, env: Record<string, string>, ready: (output: string) => boolean): Promise<{ code: number | null | "still running"; afterEof: number; output: string }> {
   const interpreter = path.join(root, ".venv", process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
   const worker = spawn(interpreter, ["manage.py", command], { cwd: root, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
@@ -87,7 +88,7 @@ async function runWorkerUntil(root: string, command: string, env: Record<string,
   worker.stderr.on("data", (chunk) => (output += String(chunk)));
   const exited = new Promise<number | null>((resolve) => worker.on("exit", (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
-  while (!(existsSync(file) && (!done || done.test(output))) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  while (!ready(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   const closedAt = Date.now();
   worker.stdin.end();
   const code = await Promise.race([exited, new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 2000))]);
@@ -144,11 +145,20 @@ describe("a wrapped project with huey, an environment-only secret key and its ow
     const marker = path.join(work, "marker.txt");
     ask(`from jobs.tasks import write_marker; write_marker(${JSON.stringify(marker)})`);
     expect(existsSync(marker)).toBe(false);
-    const worker = await runWorkerUntil(target, "desktop_huey_worker", dev, marker);
+    const worker = await runWorkerUntil(target, "desktop_huey_worker", dev, () => existsSync(marker));
     expect(existsSync(marker), worker.output).toBe(true);
     expect(readFileSync(marker, "utf8")).toBe("cooked");
     expect(worker.code, worker.output).toBe(0);
     expect(worker.afterEof).toBeLessThan(2000);
+  }, TEN_MINUTES);
+
+  it("the worker the shell names (DESKTOP_DJANGO_WORKER) ends within 2 s of stdin closing while the project's apps still load", async () => {
+    // desktop_settings/__init__.py starts the watch before the project's settings and apps load; the jobs app takes 5 s here.
+    const started = Date.now();
+    const worker = await runWorkerUntil(target, "desktop_huey_worker", { ...dev, DESKTOP_DJANGO_WORKER: "desktop_huey_worker", KITCHEN_IMPORT_SECONDS: "5" }, () => Date.now() - started >= 500);
+    expect(worker.code, worker.output).toBe(0);
+    expect(worker.afterEof).toBeLessThan(2000);
+    expect(worker.output).not.toContain("desktop_huey_worker: ready");
   }, TEN_MINUTES);
 });
 
@@ -198,7 +208,7 @@ describe("a wrapped project with django-q2 on its ORM broker", () => {
     const taskId = queued.stdout.trim().split("\n").at(-1)!;
     expect(existsSync(marker)).toBe(false);
     // Until django-q2's monitor has saved the result: a worker ended mid-task leaves it queued, and the broker hands it out again.
-    const worker = await runWorkerUntil(pantry, "desktop_django_q_worker", dev, marker, /Processed 'shelf\.jobs\.write_marker'/);
+    const worker = await runWorkerUntil(pantry, "desktop_django_q_worker", dev, (output) => existsSync(marker) && /Processed 'shelf\.jobs\.write_marker'/.test(output));
     expect(readFileSync(marker, "utf8"), worker.output).toBe("stocked");
     expect(worker.code, worker.output).toBe(0);
     expect(worker.afterEof).toBeLessThan(2000);

@@ -24,7 +24,6 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildLocalRuntimeArchive, buildWheelhouse } from "../final/scripts/localRuntime.ts";
 import { repoRoot } from "../scripts/chapters.ts";
 import { ensureVenv, venvBin } from "../scripts/python-env.ts";
 
@@ -333,15 +332,13 @@ describe.skipIf(skipReason !== undefined)("a project shaped like the trials' (fi
     expect(existsSync(path.join(target, "huey.db"))).toBe(false);
   }, TEN_MINUTES);
 
-  it("stages from a checkout without the build output (a packaging runner's) with a Python 3.13 runtime: the stage builds the frontend", async () => {
+  it("npm run stage -- --local-python, from a checkout without the build output (a packaging runner's): a Python 3.13 runtime, and the stage builds the frontend", () => {
     rmSync(path.join(target, BUILD_OUTPUT), { recursive: true, force: true });
     rmSync(path.join(target, "node_modules"), { recursive: true, force: true });
-    const cacheDir = path.join(repoRoot, ".stage", "cache");
-    const archive = await buildLocalRuntimeArchive(cacheDir, () => undefined, "3.13");
-    expect(path.basename(archive.file)).toMatch(/^cpython-3\.13/);
-    const wheelhouse = buildWheelhouse(cacheDir, path.join(desktop, "requirements-desktop.txt"), basePython!, () => undefined);
-    const staged = npmRun(desktop, "stage", ["--python-archive", archive.file, "--wheelhouse", wheelhouse]);
+    // As SKILL.md says without GitHub: the stage builds the runtime from pyenv's Python of the project's pythonVersion (3.13).
+    const staged = npmRun(desktop, "stage", ["--local-python"]);
     expect(staged.status, output(staged)).toBe(0);
+    expect(staged.stdout).toMatch(/^--local-python: the runtime archive is built from this machine's Python \(3\.13\)/m);
     const bundle = path.join(desktop, ".stage", "backend");
     const built = filesBelow(path.join(bundle, "static"), /^app\.[0-9a-f]{12}\.js$/);
     expect(built.length, output(staged)).toBe(1);

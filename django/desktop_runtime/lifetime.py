@@ -14,6 +14,8 @@ import sys
 import threading
 
 WATCHER_NAME = "stdin-eof-watcher"
+# Set by the shell on the process of each worker it starts: the worker's command.
+WORKER_VARIABLE = "DESKTOP_DJANGO_WORKER"
 
 
 def exit_when_stdin_closes() -> bool:
@@ -44,17 +46,26 @@ def exit_when_stdin_closes() -> bool:
 
 
 def watch_stdin_before_django_loads(argv: list[str]) -> None:
-    """For manage.py: start the watcher at once when the command is desktop_serve.
+    """For manage.py: start the watcher at once when the command is desktop_serve or a worker.
+
+    Loading Django (settings, every app's models) can take seconds on a cold
+    disk; a shell that dies meanwhile must not be outlived that long. A
+    worker is known before Django loads because the shell names it: it
+    starts each `desktop_worker_command` with DESKTOP_DJANGO_WORKER set to
+    that command, and any other command (a `manage.py shell` that reads its
+    script from stdin) is left alone.
 
     The parent process of `desktop_serve --reload` only restarts its child
     and waits for it; the child (RUN_MAIN=true, set by Django's reloader)
     watches, so the parent never exits while its child is still running.
     """
-    if argv[1:2] != ["desktop_serve"]:
-        return
-    if "--reload" in argv and os.environ.get("RUN_MAIN") != "true":
-        return
-    exit_when_stdin_closes()
+    command = argv[1] if len(argv) > 1 else None
+    if command == "desktop_serve":
+        if "--reload" in argv and os.environ.get("RUN_MAIN") != "true":
+            return
+        exit_when_stdin_closes()
+    elif command and os.environ.get(WORKER_VARIABLE) == command:
+        exit_when_stdin_closes()
 
 
 def _exit_at_eof(descriptor: int) -> None:

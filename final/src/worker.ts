@@ -2,7 +2,8 @@
  * Supervises an optional background worker: a second Python process running a
  * management command that a Django app declared with `desktop_worker_command`
  * on its AppConfig (Django reports them in its SERVING line). It starts after Django is healthy, and stops with the app.
- * The lifetime rule is the same as Django's: it exits when its stdin closes.
+ * The lifetime rule is the same as Django's: it exits when its stdin closes, watching
+ * from before Django loads because the shell names it in DESKTOP_DJANGO_WORKER.
  *
  * A worker that crashes is started again after a pause that doubles with each
  * crash in a row. A run of a healthy minute forgets the earlier crashes, so
@@ -78,6 +79,9 @@ export interface SupervisedWorker {
 
 export const LAST_LINES_SHOWN = 15;
 
+/** Set on each worker's process to its command, so manage.py knows it is one before Django loads. */
+export const WORKER_VARIABLE = "DESKTOP_DJANGO_WORKER";
+
 /** The pause before restart number `crashes` in a row: 1 s, 2 s, 4 s ... capped. */
 export function restartDelay(crashes: number, firstMs: number, maxMs: number): number {
   return Math.min(firstMs * 2 ** Math.max(0, crashes - 1), maxMs);
@@ -109,7 +113,8 @@ export function superviseWorker(options: WorkerOptions): SupervisedWorker {
     pending = undefined;
     let process: ManagedProcess;
     try {
-      process = startManageCommand({ ...options, args: [command] });
+      // Named in its environment, the worker watches its stdin before Django loads (desktop_runtime/lifetime.py).
+      process = startManageCommand({ ...options, args: [command], env: { ...options.env, [WORKER_VARIABLE]: command } });
     } catch (error) {
       // The log folder cannot be written (logFile.ts): starting again would fail the same way.
       current = undefined;

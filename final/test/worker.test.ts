@@ -7,6 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { restartDelay, superviseWorker, workerStatusFile, type Clock, type SupervisedWorker, type WorkerStatus } from "../src/worker";
+import { devPaths } from "../src/paths";
+import project from "../src/project";
 import { tempDir } from "./helpers";
 
 /** Prints two lines, then exits with code 3 when a line "crash" arrives on stdin, or with 0 when stdin closes. */
@@ -149,4 +151,26 @@ describe("superviseWorker", () => {
     expect(clock.pending()).toBe(0);
     expect(existsSync(statusFile)).toBe(false);
   });
+});
+
+describe("a worker of the real Django project", () => {
+  it("ends within 2 s when its stdin closes while Django still loads: the shell names it, so it watches from the start", async () => {
+    // Settings that take 5 s to load, like a first start on a cold disk.
+    const folder = tempDir();
+    writeFileSync(path.join(folder, "slow_worker_settings.py"), `from ${project.settings.development} import *  # noqa: F403\nimport time\n\ntime.sleep(5)\n`);
+    worker = superviseWorker({
+      ...devPaths(),
+      // desktop_runtime's own worker command: every project has it, and here it never gets past the settings.
+      command: "desktop_db_worker",
+      env: { DJANGO_SETTINGS_MODULE: "slow_worker_settings", PYTHONPATH: folder, DESKTOP_DJANGO_HOST: "127.0.0.1", DESKTOP_DJANGO_APP_DATA_DIR: folder },
+      maxRestarts: 0,
+      log: () => {},
+    });
+    const running = worker.current()!;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const closedAt = Date.now();
+    running.child.stdin.end();
+    const outcome = await Promise.race([running.exited, new Promise((resolve) => setTimeout(resolve, 2000, "still running"))]);
+    expect(outcome, `${Date.now() - closedAt} ms after its stdin closed`).toBe(0);
+  }, 20_000);
 });

@@ -290,10 +290,31 @@ class DesktopSettingsConfig(AppConfig):
 `;
 }
 
+/**
+ * desktop_settings/__init__.py. Django imports it before the project's settings and apps, so the stdin
+ * watch of desktop_serve and of the worker the shell names starts before they load, as the starter's
+ * own manage.py starts it: a shell that dies while they load is not outlived by seconds.
+ */
+function initPy(settingsModule: string): string {
+  return `${HEADER}"""Desktop settings for ${settingsModule}: dev.py, packaged.py and test.py, and their URLs.
+
+Importing this package starts the stdin watch of desktop_serve and of the
+worker the shell names (desktop_runtime/lifetime.py) before your settings and
+apps load: the process ends with the shell even while it is still starting.
+"""
+
+import sys
+
+from desktop_runtime.lifetime import watch_stdin_before_django_loads
+
+watch_stdin_before_django_loads(sys.argv)
+`;
+}
+
 /** The files of desktop_settings/, by name ("/"-separated below it). */
 export function desktopSettingsFiles(report: ProjectReport): Record<string, string> {
   const files: Record<string, string> = {
-    "__init__.py": `${HEADER}"""Desktop settings for ${report.settingsModule}: dev.py, packaged.py and test.py, and their URLs."""\n`,
+    "__init__.py": initPy(report.settingsModule),
     "base.py": base(report),
     "dev.py": DEV,
     "packaged.py": PACKAGED,

@@ -3,8 +3,9 @@
  * the starter's own django/manage.py starts the stdin-EOF watch and pauses
  * Python's cycle collector before Django loads, and hands `desktop_serve
  * --reload` to desktop_runtime.devloop, so the dev loop survives a typo. A
- * wrapped project keeps its own manage.py, where the watch only comes in once
- * desktop_serve runs, after Django has loaded, and the other two not at all.
+ * wrapped project keeps its own manage.py, where desktop_settings/__init__.py
+ * starts the watch a moment later (before the project's settings and apps
+ * load), and the other two do not happen at all.
  */
 
 const SETTINGS_DEFAULT = /^([ \t]*)os\.environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']/;
@@ -40,9 +41,9 @@ export function managePySection(source: string, settingsModule: string): string 
     "start late or not at all, because they must come before Django loads your settings and models:",
     "",
     "- **The backend never outlives the window, even while it starts.** The shell holds a pipe",
-    "  on Django's stdin; when the shell dies, the pipe closes and Django exits. Started from",
-    "  `manage.py`, the watch also covers the seconds Django spends loading (a cold disk, a",
-    "  virus scanner).",
+    "  on Django's stdin; when the shell dies, the pipe closes and Django exits. `desktop_settings`",
+    "  starts that watch before your settings and apps load; started from `manage.py`, it also",
+    "  covers the moment Django itself takes to import.",
     "- **`npm run dev` survives a typo in a model or in settings.** `desktop_serve --reload`",
     "  catches an error in a view by itself, but Django's own command line loads settings and",
     "  models before any command runs, so an error there ends the dev loop. With the change",

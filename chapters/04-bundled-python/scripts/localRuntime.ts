@@ -6,8 +6,9 @@
  * The archive comes from a pyenv-built CPython 3.12 or newer (Django 6 needs
  * 3.12), which relocates once its runtime library path is relative: the copy
  * holds bin/python3.X, lib/python3.X and lib/libpython3.X.so, and the
- * binary's RUNPATH, which pyenv sets to its own install folder, is rewritten
- * to $ORIGIN/../lib as python-build-standalone's is. Like the release's
+ * RUNPATH that pyenv sets to its own install folder, in the binary, libpython
+ * and every extension module, is rewritten relative to $ORIGIN (the binary's
+ * to $ORIGIN/../lib, as python-build-standalone's is). Like the release's
  * "stripped" archives, the interpreter, libpython and the extension modules
  * lose their debug sections (pyenv builds with -g: without this, libpython
  * alone is about 30 MB of the bundle). pip comes from the stdlib's own
@@ -21,12 +22,13 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import os from "node:os";
 import path from "node:path";
 import { c as createTar } from "tar";
+import { libraryPaths } from "./libraryPaths";
 import { sha256File } from "./runtimeArchive";
 
 /** The oldest Python the staged Django runs on. */
 const MIN_MINOR = 12;
 /** Part of the cache key: bump it when the archive's layout changes. */
-const ARCHIVE_FORMAT = "4";
+const ARCHIVE_FORMAT = "5";
 
 interface LocalInterpreter {
   /** The install folder: bin/, lib/python3.X, lib/libpython3.X.so.1.0. */
@@ -34,6 +36,17 @@ interface LocalInterpreter {
   /** "3.12" */
   version: string;
   pipWheel: string;
+}
+
+/** The install at `prefix` of Python `version` ("3.12"), when it has what the archive needs: a shared libpython and pip's wheel. */
+function installAt(prefix: string, version: string): LocalInterpreter | undefined {
+  const bundled = path.join(prefix, "lib", `python${version}`, "ensurepip", "_bundled");
+  const pipWheel = existsSync(bundled) ? readdirSync(bundled).find((file) => /^pip-.*\.whl$/.test(file)) : undefined;
+  const complete =
+    existsSync(path.join(prefix, "bin", `python${version}`)) &&
+    existsSync(path.join(prefix, "lib", `python${version}`, "os.py")) &&
+    existsSync(path.join(prefix, "lib", `libpython${version}.so.1.0`));
+  return complete && pipWheel ? { prefix, version, pipWheel: path.join(bundled, pipWheel) } : undefined;
 }
 
 /** pyenv's CPython 3.12+ installs, 3.12 first (the pinned runtime's minor version), then newer. */
@@ -44,47 +57,70 @@ function pyenvInterpreters(home: string): LocalInterpreter[] {
     .map((name) => ({ name, match: /^3\.(\d+)\.(\d+)$/.exec(name) }))
     .filter(({ match }) => match && Number(match[1]) >= MIN_MINOR)
     .sort((a, b) => Number(a.match![1]) - Number(b.match![1]) || Number(b.match![2]) - Number(a.match![2]))
-    .flatMap(({ name, match }) => {
-      const prefix = path.join(versions, name);
-      const version = `3.${match![1]}`;
-      const bundled = path.join(prefix, "lib", `python${version}`, "ensurepip", "_bundled");
-      const pipWheel = existsSync(bundled) ? readdirSync(bundled).find((file) => /^pip-.*\.whl$/.test(file)) : undefined;
-      const complete =
-        existsSync(path.join(prefix, "bin", `python${version}`)) &&
-        existsSync(path.join(prefix, "lib", `python${version}`, "os.py")) &&
-        existsSync(path.join(prefix, "lib", `libpython${version}.so.1.0`));
-      return complete && pipWheel ? [{ prefix, version, pipWheel: path.join(bundled, pipWheel) }] : [];
-    });
+    .flatMap(({ name, match }) => installAt(path.join(versions, name), `3.${match![1]}`) ?? []);
 }
 
-function localInterpreter(): LocalInterpreter | string {
-  if (process.platform !== "linux") return `a local runtime archive is built from pyenv's Python on Linux, and this is ${process.platform}`;
-  const found = pyenvInterpreters(os.homedir())[0];
-  return found ?? `no pyenv-built Python 3.${MIN_MINOR}+ (with its shared libpython) was found in ~/.pyenv/versions`;
+/** The install an interpreter given by its path belongs to (a virtualenv's Python leads to its base install). */
+function interpreterAt(python: string): LocalInterpreter | string {
+  const asked = spawnSync(python, ["-I", "-c", "import sys; print(sys.base_prefix); print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
+  if (asked.status !== 0) return `${python} does not run as Python (${asked.error?.message ?? asked.stderr.trim().split("\n").at(-1)})`;
+  const [prefix = "", version = ""] = asked.stdout.trim().split("\n");
+  if (Number(version.split(".")[1]) < MIN_MINOR) return `${python} is Python ${version}, and the staged Django needs 3.${MIN_MINOR} or newer`;
+  return (
+    installAt(prefix, version) ??
+    `${python} (installed in ${prefix}) has no shared libpython${version}.so.1.0 or no ensurepip wheel of pip; build it with --enable-shared, as pyenv does (PYTHON_CONFIGURE_OPTS=--enable-shared pyenv install ${version})`
+  );
 }
 
-/** Why a local runtime archive cannot be built here, or undefined when it can. */
-export function localRuntimeUnavailable(): string | undefined {
-  const found = localInterpreter();
+/**
+ * The interpreter to copy, or a string that says why there is none: `python` is a minor version ("3.13"; default:
+ * the oldest 3.12+ in pyenv's installs), looked up in pyenv's installs, or the path of an interpreter.
+ */
+function localInterpreter(python?: string): LocalInterpreter | string {
+  if (process.platform !== "linux") return `a local runtime archive is built from a Python on Linux (pyenv's, or one built with a shared libpython), and this is ${process.platform}`;
+  if (python !== undefined && !/^3\.\d+$/.test(python)) return interpreterAt(python);
+  const found = pyenvInterpreters(os.homedir()).find((interpreter) => python === undefined || interpreter.version === python);
+  return (
+    found ??
+    `no pyenv-built Python ${python ?? `3.${MIN_MINOR}+`} (with its shared libpython) was found in ~/.pyenv/versions: install it with \`pyenv install ${python ?? `3.${MIN_MINOR}`}\`, or pass the path of another Python`
+  );
+}
+
+/** Why a local runtime archive of `python` (a version or a path; default: the oldest 3.12+ of pyenv's) cannot be built here, or undefined when it can. */
+export function localRuntimeUnavailable(python?: string): string | undefined {
+  const found = localInterpreter(python);
   return typeof found === "string" ? found : undefined;
 }
 
 /**
- * Points the copied binary's RUNPATH at $ORIGIN/../lib, so it loads the
- * libpython beside it and not the one in the folder it was copied from.
- * The new path is shorter than pyenv's absolute one, so it is written over
- * the old string in the dynamic string table, padded with NUL bytes: the
- * same in-place edit patchelf makes for a shorter path.
+ * Rewrites each absolute RUNPATH (or RPATH) of the ELF file `binary` to
+ * `relative`, a path from $ORIGIN, the file's own folder. pyenv sets it to
+ * its install folder in the interpreter, libpython and every extension
+ * module; left so, the copy would look for libraries on the build machine
+ * and the stage refuses the archive (runtimeArchive.ts). The new path is
+ * shorter, so it is written over the old string in the dynamic string
+ * table, padded with NUL bytes: the same in-place edit patchelf makes for a
+ * shorter path.
  */
-function makeRunpathRelative(binary: string, oldRunpath: string): void {
+function makeLibraryPathsRelative(binary: string, relative: string): void {
   const bytes = readFileSync(binary);
-  const needle = Buffer.from(`${oldRunpath}\0`);
-  const at = bytes.indexOf(needle);
-  if (at < 0 || bytes.indexOf(needle, at + 1) >= 0) throw new Error(`${binary} does not hold its RUNPATH ${oldRunpath} exactly once`);
-  const replacement = Buffer.alloc(needle.length);
-  replacement.write("$ORIGIN/../lib");
-  replacement.copy(bytes, at);
-  writeFileSync(binary, bytes, { mode: 0o755 });
+  const absolute = libraryPaths(bytes).filter((entry) => entry.offset !== undefined && entry.value.startsWith("/"));
+  if (absolute.length === 0) return;
+  for (const entry of absolute) {
+    if (relative.length > entry.value.length) throw new Error(`${binary}: its ${entry.kind} ${entry.value} is shorter than ${relative}, so it cannot be rewritten in place`);
+    const replacement = Buffer.alloc(Buffer.byteLength(entry.value));
+    replacement.write(relative);
+    replacement.copy(bytes, entry.offset);
+  }
+  writeFileSync(binary, bytes, { mode: statSync(binary).mode });
+}
+
+/** The interpreter finds libpython in ../lib, libpython and the extension modules find nothing outside the copy. */
+function makeRuntimeRelocatable(pythonDir: string, version: string): void {
+  const dynload = path.join(pythonDir, "lib", `python${version}`, "lib-dynload");
+  makeLibraryPathsRelative(path.join(pythonDir, "bin", `python${version}`), "$ORIGIN/../lib");
+  makeLibraryPathsRelative(path.join(pythonDir, "lib", `libpython${version}.so.1.0`), "$ORIGIN");
+  for (const name of readdirSync(dynload).filter((file) => file.endsWith(".so"))) makeLibraryPathsRelative(path.join(dynload, name), "$ORIGIN/../..");
 }
 
 function check(result: ReturnType<typeof spawnSync>, what: string): void {
@@ -118,9 +154,13 @@ function stripDebugSections(pythonDir: string, version: string): void {
   check(result, "Stripping the debug sections of the copied interpreter");
 }
 
-/** Builds (or reuses from `cacheDir`) cpython-<version>-local-<key>-install_only_stripped.tar.gz. */
-export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: string) => void = console.log): Promise<LocalArchive> {
-  const found = localInterpreter();
+/**
+ * Builds (or reuses from `cacheDir`) cpython-<version>-local-<key>-install_only_stripped.tar.gz
+ * from `python`, a minor version or an interpreter's path: by default the oldest 3.12+ of
+ * pyenv's, the minor version of the runtime the stage downloads.
+ */
+export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: string) => void = console.log, python?: string): Promise<LocalArchive> {
+  const found = localInterpreter(python);
   if (typeof found === "string") throw new Error(`Cannot build a local Python runtime archive: ${found}.`);
   const binary = path.join(found.prefix, "bin", `python${found.version}`);
   const libpython = `libpython${found.version}.so.1.0`;
@@ -137,7 +177,6 @@ export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: str
     mkdirSync(path.join(pythonDir, "bin"), { recursive: true });
     const copiedBinary = path.join(pythonDir, "bin", `python${found.version}`);
     cpSync(binary, copiedBinary);
-    makeRunpathRelative(copiedBinary, path.join(found.prefix, "lib"));
     symlinkSync(`python${found.version}`, path.join(pythonDir, "bin", "python3"));
     cpSync(path.join(found.prefix, "lib", libpython), path.join(pythonDir, "lib", libpython));
     cpSync(path.join(found.prefix, "lib", `python${found.version}`), stdlib, {
@@ -150,6 +189,7 @@ export async function buildLocalRuntimeArchive(cacheDir: string, log: (line: str
     });
 
     stripDebugSections(pythonDir, found.version);
+    makeRuntimeRelocatable(pythonDir, found.version);
 
     const python = path.join(pythonDir, "bin", "python3");
     const isolated = { env: { PATH: "/usr/bin:/bin" }, encoding: "utf8" as const };

@@ -12,7 +12,8 @@ import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { t as listTar } from "tar";
+import { t as listTar, type ReadEntry } from "tar";
+import { isCompiledBinary, libraryPaths, notRelocatable } from "./libraryPaths";
 import { checksumFor, type ReleaseAsset } from "./pythonRelease";
 
 export class ChecksumMismatchError extends Error {}
@@ -41,15 +42,34 @@ function linksOutside(entries: Array<{ path: string; type: string; linkpath?: st
  * - links to an absolute path or out of the archive: unpacked on a user's
  *   machine they would point at that machine's files, or at nothing (tar
  *   itself only says "stripping / from absolute linkpath");
+ * - a program or library that loads libraries from absolute folders of the
+ *   machine that built it (an ELF RUNPATH, a Mach-O rpath or install name,
+ *   libraryPaths.ts), as pyenv's builds do: it starts there and nowhere else;
  * - an EXTERNALLY-MANAGED marker: the Python belongs to a system package
  *   manager, and pip would refuse to install into it with PEP 668's text.
  */
 export async function checkRuntimeArchive(file: string): Promise<void> {
   const entries: Array<{ path: string; type: string; linkpath?: string }> = [];
+  const tiedToBuildMachine: string[] = [];
   const name = path.basename(file);
+  const readEntry = (entry: ReadEntry) => {
+    entries.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath });
+    if (entry.type !== "File") return;
+    // Only compiled programs and libraries are kept in memory, one at a time, to read their headers.
+    const chunks: Buffer[] = [];
+    let binary: boolean | undefined;
+    entry.on("data", (chunk: Buffer) => {
+      binary ??= isCompiledBinary(chunk);
+      if (binary) chunks.push(chunk);
+    });
+    entry.on("end", () => {
+      const found = binary ? notRelocatable(libraryPaths(Buffer.concat(chunks))) : [];
+      for (const problem of found) tiedToBuildMachine.push(`${entry.path}: ${problem}`);
+    });
+  };
   try {
     // One pipeline, as for unpacking: given the file itself, tar never settles on some corrupt gzip streams.
-    await pipeline(createReadStream(file), createGunzip(), listTar({ strict: true, onReadEntry: (entry) => void entries.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath }) }));
+    await pipeline(createReadStream(file), createGunzip(), listTar({ strict: true, onReadEntry: readEntry }));
   } catch (error) {
     throw new UnusableArchiveError(
       `The runtime archive ${name} cannot be read as a .tar.gz (${(error as Error).message}): it is damaged or not an install_only archive. ` +
@@ -63,6 +83,17 @@ export async function checkRuntimeArchive(file: string): Promise<void> {
       `The runtime archive ${name} has ${outside.length === 1 ? "a link" : `${outside.length} links`} pointing outside itself:\n${shown}${outside.length > 5 ? `\n  ... and ${outside.length - 5} more` : ""}\n` +
         "A bundled runtime must not depend on files of the machine that built it. Use a python-build-standalone install_only archive, " +
         "or rebuild yours without those links (copy the files they point at, or leave them out).",
+    );
+  }
+  if (tiedToBuildMachine.length > 0) {
+    const shown = tiedToBuildMachine.slice(0, 5).map((problem) => `  ${problem}`).join("\n");
+    throw new UnusableArchiveError(
+      `The runtime archive ${name} is not relocatable: ${tiedToBuildMachine.length === 1 ? "a binary loads" : `${tiedToBuildMachine.length} binaries load`} libraries from folders of the machine that built it:\n` +
+        `${shown}${tiedToBuildMachine.length > 5 ? `\n  ... and ${tiedToBuildMachine.length - 5} more` : ""}\n` +
+        "On a user's machine those folders are missing or hold other files, so the bundled Python would not start there, or would load the wrong libraries. " +
+        "Use a python-build-standalone install_only archive. To stage offline from this machine's pyenv Python, let the stage build the archive: " +
+        `${stageCommand(LOCAL_PYTHON_OPTION)} (it rewrites those paths). For an archive you build yourself, make them relative to the binary: ` +
+        "$ORIGIN on Linux (patchelf --set-rpath), @loader_path or @rpath on macOS (install_name_tool).",
     );
   }
   const marker = entries.find((entry) => EXTERNALLY_MANAGED.test(entry.path));
@@ -131,14 +162,29 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
   };
 }
 
-/** Where to get the archive by other means: on a connected machine, or from what `npm test` left behind. */
+/**
+ * `npm run stage -- <args>` as the stage was run: with `-w <folder>` when npm ran it for a workspace
+ * from another folder (npm sets INIT_CWD to where the command was typed, and runs the script in the
+ * workspace). Called some other way, as it is typed in the shell's own folder.
+ */
+export function stageCommand(args: string): string {
+  const typedIn = process.env.INIT_CWD;
+  const workspace = typedIn && process.env.npm_lifecycle_event === "stage" ? path.relative(typedIn, process.cwd()).split(path.sep).join("/") : "";
+  return `npm run stage${workspace ? ` -w ${workspace}` : ""} -- ${args}`;
+}
+
+/** The stage option that builds the runtime archive from this machine's Python (scripts/localRuntime.ts). */
+export const LOCAL_PYTHON_OPTION = "--local-python";
+
+/** Where to get the archive by other means: on a connected machine, or built from this machine's Python. */
 function offlineAdvice(asset?: ReleaseAsset): string {
   const lines = ["Without network access, stage from a local archive instead: --python-archive <file> (or DDS_PYTHON_ARCHIVE)."];
   if (asset) {
     lines.push(
       `On a connected machine, download ${asset.url} and ${asset.checksumsUrl}, then pass the checksum on the archive's line of SHA256SUMS as --python-sha256 <hex>.`,
-      "On Linux, in the starter's checkout, `npm test -- 04-bundled` (a few minutes) builds an archive from this machine's Python into .stage/cache/ " +
-        "(cpython-<version>-local-<key>-install_only_stripped.tar.gz): pass that file as --python-archive.",
+      "For offline development and tests on Linux, the stage can build the archive from this machine's Python (pyenv's 3.12 or 3.13) instead; " +
+        "such a bundle is not for shipping to users:",
+      `  ${stageCommand(LOCAL_PYTHON_OPTION)}`,
     );
   }
   return lines.join("\n");

@@ -1,12 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { c as createTar } from "tar";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { releaseAsset } from "../scripts/pythonRelease";
-import { cachedRuntimeArchive, checkRuntimeArchive, ChecksumMismatchError, localRuntimeArchive, progressLine, UnusableArchiveError } from "../scripts/runtimeArchive";
+import { cachedRuntimeArchive, checkRuntimeArchive, ChecksumMismatchError, localRuntimeArchive, progressLine, stageCommand, UnusableArchiveError } from "../scripts/runtimeArchive";
 import { freePort, tempDir } from "./helpers";
 
 const archiveBytes = Buffer.from("a stand-in for a python-build-standalone archive ".repeat(5000));
@@ -100,8 +101,23 @@ describe("cachedRuntimeArchive", () => {
     await expect(failure).rejects.toThrow(/Could not download .*SHA256SUMS.*\n.*--python-archive <file> \(or DDS_PYTHON_ARCHIVE\)/);
     const message = await failure.catch((error: Error) => error.message);
     expect(message).toContain(`download ${asset.url} and ${asset.checksumsUrl}, then pass the checksum on the archive's line of SHA256SUMS as --python-sha256 <hex>`);
-    expect(message).toContain("`npm test -- 04-bundled` (a few minutes) builds an archive from this machine's Python into .stage/cache/");
-    expect(message).toContain("-install_only_stripped.tar.gz): pass that file as --python-archive.");
+    expect(message).toContain("For offline development and tests on Linux, the stage can build the archive from this machine's Python (pyenv's 3.12 or 3.13) instead; such a bundle is not for shipping to users:\n  npm run stage -- --local-python");
+  });
+
+  it("names the command as npm ran the stage: with -w <workspace> when it was typed in another folder", () => {
+    const saved = { INIT_CWD: process.env.INIT_CWD, npm_lifecycle_event: process.env.npm_lifecycle_event };
+    try {
+      process.env.npm_lifecycle_event = "stage";
+      process.env.INIT_CWD = path.dirname(process.cwd());
+      expect(stageCommand("--local-python")).toBe(`npm run stage -w ${path.basename(process.cwd())} -- --local-python`);
+      process.env.INIT_CWD = process.cwd();
+      expect(stageCommand("--local-python")).toBe("npm run stage -- --local-python");
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });
 
@@ -149,7 +165,7 @@ describe("progressLine", () => {
 });
 
 /** A small install_only-shaped archive: a python/ folder with `files` (path -> content) and `links` (path -> target). */
-async function smallRuntimeArchive(files: Record<string, string>, links: Record<string, string> = {}): Promise<string> {
+async function smallRuntimeArchive(files: Record<string, string | Buffer>, links: Record<string, string> = {}): Promise<string> {
   const work = tempDir();
   for (const [relative, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(work, relative)), { recursive: true });
@@ -183,6 +199,27 @@ describe.skipIf(process.platform === "win32")("checkRuntimeArchive", () => {
     await expect(check).rejects.toThrow(/python\/lib\/python3\.12\/sitecustomize\.py -> \/etc\/python3\.12\/sitecustomize\.py/);
     await expect(check).rejects.toThrow(/escape\.py -> \.\.\/\.\.\/\.\.\/\.\.\/outside\.py/);
     await expect(check).rejects.toThrow(/Use a python-build-standalone install_only archive, or rebuild yours without those links/);
+  });
+
+  // pyenv's own interpreter, copied as it is: its RUNPATH names pyenv's install folder on this machine.
+  const pyenvPython = ["3.12", "3.13"]
+    .flatMap((minor) => {
+      const versions = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), ".pyenv"), "versions");
+      return existsSync(versions) ? readdirSync(versions).filter((name) => name.startsWith(`${minor}.`)).map((name) => path.join(versions, name, "bin", `python${minor}`)) : [];
+    })
+    .find((file) => existsSync(file));
+
+  it.skipIf(!pyenvPython)("refuses an interpreter that loads its libraries from the build machine (pyenv's, copied as it is), and names the stage's --local-python", async () => {
+    const file = await smallRuntimeArchive({ "python/bin/python3.12": readFileSync(pyenvPython!), "python/lib/python3.12/os.py": "" });
+    const check = checkRuntimeArchive(file);
+    await expect(check).rejects.toThrow(UnusableArchiveError);
+    await expect(check).rejects.toThrow(/is not relocatable: a binary loads libraries from folders of the machine that built it:\n {2}python\/bin\/python3\.12: RUNPATH \/\S+\/lib\n/);
+    await expect(check).rejects.toThrow("npm run stage -- --local-python (it rewrites those paths)");
+    await expect(check).rejects.toThrow(/patchelf --set-rpath/);
+  });
+
+  it.skipIf(!inject("stagedBundle").archive || inject("stagedBundle").downloaded)("accepts the archive built from this machine's Python, whose paths are relative to $ORIGIN", async () => {
+    await expect(checkRuntimeArchive(inject("stagedBundle").archive!)).resolves.toBeUndefined();
   });
 
   it("refuses a Python marked EXTERNALLY-MANAGED before pip would", async () => {

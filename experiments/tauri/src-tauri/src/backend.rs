@@ -59,6 +59,9 @@ pub fn exit_advice(code: Option<i32>) -> &'static str {
     }
 }
 
+/// Set on each worker's process to its command, so manage.py knows it is one before Django loads.
+pub const WORKER_VARIABLE: &str = "DESKTOP_DJANGO_WORKER";
+
 /// A port on 127.0.0.1 that nothing listens on right now; Django binds it a moment later.
 pub fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
@@ -233,7 +236,9 @@ pub fn start_app(root: &BackendRoot, app_data_dir: &Path, token: &str) -> Result
             .workers
             .iter()
             .filter_map(|command| {
-                ManagedProcess::start(root, &[command.as_str()], &env, &app_data_dir.join("logs").join("worker.log"), |line| println!("[worker] {line}"))
+                // Named in its environment, the worker watches its stdin before Django loads (desktop_runtime/lifetime.py).
+                let worker_env: Vec<(String, String)> = env.iter().cloned().chain([(WORKER_VARIABLE.to_string(), command.clone())]).collect();
+                ManagedProcess::start(root, &[command.as_str()], &worker_env, &app_data_dir.join("logs").join("worker.log"), |line| println!("[worker] {line}"))
                     .inspect_err(|error| eprintln!("Could not start the worker {command}: {error}"))
                     .ok()
             })
