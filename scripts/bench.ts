@@ -51,6 +51,7 @@ import { bundleSizeByPart, formatMegabytes, formatSizeTable } from "../final/scr
 import { buildLocalRuntimeArchive, buildWheelhouse, localRuntimeUnavailable } from "../final/scripts/localRuntime.ts";
 import { isolatedPythonEnv, stageBackend } from "../final/scripts/stageBackend.ts";
 import type { BundleManifest } from "../final/src/backendRoot.ts";
+import { compressedSize } from "./bench/downloadSize.ts";
 import { measureFirstPaint, spread, type FirstPaint } from "./bench/firstPaint.ts";
 import { formatRatio, judge, median, ratioInterval, shuffled, type RatioInterval, type Verdict } from "./bench/stats.ts";
 
@@ -526,13 +527,18 @@ async function homePage(backend: Backend): Promise<void> {
   }
 }
 
-/** What the staged bundle is made of. */
-function bundleSize(backend: Backend): void {
+/** What the staged bundle is made of, on disk and about as a download. */
+async function bundleSize(backend: Backend): Promise<void> {
   if (!backend.bundleDir) {
     console.log("Bundle size: no staged bundle to measure.");
     return;
   }
   for (const line of formatSizeTable(bundleSizeByPart(backend.bundleDir))) console.log(line);
+  const compressed = await compressedSize(backend.bundleDir);
+  console.log(
+    `  compressed as a download, about: ${formatMegabytes(compressed)} (every file in one Brotli stream, quality 6;\n` +
+      "  installers compress with LZMA/xz, zstd or zlib, so this stands for them, it is none of them)",
+  );
 }
 
 async function main(): Promise<void> {
@@ -548,7 +554,7 @@ async function main(): Promise<void> {
   }
   if (wanted("size")) {
     if (values.only === undefined) console.log("");
-    bundleSize(backend);
+    await bundleSize(backend);
   }
 }
 

@@ -1,4 +1,9 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { compressedSize } from "../scripts/bench/downloadSize.ts";
 import { healthyPath, spread } from "../scripts/bench/firstPaint.ts";
 import { formatRatio, judge, median, ratioInterval, seededRandom, shuffled } from "../scripts/bench/stats.ts";
 
@@ -160,5 +165,31 @@ describe("spread", () => {
   it("prints the median and the range, and n/a when a sample could not be measured", () => {
     expect(spread([30, 10, 20])).toBe("20 (10-30)");
     expect(spread([30, undefined])).toBe("n/a");
+  });
+});
+
+describe("compressedSize", () => {
+  it("shrinks text far more than random bytes, and gives the same size whatever order the files were written in", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "dds-download-size-"));
+    try {
+      const source = "def handler(request):\n    return render(request, 'page.html', {'items': items})\n".repeat(2000);
+      const noise = randomBytes(64_000);
+      const write = (dir: string, order: Array<[string, string | Buffer]>) => {
+        for (const [name, content] of order) {
+          mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+          writeFileSync(path.join(dir, name), content);
+        }
+      };
+      const files: Array<[string, string | Buffer]> = [["lib/views.py", source], ["lib/sub/_native.so", noise], ["a.txt", source]];
+      write(path.join(root, "one"), files);
+      write(path.join(root, "two"), [...files].reverse());
+      const one = await compressedSize(path.join(root, "one"));
+      expect(one).toBe(await compressedSize(path.join(root, "two")));
+      // The random part barely shrinks; the two text files almost vanish.
+      expect(one).toBeGreaterThan(noise.length * 0.99);
+      expect(one).toBeLessThan(noise.length + 2 * source.length * 0.02);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
