@@ -67,9 +67,7 @@ def read_only_dirs(settings, project_dir):
     """
     folders = [settings.get("STATIC_ROOT"), settings.get("DESKTOP_FRONTEND_BUILD_DIR")]
     for entry in settings.get("STATICFILES_DIRS") or ():
-        folders.append(
-            entry[-1] if isinstance(entry, (tuple, list)) and entry else entry
-        )
+        folders.append(entry[-1] if isinstance(entry, (tuple, list)) and entry else entry)
     for app in settings.get("INSTALLED_APPS") or ():
         # "shop", "shop.apps.ShopConfig": the app's folder, when it is part of the project.
         parts = str(app).split(".")
@@ -83,13 +81,9 @@ def read_only_dirs(settings, project_dir):
 
 
 def _moved(value, roots, data_dir, read_only=()):
-    """value's place in data_dir when it points inside the project at something the app does not ship."""
+    """value's place in data_dir when it points inside the project at what the app does not ship."""
     relative = _inside(value, roots)
-    if (
-        relative is None
-        or Path(value).exists()
-        or _inside(value, read_only) is not None
-    ):
+    if relative is None or Path(value).exists() or _inside(value, read_only) is not None:
         return None
     if _absolute(value) in read_only:
         return None
@@ -119,9 +113,7 @@ def writable_settings(settings, project_dir, data_dir):
     if isinstance(storages, dict):
         new_storages = {}
         for alias, storage in storages.items():
-            options = (
-                dict(storage.get("OPTIONS", {})) if isinstance(storage, dict) else {}
-            )
+            options = dict(storage.get("OPTIONS", {})) if isinstance(storage, dict) else {}
             backend = storage.get("BACKEND", "") if isinstance(storage, dict) else ""
             moved = (
                 _moved(options.get("location"), roots, data_dir)
@@ -138,9 +130,7 @@ def writable_settings(settings, project_dir, data_dir):
     if isinstance(caches, dict):
         new_caches = {}
         for alias, cache in caches.items():
-            if isinstance(cache, dict) and cache.get("BACKEND", "").endswith(
-                "FileBasedCache"
-            ):
+            if isinstance(cache, dict) and cache.get("BACKEND", "").endswith("FileBasedCache"):
                 moved = _moved(cache.get("LOCATION"), roots, data_dir)
                 if moved is not None:
                     cache = {**cache, "LOCATION": moved}
@@ -177,14 +167,8 @@ def queue_settings(settings, data_dir):
     data_dir = Path(data_dir)
     changes = {}
     huey = settings.get("HUEY")
-    if isinstance(huey, dict) or "huey.contrib.djhuey" in settings.get(
-        "INSTALLED_APPS", ()
-    ):
-        config = (
-            dict(huey)
-            if isinstance(huey, dict)
-            else {"name": getattr(huey, "name", "huey")}
-        )
+    if isinstance(huey, dict) or "huey.contrib.djhuey" in settings.get("INSTALLED_APPS", ()):
+        config = dict(huey) if isinstance(huey, dict) else {"name": getattr(huey, "name", "huey")}
         for server_only in (
             "connection",
             "url",
