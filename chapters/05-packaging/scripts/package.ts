@@ -7,6 +7,8 @@
  *
  *   --electron-dist <path>   package this Electron distribution (a folder or the
  *                            release zip) instead of downloading it
+ *   --allow-local-runtime    build installers around a backend staged from this
+ *                            machine's own Python (see checkRuntimeToShip)
  *   --placeholder-electron   offline, Linux, with --dir only: package around a
  *                            placeholder (scripts/placeholderElectron.ts) that
  *                            carries Electron's fuse wire but cannot run, to
@@ -52,10 +54,32 @@ export function checkPackagingInputs(
   }
 }
 
+/**
+ * A backend staged from a local archive (`--local-python`, or the archive the
+ * tests build) carries this machine's own Python, linked against this
+ * machine's system libraries: fine inside the unpacked app you inspect, not in
+ * installers that other machines run. Returns a note for `pack`; for
+ * installers, throws unless the builder says they are for this machine only.
+ */
+export function checkRuntimeToShip(backendDir: string, installers: boolean, allowLocalRuntime: boolean): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(backendDir, "manifest.json"), "utf8")) as Partial<BundleManifest>;
+  if (manifest.runtime?.kind !== "local archive") return [];
+  const why = `The staged backend's Python comes from a local archive (${manifest.runtime.name}), built from this machine's interpreter`;
+  if (!installers) return [`Note: ${why}. Fine to inspect; installers for other machines need python-build-standalone's runtime.`];
+  if (allowLocalRuntime) return [`Warning: ${why}; these installers are for this machine only (--allow-local-runtime).`];
+  throw new Error(
+    `${why}, for development and tests: installers would carry it to machines whose system libraries differ.\n` +
+      `Stage python-build-standalone's runtime first: \`npm run stage -w ${workspace}\` online, or \`npm run stage -w ${workspace} -- --python-archive <a downloaded cpython-...-install_only_stripped.tar.gz>\`.\n` +
+      "To build installers for this machine only, pass --allow-local-runtime.",
+  );
+}
+
 const USAGE = `Usage: npm run pack -w ${workspace}   (the unpacked app, to inspect)
        npm run dist -w ${workspace}   (this machine's installers)
 
   --electron-dist <path>   package this Electron distribution (a folder or the release zip)
+  --allow-local-runtime    with dist: accept a backend staged from this machine's own
+                           Python (--local-python); the installers are for this machine only
   --placeholder-electron   with pack, on Linux, offline: package around a placeholder that
                            carries Electron's fuse wire but cannot run; shows the asar and
                            the fuses, not a working app
@@ -87,8 +111,9 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { values } = parseArgs({ options: { dir: { type: "boolean", default: false }, "electron-dist": { type: "string" }, "placeholder-electron": { type: "boolean", default: false } } });
+  const { values } = parseArgs({ options: { dir: { type: "boolean", default: false }, "electron-dist": { type: "string" }, "placeholder-electron": { type: "boolean", default: false }, "allow-local-runtime": { type: "boolean", default: false } } });
   checkPackagingInputs();
+  for (const line of checkRuntimeToShip(stagedBackendDir, !values.dir, values["allow-local-runtime"])) console.warn(line);
   for (const line of prepareSigningEnvironment(process.env, process.platform)) console.log(line);
   const placeholder = values["placeholder-electron"];
   const electronDist = electronDistFor({ dir: values.dir, electronDist: values["electron-dist"], placeholder });
