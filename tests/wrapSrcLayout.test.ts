@@ -16,6 +16,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { repoRoot } from "../scripts/chapters.ts";
 import { venvBin } from "../scripts/python-env.ts";
 
@@ -74,6 +75,21 @@ describe("npm run wrap on manage.py in src/, tests under pytest (LabTrack's shap
     const artifacts = [...workflow.matchAll(/^\s+(\S+)\/out\/\S+$/gm)].map((match) => match[1]);
     expect(artifacts.length).toBeGreaterThan(0);
     expect(new Set(artifacts)).toEqual(new Set(["src/desktop"]));
+  });
+
+  it("the workflow's Linux job accepts unsigned updates (Linux cannot sign), a Mac or Windows job does not, and its header says so", () => {
+    const text = readFileSync(path.join(checkout, ".github", "workflows", "desktop-package.yml"), "utf8");
+    const steps = (parse(text) as { jobs: Record<string, { steps: Array<{ run?: string; shell?: string }> }> }).jobs.installers!.steps;
+    const dist = steps.find((step) => /^npm run dist\b/.test(step.run ?? ""))!;
+    // PowerShell's npm shim drops the `--`; bash keeps it on every runner.
+    expect(dist.shell).toBe("bash");
+    const expression = /\$\{\{\s*(.+?)\s*&&\s*'--allow-unsigned-updates'\s*\|\|\s*''\s*\}\}/.exec(dist.run!)?.[1];
+    expect(expression, dist.run).toBeDefined();
+    const passesFlag = (os: string) => new Function("runner", `return ${expression!.replace(/==/g, "===")};`)({ os }) as boolean;
+    expect(["Linux", "macOS", "Windows"].map(passesFlag)).toEqual([true, false, false]);
+    const header = text.slice(0, text.indexOf("\nname:")).replace(/^# ?/gm, "").replace(/\s+/g, " ");
+    expect(header).toMatch(/a macOS or Windows build stops unless its certificate secret \(CSC_LINK, WIN_CSC_LINK\) is set/);
+    expect(header).toMatch(/the Linux job passes --allow-unsigned-updates/);
   });
 
   it("WRAP.md's test command runs the project's pytest suite on the desktop test settings: tests run, and pass", () => {

@@ -1,7 +1,9 @@
 """What the shell says about the workers it supervises.
 
-The shell starts each `desktop_worker_command` as a process of its own and
-restarts it after a crash. It writes each worker's state to
+The Electron shell (final/) starts each `desktop_worker_command` as a process of
+its own and restarts it after a crash (the Tauri shell starts it but does not
+restart it; Positron runs the demo's worker in its own process). final/ writes
+each worker's state to
 `<app data>/worker-status/<command>.json` (final/src/worker.ts): "running",
 "restarting" after a crash, or "stopped" once it has given up until the app
 restarts, with the worker's last lines. A page reads it here to tell the user

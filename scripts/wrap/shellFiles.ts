@@ -124,8 +124,12 @@ export function packagingWorkflow(facts: ProjectFacts, djangoDir = "."): string 
   return `# Builds ${facts.productName}'s desktop installers on macOS, Windows and Linux
 # runners (written by desktop-django-starter's npm run wrap). Each job stages the
 # backend (a python-build-standalone runtime, the Django code, collected static
-# files) and runs electron-builder in ${shell}/. Signing secrets are optional;
-# each runner only receives its own platform's certificate.
+# files) and runs electron-builder in ${shell}/. Each runner only receives its own
+# platform's certificate. Without a DDS_UPDATE_URL variable the builds have no update
+# feed and need no secrets. With one, a macOS or Windows build stops unless its
+# certificate secret (CSC_LINK, WIN_CSC_LINK) is set: an unsigned app that updates
+# itself runs whatever the feed's server serves. Linux builds cannot be signed, so the
+# Linux job passes --allow-unsigned-updates: keep that server locked down, HTTPS only.
 # Paths are from the repository's root: the Django project (manage.py) is in
 # ${djangoDir === "." ? "the root" : `${djangoDir}/`}, its desktop shell in ${shell}/.
 name: Desktop installers
@@ -157,7 +161,8 @@ jobs:
           node-version: 22
       - run: npm ci
       - run: npm run stage
-      - run: npm run dist
+      - run: npm run dist -- \${{ runner.os == 'Linux' && '--allow-unsigned-updates' || '' }}
+        shell: bash
         env:
           DDS_UPDATE_URL: \${{ vars.DDS_UPDATE_URL }}
           CSC_LINK: \${{ runner.os == 'macOS' && secrets.CSC_LINK || '' }}
