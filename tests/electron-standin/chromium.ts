@@ -61,7 +61,9 @@ export async function startChromium(): Promise<RunningChromium> {
         child.kill();
         await exited;
       }
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes can still be writing into the profile for a moment after the browser process exits
+      // (seen once as ENOTEMPTY on a fresh-clone run): rmSync retries ENOTEMPTY and EBUSY with a growing pause.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
 }
