@@ -116,7 +116,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       throw new AppStartError(error, backend.recentLines());
     }
     options.onProjectError(error);
-    fixed = waitForTheFix(backend.url, health);
+    // Django restarts once the broken file is saved: the wait goes on through its error page.
+    fixed = waitForHealth(backend.url, { ...health, onProjectError: () => undefined });
   }
   const appDataDir = env.DESKTOP_DJANGO_APP_DATA_DIR;
   const startWorker = (command: string) =>
@@ -155,16 +156,4 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       await backend.stop();
     },
   };
-}
-
-/** Under `--reload` Django restarts once the broken file is saved: waits until /health/ answers 200. Rejects if Django exits first. */
-async function waitForTheFix(url: string, health: HealthOptions): Promise<void> {
-  for (;;) {
-    try {
-      return await waitForHealth(url, health);
-    } catch (error) {
-      if (!(error instanceof ProjectLoadError)) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
 }

@@ -13,7 +13,16 @@ export interface HealthOptions {
   headers?: Record<string, string>;
   /** Settles when the backend process exits; waiting stops there. */
   exited?: Promise<unknown>;
+  /**
+   * Under `--reload`, Django serves its error page while the project cannot be loaded, and serves again once the fix
+   * is saved. Given, a project error does not end the wait: this is called with it at each poll it lasts (every
+   * half second, the deadline counted again), and the wait ends at the first 200 after the fix.
+   */
+  onProjectError?: (error: ProjectLoadError) => void;
 }
+
+/** How often /health/ is asked again while the project cannot be loaded: the fix is a person's edit, not a start. */
+const PROJECT_ERROR_INTERVAL_MS = 500;
 
 export class HealthTimeoutError extends Error {}
 export class BackendExitedError extends Error {}
@@ -25,7 +34,7 @@ export class HealthRedirectError extends Error {}
 export async function waitForHealth(baseUrl: string, options: HealthOptions = {}): Promise<void> {
   const { timeoutMs = 30_000, intervalMs = 50, headers = {} } = options;
   const healthUrl = new URL("health/", baseUrl).href;
-  const deadline = Date.now() + timeoutMs;
+  let deadline = Date.now() + timeoutMs;
   let exited = false;
   void options.exited?.then(() => (exited = true));
   while (Date.now() < deadline) {
@@ -40,7 +49,14 @@ export async function waitForHealth(baseUrl: string, options: HealthOptions = {}
     } catch {
       // Not listening yet.
     }
-    if (reason) throw new ProjectLoadError(`Django cannot load the project: ${reason}. The last lines show where; fix it and start again.`);
+    if (reason) {
+      const error = new ProjectLoadError(`Django cannot load the project: ${reason}. The last lines show where; fix it and start again.`);
+      if (!options.onProjectError) throw error;
+      options.onProjectError(error);
+      deadline = Date.now() + timeoutMs;
+      await new Promise((resolve) => setTimeout(resolve, PROJECT_ERROR_INTERVAL_MS));
+      continue;
+    }
     if (redirect) {
       throw new HealthRedirectError(
         `Django answered ${healthUrl} with ${redirect}. A middleware in front of desktop_runtime's /health/ view sends it elsewhere (a login middleware, an HTTPS redirect): /health/ must answer 200 itself, so exempt it there.`,

@@ -70,4 +70,19 @@ describe("waitForHealth", () => {
     expect(Date.now() - started).toBeLessThan(5000);
     server.close();
   });
+
+  it("with onProjectError, waits through the error page for the fix, longer than the deadline, and says each poll it lasts", async () => {
+    const port = await freePort();
+    let fixed = false;
+    const server = createServer((_request, response) => {
+      if (fixed) response.writeHead(200).end();
+      else response.writeHead(503, { "Content-Type": "application/json" }).end(JSON.stringify({ status: "error", error: "NameError: name 'x' is not defined" }));
+    }).listen(port, "127.0.0.1");
+    const seen: ProjectLoadError[] = [];
+    setTimeout(() => (fixed = true), 1200);
+    await waitForHealth(`http://127.0.0.1:${port}/`, { timeoutMs: 800, onProjectError: (error) => seen.push(error) });
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.every((error) => error instanceof ProjectLoadError && error.message.includes("NameError"))).toBe(true);
+    server.close();
+  });
 });
