@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { workspace } from "../electron-builder.config";
+import type { BundleManifest } from "../src/backendRoot";
 import { checkPackagingInputs, checkRuntimeToShip, electronDistFor } from "../scripts/package";
 import { tempDir } from "./helpers";
 
@@ -63,21 +64,20 @@ describe("electronDistFor", () => {
 });
 
 describe("checkRuntimeToShip", () => {
-  const backendDir = tempDir("dds-runtime-to-ship-");
-  afterAll(() => rmSync(backendDir, { recursive: true, force: true }));
-  const stage = (runtime: object) => writeFileSync(path.join(backendDir, "manifest.json"), JSON.stringify({ platform: "linux", arch: "x64", runtime }));
+  let manifest: Pick<BundleManifest, "runtime">;
+  const stage = (runtime: BundleManifest["runtime"]) => (manifest = { runtime });
 
   it("refuses installers around this machine's own Python unless told they are for this machine only, and names the way out", () => {
     stage({ kind: "local archive", name: "cpython-3.12-local-abc-install_only_stripped.tar.gz", sha256: "0" });
-    expect(() => checkRuntimeToShip(backendDir, true, false)).toThrow(/local archive \(cpython-3\.12-local-abc-install_only_stripped\.tar\.gz\)[\s\S]*--python-archive[\s\S]*--allow-local-runtime/);
-    expect(checkRuntimeToShip(backendDir, true, true)).toEqual([expect.stringContaining("for this machine only")]);
+    expect(() => checkRuntimeToShip(manifest, true, false)).toThrow(/local archive \(cpython-3\.12-local-abc-install_only_stripped\.tar\.gz\)[\s\S]*--python-archive[\s\S]*--allow-local-runtime/);
+    expect(checkRuntimeToShip(manifest, true, true)).toEqual([expect.stringContaining("for this machine only")]);
     // The unpacked app is for inspecting: a note, no refusal.
-    expect(checkRuntimeToShip(backendDir, false, false)).toEqual([expect.stringContaining("Fine to inspect")]);
+    expect(checkRuntimeToShip(manifest, false, false)).toEqual([expect.stringContaining("Fine to inspect")]);
   });
 
   it("says nothing about python-build-standalone's runtime", () => {
     stage({ kind: "python-build-standalone", tag: "20260211", asset: "cpython-3.12.12+20260211-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz", sha256: "0" });
-    expect(checkRuntimeToShip(backendDir, true, false)).toEqual([]);
-    expect(checkRuntimeToShip(backendDir, false, false)).toEqual([]);
+    expect(checkRuntimeToShip(manifest, true, false)).toEqual([]);
+    expect(checkRuntimeToShip(manifest, false, false)).toEqual([]);
   });
 });

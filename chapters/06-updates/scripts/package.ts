@@ -31,12 +31,13 @@ import { checkUpdateSigning, describeUpdateFeed, updateFeedFromEnvironment } fro
  * Throws a message saying what to run when the compiled shell or the staged
  * backend is missing, or when the backend was staged for another platform
  * (its Python runtime is a native program: each platform packages its own).
+ * Returns the staged backend's manifest.
  */
 export function checkPackagingInputs(
   backendDir: string = stagedBackendDir,
   appDir: string = chapterDir,
   host: { platform: string; arch: string } = process,
-): void {
+): BundleManifest {
   const mainJs = path.join(appDir, "dist", "main.js");
   if (!existsSync(mainJs)) {
     throw new Error(`The main process is not compiled (${mainJs} is missing). Run \`npm run build -w ${workspace}\` first.`);
@@ -55,6 +56,7 @@ export function checkPackagingInputs(
         `Run \`npm run stage -w ${workspace}\` on this machine, then package again.`,
     );
   }
+  return manifest;
 }
 
 /**
@@ -64,8 +66,7 @@ export function checkPackagingInputs(
  * installers that other machines run. Returns a note for `pack`; for
  * installers, throws unless the builder says they are for this machine only.
  */
-export function checkRuntimeToShip(backendDir: string, installers: boolean, allowLocalRuntime: boolean): string[] {
-  const manifest = JSON.parse(readFileSync(path.join(backendDir, "manifest.json"), "utf8")) as Partial<BundleManifest>;
+export function checkRuntimeToShip(manifest: Pick<BundleManifest, "runtime">, installers: boolean, allowLocalRuntime: boolean): string[] {
   if (manifest.runtime?.kind !== "local archive") return [];
   const why = `The staged backend's Python comes from a local archive (${manifest.runtime.name}), built from this machine's interpreter`;
   if (!installers) return [`Note: ${why}. Fine to inspect; installers for other machines need python-build-standalone's runtime.`];
@@ -126,8 +127,8 @@ async function main(): Promise<void> {
   });
   // The feed first: a wrong DDS_UPDATE_URL is quicker to fix than a missing stage.
   const feed = updateFeedFromEnvironment();
-  checkPackagingInputs();
-  for (const line of checkRuntimeToShip(stagedBackendDir, !values.dir, values["allow-local-runtime"])) console.warn(line);
+  const manifest = checkPackagingInputs();
+  for (const line of checkRuntimeToShip(manifest, !values.dir, values["allow-local-runtime"])) console.warn(line);
   for (const line of prepareSigningEnvironment(process.env, process.platform)) console.log(line);
   const warnings = checkUpdateSigning(feed, process.env, process.platform, values["allow-unsigned-updates"]);
   console.log(`Update feed: ${describeUpdateFeed(feed)}.`);
